@@ -1,0 +1,45 @@
+"""Manage DigitalOcean GenAI model access keys as code with Pulumi.
+
+Public names load lazily (PEP 562), so `import provider` costs almost nothing and has no side
+effects: the Pulumi SDK, httpx and pydantic load when a name that needs them is first used.
+"""
+
+from __future__ import annotations
+
+from importlib import import_module
+from typing import TYPE_CHECKING, Any
+
+_EXPORTS = {
+    "GenAIClient": "provider.client",
+    "ClientSettings": "provider.config",
+    "resolve_settings": "provider.config",
+    "ModelAccessKey": "provider.resources",
+    "ModelAccessKeyArgs": "provider.resources",
+    "ModelAccessKeyProvider": "provider.resources",
+    "RotatingModelAccessKey": "provider.rotation",
+    "get_models": "provider.data_sources",
+    "get_models_output": "provider.data_sources",
+    "get_model_access_keys": "provider.data_sources",
+    "get_model_access_keys_output": "provider.data_sources",
+    "get_inference_models": "provider.data_sources",
+    "get_inference_models_output": "provider.data_sources",
+}
+
+__all__ = sorted(_EXPORTS)
+
+if TYPE_CHECKING:
+    from .client import GenAIClient
+    from .config import ClientSettings, resolve_settings
+
+
+def __getattr__(name: str) -> Any:
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module 'provider' has no attribute {name!r}")
+    value = getattr(import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(list(globals()) + __all__)

@@ -1,0 +1,323 @@
+"""`GenAIClient`: the typed HTTP client for DigitalOcean's GenAI model-key endpoints.
+
+One httpx connection pool per client, explicit timeouts, retries from `retry.py`, decoding from
+`decoding.py`. The token lives in a `SecretStr` and reaches only the `Authorization` header of
+requests to the configured endpoints: a `next` page link is followed by its path and query
+against our own endpoint, never to another host.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Iterator, Mapping, Sequence
+from importlib.metadata import PackageNotFoundError, version
+from typing import Any
+from urllib.parse import parse_qsl, urlsplit
+
+import httpx
+from pydantic import SecretStr
+
+from .config import ClientSettings, resolve_settings
+from .decoding import Decoded, decode_response
+from .errors import (
+    ConnectionFailedError,
+    KeyLookupError,
+    RequestTimeoutError,
+    ResponseLostError,
+    ServerError,
+    TransportError,
+)
+from .models import ApiKeyInfo, InferenceModel, Model
+from .retry import RequestPacer, RetryPolicy, Sleep, build_retrying, wait_seconds
+
+log = logging.getLogger("provider.http")
+
+KEYS_PATH = "/v2/gen-ai/models/api_keys"
+MODELS_PATH = "/v2/gen-ai/models"
+INFERENCE_MODELS_PATH = "/v1/models"
+MAX_PAGE_SIZE = 200
+MAX_PAGES = 10_000
+"""A guard against a server whose next links go round in a circle."""
+CREATE_CLOCK_SKEW_SECONDS = 120.0
+"""After a create whose answer was lost, a same-named key made this long before it still counts."""
+
+USECASES = (
+    "MODEL_USECASE_UNKNOWN",
+    "MODEL_USECASE_AGENT",
+    "MODEL_USECASE_FINETUNED",
+    "MODEL_USECASE_KNOWLEDGEBASE",
+    "MODEL_USECASE_GUARDRAIL",
+    "MODEL_USECASE_REASONING",
+    "MODEL_USECASE_SERVERLESS",
+)
+
+
+def _user_agent() -> str:
+    try:
+        return f"do-genai-model-keys/{version('do-genai-model-keys')}"
+    except PackageNotFoundError:  # running from a source tree that was never installed
+        return "do-genai-model-keys/0+unknown"
+
+
+class GenAIClient:
+    """Calls DigitalOcean's model-key, model-list and inference-model endpoints.
+
+    Use it on its own or through the Pulumi resources. Settings come from `settings`, else from
+    the keyword arguments merged with the environment (see `config.resolve_settings`).
+    `transport` is the seam for tests; `sleep` receives every retry and pacing wait.
+    """
+
+    def __init__(
+        self,
+        token: str | SecretStr | None = None,
+        *,
+        api_endpoint: str | None = None,
+        inference_endpoint: str | None = None,
+        settings: ClientSettings | None = None,
+        transport: httpx.BaseTransport | None = None,
+        sleep: Sleep = time.sleep,
+        clock: Any = time.time,
+    ) -> None:
+        if settings is None:
+            settings = resolve_settings(
+                {
+                    "token": token,
+                    "api_endpoint": api_endpoint,
+                    "inference_endpoint": inference_endpoint,
+                }
+            )
+        self.settings = settings
+        self._sleep = sleep
+        self._clock = clock
+        self._policy = RetryPolicy(
+            max_retries=settings.http_retry_max,
+            wait_min=settings.http_retry_wait_min,
+            wait_max=settings.http_retry_wait_max,
+        )
+        self._pacer = RequestPacer(settings.requests_per_second, sleep=sleep)
+        self._http = httpx.Client(
+            transport=transport,
+            timeout=httpx.Timeout(settings.timeout, connect=min(10.0, settings.timeout)),
+            headers={"User-Agent": _user_agent(), "Accept": "application/json"},
+            follow_redirects=False,
+        )
+        self._count_lock = threading.Lock()
+        self.request_count = 0
+        """Requests sent, retries included."""
+
+    def __repr__(self) -> str:
+        return f"GenAIClient(api_endpoint={self.settings.api_endpoint!r})"
+
+    def close(self) -> None:
+        self._http.close()
+
+    def __enter__(self) -> GenAIClient:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.close()
+
+    # --- model access keys ---------------------------------------------------------------
+
+    def iter_keys(self, *, per_page: int = MAX_PAGE_SIZE) -> Iterator[ApiKeyInfo]:
+        """Every key, page by page (metadata only: listings carry no secrets)."""
+        for page in self._pages(KEYS_PATH, {"per_page": per_page}):
+            for item in page.get("api_key_infos") or []:
+                yield ApiKeyInfo.model_validate(item)
+
+    def list_keys(self, *, per_page: int = MAX_PAGE_SIZE) -> list[ApiKeyInfo]:
+        return list(self.iter_keys(per_page=per_page))
+
+    def create_key(self, name: str) -> ApiKeyInfo:
+        """Create a key and return it with its secret; never makes two keys for one call.
+
+        A create that fails ambiguously (timeout, dropped answer, 5xx) is reconciled by listing:
+        if exactly one key of that name appeared since the call began, it is ours and is
+        regenerated to learn its secret; if none did, the create is sent again.
+        """
+        started = self._clock()
+        last_error: Exception | None = None
+        for attempt in range(1, self._policy.max_retries + 2):
+            try:
+                return self._key_call("POST", KEYS_PATH, json={"name": name}, idempotent=False)
+            except (RequestTimeoutError, ResponseLostError, ServerError) as error:
+                last_error = error
+                log.warning("create of key %r failed ambiguously (%s)", name, type(error).__name__)
+            if attempt <= self._policy.max_retries:
+                self._sleep(wait_seconds(last_error, attempt, self._policy))
+            made = self._keys_created_since(name, started - CREATE_CLOCK_SKEW_SECONDS)
+            if len(made) == 1:
+                log.warning("create of key %r had committed; regenerating to learn the secret", name)
+                return self.regenerate_key(made[0].uuid)
+            if len(made) > 1:
+                raise KeyLookupError(
+                    f"creating key {name!r} failed ambiguously and {len(made)} keys of that name "
+                    f"appeared meanwhile: {_describe(made)}; delete the extra ones or adopt one"
+                )
+        assert last_error is not None
+        raise last_error
+
+    def rename_key(self, uuid: str, name: str) -> ApiKeyInfo:
+        return self._key_call(
+            "PUT", f"{KEYS_PATH}/{uuid}", json={"api_key_uuid": uuid, "name": name}
+        )
+
+    def regenerate_key(self, uuid: str) -> ApiKeyInfo:
+        """Issue a new secret for the key (same UUID); the old secret stops working at once."""
+        return self._key_call("PUT", f"{KEYS_PATH}/{uuid}/regenerate")
+
+    def delete_key(self, uuid: str) -> ApiKeyInfo:
+        return self._key_call("DELETE", f"{KEYS_PATH}/{uuid}")
+
+    # --- catalogues ------------------------------------------------------------------------
+
+    def iter_models(
+        self,
+        *,
+        public_only: bool | None = None,
+        usecases: Sequence[str] | None = None,
+        per_page: int = MAX_PAGE_SIZE,
+    ) -> Iterator[Model]:
+        params: dict[str, Any] = {"per_page": per_page}
+        if public_only is not None:
+            params["public_only"] = "true" if public_only else "false"
+        if usecases:
+            params["usecases"] = list(usecases)
+        for page in self._pages(MODELS_PATH, params):
+            for item in page.get("models") or []:
+                yield Model.model_validate(item)
+
+    def list_models(
+        self,
+        *,
+        public_only: bool | None = None,
+        usecases: Sequence[str] | None = None,
+        per_page: int = MAX_PAGE_SIZE,
+    ) -> list[Model]:
+        return list(self.iter_models(public_only=public_only, usecases=usecases, per_page=per_page))
+
+    def list_inference_models(self, api_key: str | SecretStr) -> list[InferenceModel]:
+        """The serverless models a model access key (or a full-access token) may call."""
+        secret = api_key if isinstance(api_key, SecretStr) else SecretStr(api_key)
+        url = self.settings.inference_endpoint + INFERENCE_MODELS_PATH
+        decoded = self._call("GET", url, INFERENCE_MODELS_PATH, token=secret, idempotent=True)
+        return [InferenceModel.model_validate(item) for item in decoded.data.get("data") or []]
+
+    # --- plumbing --------------------------------------------------------------------------
+
+    def _key_call(
+        self, method: str, path: str, *, json: Mapping[str, Any] | None = None, idempotent: bool = True
+    ) -> ApiKeyInfo:
+        url = self.settings.api_endpoint + path
+        decoded = self._call(method, url, path, json=json, idempotent=idempotent)
+        return ApiKeyInfo.model_validate(decoded.data.get("api_key_info") or {})
+
+    def _keys_created_since(self, name: str, since: float) -> list[ApiKeyInfo]:
+        return [
+            key
+            for key in self.iter_keys()
+            if key.name == name and _timestamp(key.created_at) >= since
+        ]
+
+    def _pages(self, path: str, params: dict[str, Any]) -> Iterator[dict[str, Any]]:
+        """Yield each page's data, following `links.pages.next` (or `meta`) on our endpoint."""
+        params = {**params, "page": 1}
+        seen: set[tuple[tuple[str, str], ...]] = set()
+        for _ in range(MAX_PAGES):
+            signature = tuple(sorted((k, str(v)) for k, v in params.items()))
+            if signature in seen:
+                return
+            seen.add(signature)
+            url = self.settings.api_endpoint + path
+            decoded = self._call("GET", url, path, params=params, idempotent=True)
+            yield decoded.data
+            if not decoded.next_url:
+                return
+            params = _next_params(decoded.next_url, params)
+
+    def _call(
+        self,
+        method: str,
+        url: str,
+        path: str,
+        *,
+        params: Mapping[str, Any] | None = None,
+        json: Mapping[str, Any] | None = None,
+        token: SecretStr | None = None,
+        idempotent: bool,
+    ) -> Decoded:
+        secret = token or self.settings.require_token()
+        retrying = build_retrying(
+            self._policy, idempotent=idempotent, sleep=self._sleep, what=f"{method} {path}"
+        )
+        for attempt in retrying:
+            with attempt:
+                return self._send_once(method, url, path, params, json, secret)
+        raise AssertionError("unreachable: tenacity re-raises the last error")  # pragma: no cover
+
+    def _send_once(
+        self,
+        method: str,
+        url: str,
+        path: str,
+        params: Mapping[str, Any] | None,
+        json: Mapping[str, Any] | None,
+        secret: SecretStr,
+    ) -> Decoded:
+        self._pacer.wait_turn()
+        with self._count_lock:
+            self.request_count += 1
+        headers = {"Authorization": f"Bearer {secret.get_secret_value()}"}
+        try:
+            response = self._http.request(method, url, params=params, json=json, headers=headers)
+        except httpx.ConnectError as error:
+            raise ConnectionFailedError(method, path, _cause(error)) from None
+        except httpx.ConnectTimeout as error:
+            raise ConnectionFailedError(method, path, _cause(error)) from None
+        except httpx.TimeoutException as error:
+            raise RequestTimeoutError(method, path, _cause(error)) from None
+        except (httpx.RemoteProtocolError, httpx.ReadError, httpx.WriteError) as error:
+            raise ResponseLostError(method, path, _cause(error)) from None
+        except httpx.TransportError as error:
+            raise TransportError(method, path, _cause(error)) from None
+        return decode_response(
+            method=method,
+            path=path,
+            status=response.status_code,
+            headers=response.headers,
+            body=response.content,
+            now=self._clock(),
+        )
+
+
+def _cause(error: httpx.HTTPError) -> str:
+    """Name the failure without the request (whose headers hold the token)."""
+    return f"{type(error).__name__}: {error}" if str(error) else type(error).__name__
+
+
+def _next_params(next_url: str, current: dict[str, Any]) -> dict[str, Any]:
+    query = urlsplit(next_url).query
+    merged = dict(current)
+    repeated: dict[str, list[str]] = {}
+    for key, value in parse_qsl(query):
+        repeated.setdefault(key, []).append(value)
+    for key, values in repeated.items():
+        merged[key] = values if len(values) > 1 else values[0]
+    return merged
+
+
+def _timestamp(text: str | None) -> float:
+    from datetime import datetime
+
+    if not text:
+        return 0.0
+    try:
+        return datetime.fromisoformat(text.replace("Z", "+00:00")).timestamp()
+    except ValueError:
+        return 0.0
+
+
+def _describe(keys: Sequence[ApiKeyInfo]) -> str:
+    return ", ".join(f"{k.name!r} ({k.uuid})" for k in keys)

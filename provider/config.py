@@ -1,0 +1,174 @@
+"""Client settings, resolved in one place.
+
+Precedence, highest first: an explicit argument, the stack config a dynamic provider receives in
+`configure` (`digitalocean:*`, the names pulumi-digitalocean uses), environment variables, then
+the defaults of DESIGN.md §4. Every malformed value raises `ConfigurationError` naming the
+setting, where the value came from and what is allowed; the token itself is never echoed.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlsplit
+
+from pydantic import SecretStr
+
+from .errors import ConfigurationError
+
+DEFAULT_API_ENDPOINT = "https://api.digitalocean.com"
+DEFAULT_INFERENCE_ENDPOINT = "https://inference.do-ai.run"
+DEFAULT_RETRY_MAX = 4
+DEFAULT_RETRY_WAIT_MIN = 1.0
+DEFAULT_RETRY_WAIT_MAX = 30.0
+DEFAULT_TIMEOUT = 30.0
+
+
+@dataclass(frozen=True)
+class _Setting:
+    field: str
+    config_key: str
+    env: tuple[str, ...]
+
+
+_SETTINGS = (
+    _Setting("token", "digitalocean:token", ("DIGITALOCEAN_TOKEN", "DIGITALOCEAN_ACCESS_TOKEN")),
+    _Setting("api_endpoint", "digitalocean:apiEndpoint", ("DIGITALOCEAN_API_URL",)),
+    _Setting(
+        "inference_endpoint", "digitalocean:inferenceEndpoint", ("DIGITALOCEAN_INFERENCE_URL",)
+    ),
+    _Setting("http_retry_max", "digitalocean:httpRetryMax", ("DIGITALOCEAN_HTTP_RETRY_MAX",)),
+    _Setting(
+        "http_retry_wait_min",
+        "digitalocean:httpRetryWaitMin",
+        ("DIGITALOCEAN_HTTP_RETRY_WAIT_MIN",),
+    ),
+    _Setting(
+        "http_retry_wait_max",
+        "digitalocean:httpRetryWaitMax",
+        ("DIGITALOCEAN_HTTP_RETRY_WAIT_MAX",),
+    ),
+    _Setting(
+        "requests_per_second",
+        "digitalocean:requestsPerSecond",
+        ("DIGITALOCEAN_REQUESTS_PER_SECOND",),
+    ),
+)
+FIELDS = tuple(s.field for s in _SETTINGS)
+
+
+@dataclass(frozen=True)
+class ClientSettings:
+    """Everything a `GenAIClient` needs besides a transport. `token` is masked in `repr`."""
+
+    token: SecretStr | None = None
+    api_endpoint: str = DEFAULT_API_ENDPOINT
+    inference_endpoint: str = DEFAULT_INFERENCE_ENDPOINT
+    http_retry_max: int = DEFAULT_RETRY_MAX
+    http_retry_wait_min: float = DEFAULT_RETRY_WAIT_MIN
+    http_retry_wait_max: float = DEFAULT_RETRY_WAIT_MAX
+    requests_per_second: float = 0.0
+    timeout: float = DEFAULT_TIMEOUT
+
+    def require_token(self) -> SecretStr:
+        """The token, or an error that says how to provide one."""
+        if self.token is None or not self.token.get_secret_value().strip():
+            raise ConfigurationError(
+                "no DigitalOcean API token: run `pulumi config set --secret digitalocean:token "
+                "<token>` or export DIGITALOCEAN_TOKEN"
+            )
+        return self.token
+
+
+def resolve_settings(
+    explicit: Mapping[str, Any] | None = None,
+    stack_config: Mapping[str, str] | None = None,
+    environ: Mapping[str, str] | None = None,
+) -> ClientSettings:
+    """Merge the sources into validated settings; see the module docstring for the order."""
+    explicit = {k: v for k, v in (explicit or {}).items() if v is not None}
+    unknown = set(explicit) - set(FIELDS) - {"timeout"}
+    if unknown:
+        raise ConfigurationError(f"unknown client settings: {', '.join(sorted(unknown))}")
+    stack_config = stack_config or {}
+    environ = os.environ if environ is None else environ
+
+    values: dict[str, Any] = {}
+    for setting in _SETTINGS:
+        if setting.field in explicit:
+            raw, source = explicit[setting.field], f"argument {setting.field}"
+        elif stack_config.get(setting.config_key) not in (None, ""):
+            raw, source = stack_config[setting.config_key], f"config {setting.config_key}"
+        else:
+            found = next((e for e in setting.env if environ.get(e)), None)
+            if found is None:
+                continue
+            raw, source = environ[found], f"environment variable {found}"
+        values[setting.field] = _parse(setting.field, raw, source)
+    if "timeout" in explicit:
+        values["timeout"] = _positive_float("timeout", explicit["timeout"], "argument timeout")
+
+    settings = ClientSettings(**values)
+    if settings.http_retry_wait_min > settings.http_retry_wait_max:
+        raise ConfigurationError(
+            f"digitalocean:httpRetryWaitMin ({settings.http_retry_wait_min}) is larger than "
+            f"digitalocean:httpRetryWaitMax ({settings.http_retry_wait_max}): make min <= max"
+        )
+    return settings
+
+
+def _parse(field: str, raw: Any, source: str) -> Any:
+    if field == "token":
+        if isinstance(raw, SecretStr):
+            return raw
+        if not isinstance(raw, str):
+            raise ConfigurationError(f"{source}: the token must be a string")
+        return SecretStr(raw.strip())
+    if field in ("api_endpoint", "inference_endpoint"):
+        return _endpoint(raw, source)
+    if field == "http_retry_max":
+        return _whole_number(raw, source)
+    if field == "requests_per_second":
+        return _non_negative_float(raw, source, "a number of requests per second >= 0 (0: unlimited)")
+    return _non_negative_float(raw, source)
+
+
+def _endpoint(raw: Any, source: str) -> str:
+    text = str(raw).strip().rstrip("/")
+    parts = urlsplit(text)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ConfigurationError(
+            f"{source} must be an http(s) URL such as https://api.digitalocean.com, "
+            f"got {text!r}"
+        )
+    return text
+
+
+def _whole_number(raw: Any, source: str) -> int:
+    try:
+        number = int(str(raw).strip())
+    except ValueError:
+        number = -1
+    if number < 0 or isinstance(raw, bool):
+        raise ConfigurationError(f"{source} must be a whole number >= 0, got {raw!r}")
+    return number
+
+
+def _non_negative_float(raw: Any, source: str, what: str = "a number of seconds >= 0") -> float:
+    try:
+        number = float(str(raw).strip())
+    except ValueError:
+        number = math.nan
+    if not math.isfinite(number) or number < 0 or isinstance(raw, bool):
+        raise ConfigurationError(f"{source} must be {what}, got {raw!r}")
+    return number
+
+
+def _positive_float(field: str, raw: Any, source: str) -> float:
+    number = _non_negative_float(raw, source)
+    if number == 0:
+        raise ConfigurationError(f"{source} must be > 0, got {raw!r}")
+    return number

@@ -1,0 +1,119 @@
+"""Turning one HTTP answer into data or an error, without any HTTP.
+
+`decode_response` takes the status, headers and body and returns the JSON data, the rate-limit
+state and the next page's URL, or raises the error `errors.error_for_status` picks. Keeping it
+pure lets the tests cover every shape of answer (absent links, numbers sent as strings, HTML
+error pages from a proxy) without a server.
+"""
+
+from __future__ import annotations
+
+import email.utils
+import json
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from .errors import error_for_status
+
+
+@dataclass(frozen=True)
+class RateLimit:
+    """The `ratelimit-*` headers of one answer; `None` where a header was absent."""
+
+    limit: int | None = None
+    remaining: int | None = None
+    reset: int | None = None
+
+
+@dataclass(frozen=True)
+class Decoded:
+    data: dict[str, Any]
+    rate_limit: RateLimit
+    next_url: str | None
+
+
+def decode_response(
+    *,
+    method: str,
+    path: str,
+    status: int,
+    headers: Mapping[str, str],
+    body: bytes,
+    now: float | None = None,
+) -> Decoded:
+    """Decode a 2xx answer, or raise the `APIStatusError` subclass for its status."""
+    data = _json_object(body)
+    if not 200 <= status < 300:
+        raise error_for_status(
+            status=status,
+            method=method,
+            path=path,
+            body=data,
+            headers=headers,
+            retry_after=retry_after_seconds(headers, now=now),
+        )
+    return Decoded(data=data, rate_limit=rate_limit_of(headers), next_url=next_page_url(data))
+
+
+def _json_object(body: bytes) -> dict[str, Any]:
+    if not body:
+        return {}
+    try:
+        value = json.loads(body)
+    except (ValueError, UnicodeDecodeError):
+        return {}
+    return value if isinstance(value, dict) else {}
+
+
+def _int_or_none(text: str | None) -> int | None:
+    try:
+        return int(float(text)) if text not in (None, "") else None
+    except ValueError:
+        return None
+
+
+def rate_limit_of(headers: Mapping[str, str]) -> RateLimit:
+    return RateLimit(
+        limit=_int_or_none(headers.get("ratelimit-limit")),
+        remaining=_int_or_none(headers.get("ratelimit-remaining")),
+        reset=_int_or_none(headers.get("ratelimit-reset")),
+    )
+
+
+def retry_after_seconds(headers: Mapping[str, str], *, now: float | None = None) -> float | None:
+    """Seconds to wait from `retry-after` (seconds or an HTTP date), else `ratelimit-reset`."""
+    now = time.time() if now is None else now
+    value = (headers.get("retry-after") or "").strip()
+    if value:
+        try:
+            return max(0.0, float(value))
+        except ValueError:
+            parsed = email.utils.parsedate_to_datetime(value) if "," in value else None
+            if parsed is not None:
+                return max(0.0, parsed.timestamp() - now)
+    reset = _int_or_none(headers.get("ratelimit-reset"))
+    remaining = _int_or_none(headers.get("ratelimit-remaining"))
+    if reset is not None and remaining == 0:
+        return max(0.0, reset - now)
+    return None
+
+
+def next_page_url(data: Mapping[str, Any]) -> str | None:
+    """The next page's URL from `links.pages.next`, else from `meta.page`/`meta.pages`.
+
+    `meta` numbers may come as strings. The meta fallback returns only a page number marker
+    (`?page=N`) that the caller resolves against the request it made.
+    """
+    links = data.get("links")
+    pages = links.get("pages") if isinstance(links, dict) else None
+    if isinstance(pages, dict) and isinstance(pages.get("next"), str) and pages["next"]:
+        return str(pages["next"])
+    meta = data.get("meta")
+    if isinstance(meta, dict):
+        page = _int_or_none(str(meta.get("page", "")))
+        total_pages = _int_or_none(str(meta.get("pages", "")))
+        if page is not None and total_pages is not None and page < total_pages:
+            return f"?page={page + 1}"
+    return None

@@ -1,0 +1,104 @@
+"""A local emulator of DigitalOcean's GenAI model-key API, a real HTTP server.
+
+`python -m provider.emulator` runs it from a shell; `Emulator` runs it on a thread inside a test
+or a demo. Both serve the control plane (`/v2/gen-ai/...`), the inference paths (`/v1/...`) and
+the control API (`/_emulator/...`) on one port.
+"""
+
+from __future__ import annotations
+
+import secrets
+import threading
+from pathlib import Path
+from typing import Any
+
+from .server import EmulatorHTTPServer
+from .state import ALL_SCOPES, EmulatorState
+
+__all__ = ["ALL_SCOPES", "Emulator", "EmulatorState", "parse_token_spec"]
+
+
+def parse_token_spec(spec: str) -> tuple[str, frozenset[str]]:
+    """`TOKEN` (every genai scope) or `TOKEN=genai:read,genai:update` (just those)."""
+    token, _, scopes = spec.partition("=")
+    if not token:
+        raise ValueError("a token spec needs a token before '='")
+    if not scopes:
+        return token, ALL_SCOPES
+    chosen = frozenset(s.strip() for s in scopes.split(",") if s.strip())
+    unknown = chosen - ALL_SCOPES
+    if unknown:
+        raise ValueError(f"unknown scopes {sorted(unknown)}; known: {sorted(ALL_SCOPES)}")
+    return token, chosen
+
+
+def demo_token() -> str:
+    return "emu-demo-" + secrets.token_hex(16)
+
+
+class Emulator:
+    """The emulator on a background thread: `with Emulator() as emu: emu.url, emu.token`.
+
+    On exit it raises if any request handler failed, so a bug in the emulator fails the test
+    that met it instead of hiding in a log.
+    """
+
+    def __init__(
+        self,
+        *,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        tokens: dict[str, frozenset[str]] | None = None,
+        retire_create: bool = False,
+        per_minute_limit: int | None = None,
+        state_file: Path | None = None,
+        seed: int | None = 0,
+        verbose: bool = False,
+        clock: Any = None,
+    ) -> None:
+        if not tokens:
+            tokens = {demo_token(): ALL_SCOPES}
+        extra: dict[str, Any] = {"clock": clock} if clock is not None else {}
+        self.state = EmulatorState(
+            tokens=tokens,
+            retire_create=retire_create,
+            per_minute_limit=per_minute_limit,
+            state_file=state_file,
+            seed=seed,
+            **extra,
+        )
+        self._server = EmulatorHTTPServer((host, port), self.state, verbose=verbose)
+        self._thread: threading.Thread | None = None
+
+    @property
+    def url(self) -> str:
+        host, port = self._server.server_address[:2]
+        return f"http://{host}:{port}"
+
+    @property
+    def token(self) -> str:
+        """The first token, which has every scope unless the caller said otherwise."""
+        return next(iter(self.state.tokens))
+
+    def start(self) -> Emulator:
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, name="genai-emulator", daemon=True
+        )
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+        if self._thread is not None:
+            self._thread.join(timeout=10)
+        if self.state.handler_errors:
+            raise RuntimeError(
+                "the emulator's handlers failed:\n" + "\n".join(self.state.handler_errors)
+            )
+
+    def __enter__(self) -> Emulator:
+        return self.start()
+
+    def __exit__(self, *_: object) -> None:
+        self.stop()

@@ -1,0 +1,77 @@
+"""`python -m provider.emulator`: run the emulator until Ctrl-C.
+
+Prints `listening on http://HOST:PORT` as its first line (tests and scripts read it to learn a
+port chosen with `--port 0`), then, when it made one, the demo token.
+"""
+
+from __future__ import annotations
+
+import argparse
+import signal
+import sys
+from pathlib import Path
+
+from . import demo_token, parse_token_spec
+from .server import EmulatorHTTPServer
+from .state import EmulatorState
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="python -m provider.emulator",
+        description="A local emulator of DigitalOcean's GenAI model-key and inference API.",
+    )
+    parser.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
+    parser.add_argument("--port", type=int, default=0, help="port; 0 picks a free one (default)")
+    parser.add_argument(
+        "--token",
+        action="append",
+        default=[],
+        metavar="TOKEN[=SCOPES]",
+        help="accept TOKEN with every genai scope, or just SCOPES (comma-separated); repeatable",
+    )
+    parser.add_argument("--state-file", type=Path, help="keep keys in this JSON file across runs")
+    parser.add_argument(
+        "--retire-create", action="store_true", help="answer POST api_keys with 410 like the API"
+    )
+    parser.add_argument(
+        "--rate-limit-per-minute", type=int, default=None, metavar="N",
+        help="answer 429 with retry-after beyond N requests a minute per token (real API: 250)",
+    )
+    parser.add_argument("--seed", type=int, default=None, help="seed for probabilistic faults")
+    parser.add_argument("--verbose", action="store_true", help="log each request line")
+    args = parser.parse_args(argv)
+
+    try:
+        tokens = dict(parse_token_spec(spec) for spec in args.token)
+    except ValueError as error:
+        parser.error(f"--token: {error}")
+    made_token = None
+    if not tokens:
+        made_token = demo_token()
+        tokens = dict([parse_token_spec(made_token)])
+
+    state = EmulatorState(
+        tokens=tokens,
+        retire_create=args.retire_create,
+        per_minute_limit=args.rate_limit_per_minute,
+        state_file=args.state_file,
+        seed=args.seed,
+    )
+    server = EmulatorHTTPServer((args.host, args.port), state, verbose=args.verbose)
+    host, port = server.server_address[:2]
+    print(f"listening on http://{host}:{port}", flush=True)
+    if made_token:
+        print(f"demo token: {made_token}", flush=True)
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+    try:
+        server.serve_forever()
+    except (KeyboardInterrupt, SystemExit):
+        pass
+    finally:
+        server.server_close()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,272 @@
+"""The emulator's state: keys, tokens, request statistics, rate limits and fault rules.
+
+All of it sits behind one lock, because the HTTP server answers on many threads at once. The
+server module decides what to answer; this module only keeps and changes the facts.
+"""
+
+from __future__ import annotations
+
+import collections
+import json
+import os
+import random
+import secrets
+import tempfile
+import threading
+import time
+import uuid
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from .catalogue import seeded_models
+
+ALL_SCOPES = frozenset({"genai:read", "genai:create", "genai:update", "genai:delete"})
+HOURLY_LIMIT = 5000
+DEFAULT_USER_ID = "7340123"
+
+
+def _now_text(now: float) -> str:
+    return datetime.fromtimestamp(now, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def new_secret() -> str:
+    """A model-key secret: shaped like DigitalOcean's, but marked as the emulator's."""
+    return "sk-do-emu-" + secrets.token_urlsafe(30)
+
+
+@dataclass
+class Key:
+    uuid: str
+    name: str
+    created_at: str
+    created_by: str
+    secret: str
+
+    def info(self, *, with_secret: bool = False, deleted_at: str | None = None) -> dict[str, Any]:
+        data: dict[str, Any] = {
+            "uuid": self.uuid,
+            "name": self.name,
+            "created_at": self.created_at,
+            "created_by": self.created_by,
+        }
+        if deleted_at:
+            data["deleted_at"] = deleted_at
+        if with_secret:
+            data["secret_key"] = self.secret
+        return data
+
+
+@dataclass
+class FaultRule:
+    """Inject a fault into requests matching `method` and `path` (a template; `*` matches all).
+
+    kind: `status` (answer `status` with `headers` and an error body), `drop` (close the
+    connection without answering), `latency` (wait `latency_ms`, then answer normally) or
+    `commit_then_drop` (do the operation, then close without answering). The rule fires with
+    `probability` and at most `count` times (None: without limit).
+    """
+
+    kind: str
+    method: str = "*"
+    path: str = "*"
+    status: int = 500
+    headers: dict[str, str] = field(default_factory=dict)
+    latency_ms: int = 0
+    probability: float = 1.0
+    count: int | None = None
+    fired: int = 0
+    id: str = field(default_factory=lambda: uuid.uuid4().hex[:8])
+
+    KINDS = ("status", "drop", "latency", "commit_then_drop")
+
+    def matches(self, method: str, template: str) -> bool:
+        return self.method in ("*", method) and self.path in ("*", template)
+
+
+class EmulatorState:
+    """Everything the emulator knows; safe to use from many threads."""
+
+    def __init__(
+        self,
+        *,
+        tokens: dict[str, frozenset[str]],
+        retire_create: bool = False,
+        per_minute_limit: int | None = None,
+        state_file: Path | None = None,
+        seed: int | None = None,
+        clock: Any = time.time,
+    ) -> None:
+        self.tokens = dict(tokens)
+        self.retire_create = retire_create
+        self.per_minute_limit = per_minute_limit
+        self.state_file = state_file
+        self.clock = clock
+        self.models = seeded_models()
+        self._lock = threading.RLock()
+        self._random = random.Random(seed)
+        self.keys: dict[str, Key] = {}
+        self.retired_secrets: set[str] = set()
+        self.stats: collections.Counter[str] = collections.Counter()
+        self.fault_stats: collections.Counter[str] = collections.Counter()
+        self.faults: list[FaultRule] = []
+        self._request_times: dict[str, collections.deque[float]] = {}
+        self.handler_errors: list[str] = []
+        self._load()
+
+    # --- keys ------------------------------------------------------------------------------
+
+    def list_keys(self) -> list[Key]:
+        with self._lock:
+            return list(self.keys.values())
+
+    def create_key(self, name: str, created_by: str = DEFAULT_USER_ID) -> Key:
+        with self._lock:
+            key = Key(
+                uuid=str(uuid.uuid4()),
+                name=name,
+                created_at=_now_text(self.clock()),
+                created_by=created_by,
+                secret=new_secret(),
+            )
+            self.keys[key.uuid] = key
+            self._save()
+            return key
+
+    def rename_key(self, key_uuid: str, name: str) -> Key | None:
+        with self._lock:
+            key = self.keys.get(key_uuid)
+            if key is not None:
+                key.name = name
+                self._save()
+            return key
+
+    def regenerate_key(self, key_uuid: str) -> Key | None:
+        with self._lock:
+            key = self.keys.get(key_uuid)
+            if key is not None:
+                self.retired_secrets.add(key.secret)
+                key.secret = new_secret()
+                self._save()
+            return key
+
+    def delete_key(self, key_uuid: str) -> Key | None:
+        with self._lock:
+            key = self.keys.pop(key_uuid, None)
+            if key is not None:
+                self.retired_secrets.add(key.secret)
+                self._save()
+            return key
+
+    def secret_is_live(self, secret: str) -> bool:
+        with self._lock:
+            return any(k.secret == secret for k in self.keys.values())
+
+    def reset(self) -> None:
+        """Back to the seeded state: no keys, no faults, no statistics."""
+        with self._lock:
+            self.keys.clear()
+            self.retired_secrets.clear()
+            self.faults.clear()
+            self.stats.clear()
+            self.fault_stats.clear()
+            self._request_times.clear()
+            self._save()
+
+    # --- statistics, rate limits and faults ---------------------------------------------------
+
+    def count(self, method: str, template: str) -> None:
+        with self._lock:
+            self.stats[f"{method} {template}"] += 1
+
+    def stats_snapshot(self) -> dict[str, Any]:
+        with self._lock:
+            return {
+                "requests": dict(self.stats),
+                "faults": dict(self.fault_stats),
+                "keys": len(self.keys),
+            }
+
+    def reset_stats(self) -> None:
+        with self._lock:
+            self.stats.clear()
+            self.fault_stats.clear()
+
+    def take_rate_slot(self, token: str) -> tuple[dict[str, str], float | None]:
+        """Record one request for `token`; return the rate-limit headers and, when the
+        per-minute limit is exceeded, the seconds to wait (the request is then not counted)."""
+        with self._lock:
+            now = self.clock()
+            times = self._request_times.setdefault(token, collections.deque())
+            while times and times[0] <= now - 3600:
+                times.popleft()
+            retry_after = None
+            if self.per_minute_limit:
+                in_minute = [t for t in times if t > now - 60]
+                if len(in_minute) >= self.per_minute_limit:
+                    retry_after = max(0.001, in_minute[0] + 60 - now)
+            if retry_after is None:
+                times.append(now)
+            reset = int((times[0] if times else now) + 3600)
+            headers = {
+                "ratelimit-limit": str(HOURLY_LIMIT),
+                "ratelimit-remaining": str(max(0, HOURLY_LIMIT - len(times))),
+                "ratelimit-reset": str(reset),
+            }
+            return headers, retry_after
+
+    def add_fault(self, rule: FaultRule) -> FaultRule:
+        if rule.kind not in FaultRule.KINDS:
+            raise ValueError(f"kind must be one of {', '.join(FaultRule.KINDS)}, got {rule.kind!r}")
+        if not 0 <= rule.probability <= 1:
+            raise ValueError("probability must be between 0 and 1")
+        with self._lock:
+            self.faults.append(rule)
+        return rule
+
+    def clear_faults(self) -> None:
+        with self._lock:
+            self.faults.clear()
+
+    def faults_snapshot(self) -> list[dict[str, Any]]:
+        with self._lock:
+            return [asdict(rule) for rule in self.faults]
+
+    def pick_fault(self, method: str, template: str) -> FaultRule | None:
+        """The first matching rule that fires for this request, counted as fired."""
+        with self._lock:
+            for rule in self.faults:
+                if not rule.matches(method, template):
+                    continue
+                if rule.count is not None and rule.fired >= rule.count:
+                    continue
+                if rule.probability < 1 and self._random.random() >= rule.probability:
+                    continue
+                rule.fired += 1
+                self.fault_stats[f"{rule.kind} {method} {template}"] += 1
+                return rule
+            return None
+
+    # --- persistence -----------------------------------------------------------------------
+
+    def _save(self) -> None:
+        if self.state_file is None:
+            return
+        data = {
+            "keys": [asdict(k) for k in self.keys.values()],
+            "retired_secrets": sorted(self.retired_secrets),
+        }
+        directory = self.state_file.parent
+        directory.mkdir(parents=True, exist_ok=True)
+        handle, temp = tempfile.mkstemp(dir=directory, prefix=".emulator-state-")
+        with os.fdopen(handle, "w") as out:
+            json.dump(data, out)
+        os.replace(temp, self.state_file)
+
+    def _load(self) -> None:
+        if self.state_file is None or not self.state_file.exists():
+            return
+        data = json.loads(self.state_file.read_text())
+        self.keys = {k["uuid"]: Key(**k) for k in data.get("keys", [])}
+        self.retired_secrets = set(data.get("retired_secrets", []))

@@ -1,0 +1,215 @@
+"""Every error this package raises, named for what the caller can do about it.
+
+    GenAIError
+    ├── ConfigurationError            a setting is missing or malformed: fix the config or env
+    ├── KeyLookupError                adoption found no key, or more than one, for a name/UUID
+    ├── TransportError                no usable HTTP answer came back
+    │   ├── ConnectionFailedError     the request never reached the server
+    │   ├── RequestTimeoutError       the server did not answer in time
+    │   └── ResponseLostError         the connection dropped after the request was sent
+    └── APIStatusError                DigitalOcean answered with an error status
+        ├── BadRequestError           400
+        ├── AuthenticationError       401: the token is wrong, expired or missing
+        ├── PermissionDeniedError     403: the token lacks a scope
+        ├── NotFoundError             404
+        ├── CreationRetiredError      410 on create: make the key in the control panel, adopt it
+        ├── UnprocessableEntityError  422
+        ├── RateLimitError            429 after the retries allowed
+        └── ServerError               5xx after the retries allowed
+
+`error_for_status` maps one HTTP answer to its class. No error message ever carries a token or a
+key secret: messages are built from DigitalOcean's own error text, the method and the path.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import ClassVar
+
+SCOPE_BY_METHOD = {
+    "GET": "genai:read",
+    "POST": "genai:create",
+    "PUT": "genai:update",
+    "PATCH": "genai:update",
+    "DELETE": "genai:delete",
+}
+
+ADOPT_HINT = (
+    "DigitalOcean retired creating model access keys through the API (POST "
+    "/v2/gen-ai/models/api_keys answers 410 since June 2026). Create the key in the control "
+    "panel (GenAI > Model access keys), then adopt it: ModelAccessKey(..., adopt_uuid='<uuid>') "
+    "or ModelAccessKey(..., name='<exact name>', adopt_existing=True). Adoption regenerates the "
+    "secret so that the stack holds a working one."
+)
+
+
+class GenAIError(Exception):
+    """Base of every error raised by this package."""
+
+
+class ConfigurationError(GenAIError):
+    """A setting is missing or malformed; the message names the setting and where it came from."""
+
+
+class KeyLookupError(GenAIError):
+    """Adoption could not pick exactly one key; the message lists candidates by name and UUID."""
+
+
+class TransportError(GenAIError):
+    """No usable HTTP answer: the network, a timeout or a dropped connection."""
+
+    def __init__(self, method: str, path: str, cause: str) -> None:
+        self.method = method
+        self.path = path
+        self.cause = cause
+        super().__init__(f"{method} {path}: {cause}")
+
+
+class ConnectionFailedError(TransportError):
+    """The connection could not be opened, so the server never saw the request."""
+
+
+class RequestTimeoutError(TransportError):
+    """The server did not answer in time; a write may or may not have happened."""
+
+
+class ResponseLostError(TransportError):
+    """The connection closed after the request was sent; a write may or may not have happened."""
+
+
+class APIStatusError(GenAIError):
+    """DigitalOcean answered with an error status.
+
+    Carries the status, DigitalOcean's error `id`, `message` and `request_id` (from the body or
+    the `x-request-id` header), and the method and path that were requested.
+    """
+
+    status: int
+    default_hint: ClassVar[str] = ""
+
+    def __init__(
+        self,
+        *,
+        status: int,
+        method: str,
+        path: str,
+        error_id: str = "",
+        message: str = "",
+        request_id: str = "",
+        retry_after: float | None = None,
+    ) -> None:
+        self.status = status
+        self.method = method
+        self.path = path
+        self.error_id = error_id
+        self.api_message = message
+        self.request_id = request_id
+        self.retry_after = retry_after
+        super().__init__(self._render())
+
+    @property
+    def hint(self) -> str:
+        """What to do about it, in one sentence."""
+        return self.default_hint
+
+    def _render(self) -> str:
+        request = f"[request {self.request_id}] " if self.request_id else ""
+        what = f"{self.status} {self.error_id}".strip()
+        text = f"{request}{self.method} {self.path} answered {what}"
+        if self.api_message:
+            text += f": {self.api_message}"
+        if self.hint:
+            text += f" ({self.hint})"
+        return text
+
+    def __repr__(self) -> str:
+        return (
+            f"{type(self).__name__}(status={self.status}, error_id={self.error_id!r}, "
+            f"method={self.method!r}, path={self.path!r}, request_id={self.request_id!r})"
+        )
+
+
+class BadRequestError(APIStatusError):
+    default_hint = "the request was malformed; check the inputs named in the message"
+
+
+class AuthenticationError(APIStatusError):
+    @property
+    def hint(self) -> str:
+        if self.path.startswith("/v1/"):
+            return (
+                "the model access key was refused: it was regenerated or deleted since, or is "
+                "not a model access key"
+            )
+        return (
+            "the API token was refused: set a valid one with `pulumi config set --secret "
+            "digitalocean:token ...` or DIGITALOCEAN_TOKEN"
+        )
+
+
+class PermissionDeniedError(APIStatusError):
+    @property
+    def hint(self) -> str:
+        scope = SCOPE_BY_METHOD.get(self.method, "genai:*")
+        return f"the API token lacks the scope {scope}: grant it to the token or use another token"
+
+
+class NotFoundError(APIStatusError):
+    default_hint = "the key or path does not exist (deleted outside Pulumi?)"
+
+
+class CreationRetiredError(APIStatusError):
+    default_hint = ADOPT_HINT
+
+
+class UnprocessableEntityError(APIStatusError):
+    default_hint = "DigitalOcean rejected the values sent; check the inputs named in the message"
+
+
+class RateLimitError(APIStatusError):
+    default_hint = (
+        "rate limit reached and retries exhausted: wait a minute, raise "
+        "digitalocean:httpRetryMax, or lower digitalocean:requestsPerSecond"
+    )
+
+
+class ServerError(APIStatusError):
+    default_hint = (
+        "DigitalOcean failed after the retries allowed; try again later or raise "
+        "digitalocean:httpRetryMax"
+    )
+
+
+_BY_STATUS: dict[int, type[APIStatusError]] = {
+    400: BadRequestError,
+    401: AuthenticationError,
+    403: PermissionDeniedError,
+    404: NotFoundError,
+    410: CreationRetiredError,
+    422: UnprocessableEntityError,
+    429: RateLimitError,
+}
+
+
+def error_for_status(
+    *,
+    status: int,
+    method: str,
+    path: str,
+    body: Mapping[str, object] | None,
+    headers: Mapping[str, str],
+    retry_after: float | None = None,
+) -> APIStatusError:
+    """Build the error for one non-2xx answer; pure, so it is tested without HTTP."""
+    body = body or {}
+    cls = _BY_STATUS.get(status) or (ServerError if status >= 500 else APIStatusError)
+    request_id = str(body.get("request_id") or headers.get("x-request-id") or "")
+    return cls(
+        status=status,
+        method=method,
+        path=path,
+        error_id=str(body.get("id") or ""),
+        message=str(body.get("message") or ""),
+        request_id=request_id,
+        retry_after=retry_after,
+    )

@@ -1,0 +1,136 @@
+"""When to retry, how long to wait, and the pacing of requests.
+
+The decisions are pure functions over the error and the attempt number; `build_retrying` wires
+them into tenacity with an injectable `sleep`, so tests record waits instead of sleeping.
+
+A create is not idempotent (DigitalOcean has no idempotency key): it is retried only when the
+server certainly never saw it (connection refused, 429). Every other failure of a create is left
+to the caller, which reconciles by listing (see `GenAIClient.create_key`).
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from tenacity import RetryCallState, Retrying, retry_if_exception, stop_after_attempt
+
+from .errors import (
+    APIStatusError,
+    ConnectionFailedError,
+    RateLimitError,
+    RequestTimeoutError,
+    ResponseLostError,
+)
+
+log = logging.getLogger("provider.http")
+
+RETRYABLE_STATUSES = frozenset({429, 500, 502, 503, 504})
+RETRY_AFTER_CAP_SECONDS = 60.0
+"""Longest server-requested wait we honour; beyond it we fail fast with the server's figure."""
+JITTER_FRACTION = 0.25
+"""Backoff waits are shortened by up to this fraction, so parallel workers spread out."""
+
+Sleep = Callable[[float], None]
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    max_retries: int = 4
+    wait_min: float = 1.0
+    wait_max: float = 30.0
+    retry_after_cap: float = RETRY_AFTER_CAP_SECONDS
+
+
+def should_retry(error: BaseException, *, idempotent: bool, policy: RetryPolicy) -> bool:
+    """True when another attempt is safe and may succeed."""
+    if isinstance(error, RateLimitError):
+        return error.retry_after is None or error.retry_after <= policy.retry_after_cap
+    if isinstance(error, ConnectionFailedError):
+        return True
+    if not idempotent:
+        return False
+    if isinstance(error, RequestTimeoutError | ResponseLostError):
+        return True
+    return isinstance(error, APIStatusError) and error.status in RETRYABLE_STATUSES
+
+
+def wait_seconds(
+    error: BaseException | None,
+    attempt: int,
+    policy: RetryPolicy,
+    rand: Callable[[], float] = random.random,
+) -> float:
+    """The wait before attempt `attempt + 1`: the server's figure if it gave one, else backoff."""
+    server_wait = getattr(error, "retry_after", None)
+    if isinstance(server_wait, int | float):
+        return min(float(server_wait), policy.retry_after_cap)
+    backoff = min(policy.wait_max, policy.wait_min * 2 ** max(0, attempt - 1))
+    return backoff * (1 - JITTER_FRACTION * rand())
+
+
+def build_retrying(
+    policy: RetryPolicy, *, idempotent: bool, sleep: Sleep, what: str
+) -> Retrying:
+    """A tenacity `Retrying` for one call; `what` names the call in log lines."""
+
+    def wait(state: RetryCallState) -> float:
+        error = state.outcome.exception() if state.outcome else None
+        return wait_seconds(error, state.attempt_number, policy)
+
+    def before_sleep(state: RetryCallState) -> None:
+        error = state.outcome.exception() if state.outcome else None
+        log.warning(
+            "%s failed (%s); retry %d of %d in %.2fs",
+            what,
+            type(error).__name__,
+            state.attempt_number,
+            policy.max_retries,
+            state.upcoming_sleep,
+        )
+
+    return Retrying(
+        stop=stop_after_attempt(policy.max_retries + 1),
+        retry=retry_if_exception(
+            lambda e: should_retry(e, idempotent=idempotent, policy=policy)
+        ),
+        wait=wait,
+        sleep=sleep,
+        before_sleep=before_sleep,
+        reraise=True,
+    )
+
+
+class RequestPacer:
+    """Spaces requests to at most `per_second` (0: no limit); thread-safe.
+
+    Each caller reserves the next free slot under the lock and sleeps outside it, so waiting
+    threads do not block each other's bookkeeping.
+    """
+
+    def __init__(
+        self,
+        per_second: float,
+        *,
+        clock: Callable[[], float] = time.monotonic,
+        sleep: Sleep = time.sleep,
+    ) -> None:
+        self._interval = 1.0 / per_second if per_second > 0 else 0.0
+        self._clock = clock
+        self._sleep = sleep
+        self._next_slot = 0.0
+        self._lock = threading.Lock()
+
+    def wait_turn(self) -> None:
+        if not self._interval:
+            return
+        with self._lock:
+            now = self._clock()
+            slot = max(now, self._next_slot)
+            self._next_slot = slot + self._interval
+        if slot > now:
+            self._sleep(slot - now)

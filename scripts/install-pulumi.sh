@@ -1,0 +1,116 @@
+#!/usr/bin/env bash
+# Install the Pulumi engine (CLI) this project is tested with, without Pulumi's installer.
+#
+# Order of preference (issue #2, DESIGN.md §3):
+#   1. a `pulumi` already on PATH that is recent enough (>= 3.139, for dynamic-provider configure);
+#   2. a build cached outside the repository, keyed by version;
+#   3. a build from the Go module github.com/pulumi/pulumi/pkg/v3 at PULUMI_VERSION;
+#   4. otherwise: explain how to install Pulumi the official way and fail.
+# Beside the CLI it writes `pulumi-resource-pulumi-python`, the small launcher the engine runs
+# for dynamic providers, bound to the project's interpreter.
+#
+# Usage: scripts/install-pulumi.sh [PYTHON]   -> prints the bin directory to add to PATH
+set -euo pipefail
+
+here=$(cd "$(dirname "$0")" && pwd)
+PULUMI_VERSION=${PULUMI_VERSION:-$(cat "$here/../.pulumi-version")}
+MIN_VERSION=3.139.0
+PYTHON=${1:-${PULUMI_PYTHON_CMD:-python3}}
+PYTHON=$(command -v "$PYTHON" || echo "$PYTHON")
+CACHE_ROOT=${PULUMI_ENGINE_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/do-genai-pulumi-engine}
+BIN="$CACHE_ROOT/v$PULUMI_VERSION/bin"
+
+log() { echo "install-pulumi: $*" >&2; }
+
+version_ge() {  # version_ge A B: A >= B
+  [ "$(printf '%s\n%s\n' "$2" "$1" | sort -V | head -n1)" = "$2" ]
+}
+
+write_dynamic_launcher() {
+  # The engine looks for this executable on PATH (or beside `pulumi`) to serve dynamic providers.
+  local dir=$1
+  mkdir -p "$dir"
+  cat > "$dir/pulumi-resource-pulumi-python" <<LAUNCHER
+#!/bin/sh
+# Serves Pulumi dynamic providers with the project's interpreter (written by install-pulumi.sh).
+exec "\${PULUMI_PYTHON_CMD:-$PYTHON}" -u -m pulumi.dynamic "\$@"
+LAUNCHER
+  chmod +x "$dir/pulumi-resource-pulumi-python"
+}
+
+use_existing() {
+  local found ver
+  found=$(command -v pulumi 2>/dev/null) || return 1
+  case "$found" in "$CACHE_ROOT"/*) return 1 ;; esac
+  ver=$(pulumi version 2>/dev/null | sed 's/^v//')
+  if [ -n "$ver" ] && version_ge "$ver" "$MIN_VERSION"; then
+    log "using pulumi $ver from $found"
+    local dir
+    dir="$CACHE_ROOT/system/bin"
+    write_dynamic_launcher "$dir"
+    ln -sf "$found" "$dir/pulumi"
+    echo "$dir"
+    return 0
+  fi
+  log "ignoring pulumi $ver at $found: older than $MIN_VERSION"
+  return 1
+}
+
+build_from_go() {
+  command -v go >/dev/null 2>&1 || return 1
+  local work
+  work=$(mktemp -d)
+  trap 'rm -rf "$work"' RETURN
+  log "building pulumi v$PULUMI_VERSION from the Go module (a cold build takes several minutes)"
+  # `go install pkg@version` refuses modules with replace directives; a module of our own that
+  # requires pkg/v3 and sdk/v3 at the same version builds the same main package.
+  cat > "$work/go.mod" <<GOMOD
+module local/pulumi-engine-build
+
+go 1.24
+
+require (
+	github.com/pulumi/pulumi/pkg/v3 v$PULUMI_VERSION
+	github.com/pulumi/pulumi/sdk/v3 v$PULUMI_VERSION
+)
+GOMOD
+  cat > "$work/tools.go" <<'GOSRC'
+//go:build tools
+
+package tools
+
+import _ "github.com/pulumi/pulumi/pkg/v3/cmd/pulumi"
+GOSRC
+  mkdir -p "$BIN"
+  (cd "$work" && GOFLAGS=-mod=mod go mod tidy >&2) || return 2
+  (cd "$work" && GOFLAGS=-mod=mod CGO_ENABLED=0 go build -trimpath \
+    -ldflags "-s -w -X github.com/pulumi/pulumi/sdk/v3/go/common/version.Version=v$PULUMI_VERSION" \
+    -o "$BIN/pulumi.tmp" github.com/pulumi/pulumi/pkg/v3/cmd/pulumi >&2) || return 2
+  mv "$BIN/pulumi.tmp" "$BIN/pulumi"
+}
+
+if [ "${PULUMI_IGNORE_SYSTEM:-}" != "1" ] && use_existing; then
+  exit 0
+fi
+
+if [ -x "$BIN/pulumi" ]; then
+  log "using cached pulumi v$PULUMI_VERSION in $BIN"
+else
+  status=0
+  build_from_go || status=$?
+  if [ "$status" -eq 2 ]; then
+    log "building pulumi v$PULUMI_VERSION with Go failed (see the Go output above)"
+  fi
+  if [ "$status" -ne 0 ]; then
+  cat >&2 <<HELP
+install-pulumi: no usable Pulumi engine.
+  Need a pulumi >= $MIN_VERSION on PATH, or a Go toolchain that can build v$PULUMI_VERSION.
+  Install Pulumi the official way (https://www.pulumi.com/docs/install/), for example
+      curl -fsSL https://get.pulumi.com | sh -s -- --version $PULUMI_VERSION
+  then run this script again.
+HELP
+  exit 1
+  fi
+fi
+write_dynamic_launcher "$BIN"
+echo "$BIN"
