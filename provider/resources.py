@@ -1,0 +1,442 @@
+"""`ModelAccessKey`: a DigitalOcean GenAI model access key as a Pulumi dynamic resource.
+
+The provider class lives here, in an installed module, so dill pickles it by reference: the
+`__provider` string in the state stays the same across edits and upgrades of this package. The
+instance holds nothing at all; credentials arrive in `configure` and live in a per-process
+runtime beside the shared key listing. `diff` compares the real inputs only, `update` and `read`
+carry the one-time secret forward, and `secret_key` is always a Pulumi secret.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import threading
+from collections.abc import Mapping
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pulumi
+from pulumi.dynamic import (
+    CheckFailure,
+    CheckResult,
+    ConfigureRequest,
+    CreateResult,
+    DiffResult,
+    ReadResult,
+    Resource,
+    ResourceProvider,
+    UpdateResult,
+)
+
+from .client import GenAIClient
+from .config import ClientSettings, resolve_settings
+from .errors import (
+    ADOPT_HINT,
+    CreationRetiredError,
+    GenAIError,
+    KeyLookupError,
+    NotFoundError,
+)
+from .listing import SharedKeyListing
+from .models import ApiKeyInfo
+
+MAX_NAME_LENGTH = 255
+UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"  # pulumi.runtime.rpc.UNKNOWN, during preview
+CLOCK_ENV = "DO_GENAI_NOW"
+"""Testing hook: an RFC 3339 time the provider takes as now, for rotation without waiting."""
+INPUTS = (
+    "name",
+    "secret_version",
+    "rotate_after_days",
+    "adopt_uuid",
+    "adopt_existing",
+    "regenerate_on_adopt",
+)
+STACK_CONFIG_KEYS = (
+    "digitalocean:token",
+    "digitalocean:apiEndpoint",
+    "digitalocean:inferenceEndpoint",
+    "digitalocean:httpRetryMax",
+    "digitalocean:httpRetryWaitMin",
+    "digitalocean:httpRetryWaitMax",
+    "digitalocean:requestsPerSecond",
+)
+_UUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
+
+
+# --- the per-process runtime: settings, client, shared listing ------------------------------
+
+
+class ProviderRuntime:
+    """What a provider process needs to talk to DigitalOcean; never pickled."""
+
+    def __init__(self, settings: ClientSettings) -> None:
+        self.settings = settings
+        self.client = GenAIClient(settings=settings)
+        self.listing = SharedKeyListing(self.client.iter_keys)
+
+
+_runtime: ProviderRuntime | None = None
+_runtime_lock = threading.Lock()
+
+
+def configure_runtime(stack_config: Mapping[str, Any] | None) -> ProviderRuntime:
+    """(Re)build the runtime from stack config and the environment, once per distinct config."""
+    global _runtime
+    config = {k: str(v) for k, v in (stack_config or {}).items() if k in STACK_CONFIG_KEYS and v}
+    settings = resolve_settings(stack_config=config)
+    with _runtime_lock:
+        if _runtime is None or _runtime.settings != settings:
+            _runtime = ProviderRuntime(settings)
+        return _runtime
+
+
+def runtime() -> ProviderRuntime:
+    """The configured runtime, or one from the environment when `configure` never ran."""
+    with _runtime_lock:
+        current = _runtime
+    return current if current is not None else configure_runtime(None)
+
+
+def now() -> datetime:
+    fixed = os.environ.get(CLOCK_ENV)
+    return _parse_time(fixed) if fixed else datetime.now(UTC)
+
+
+def _parse_time(text: str) -> datetime:
+    parsed = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+
+
+def _format_time(moment: datetime) -> str:
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+# --- validation ---------------------------------------------------------------------------
+
+
+def check_inputs(olds: Mapping[str, Any], news: Mapping[str, Any]) -> list[CheckFailure]:
+    """Every problem with the inputs, each naming its field and the fix."""
+    failures: list[CheckFailure] = []
+
+    def fail(field: str, reason: str) -> None:
+        failures.append(CheckFailure(field, reason))
+
+    name = news.get("name")
+    if name != UNKNOWN:
+        if not isinstance(name, str) or not name.strip():
+            fail("name", "name is required and must not be empty or only whitespace")
+        elif len(name) > MAX_NAME_LENGTH:
+            fail("name", f"name is {len(name)} characters long; the most is {MAX_NAME_LENGTH}")
+
+    version = news.get("secret_version", 1)
+    if version != UNKNOWN:
+        if isinstance(version, bool) or not _is_whole(version):
+            fail("secret_version", f"secret_version must be a whole number >= 1, got {version!r}")
+        elif int(version) < 1:
+            fail("secret_version", f"secret_version must be >= 1, got {int(version)}")
+        else:
+            old = olds.get("secret_version")
+            if _is_whole(old) and int(version) < int(old):
+                fail(
+                    "secret_version",
+                    f"secret_version was {int(old)} and cannot go down to {int(version)}: a "
+                    f"secret cannot be un-rotated; keep {int(old)} or raise it to rotate again",
+                )
+
+    days = news.get("rotate_after_days")
+    if days not in (None, UNKNOWN) and (
+        isinstance(days, bool) or not isinstance(days, int | float) or days <= 0
+    ):
+        fail("rotate_after_days", f"rotate_after_days must be a number of days > 0, got {days!r}")
+
+    adopt_uuid = news.get("adopt_uuid")
+    if adopt_uuid not in (None, "", UNKNOWN):
+        if not isinstance(adopt_uuid, str) or not _UUID.match(adopt_uuid):
+            fail("adopt_uuid", f"adopt_uuid must be a key UUID like 3f2b...-..., got {adopt_uuid!r}")
+        if news.get("adopt_existing") is True:
+            fail(
+                "adopt_uuid",
+                "set either adopt_uuid (adopt by UUID) or adopt_existing (adopt by name), not both",
+            )
+    return failures
+
+
+def _is_whole(value: Any) -> bool:
+    if isinstance(value, int) and not isinstance(value, bool):
+        return True
+    return isinstance(value, float) and value.is_integer()
+
+
+# --- the provider -------------------------------------------------------------------------
+
+
+class ModelAccessKeyProvider(ResourceProvider):
+    """CRUD for model access keys; the instance carries no state, so it pickles to a constant."""
+
+    serialize_as_secret_always = False
+
+    def configure(self, req: ConfigureRequest) -> None:
+        config = {key: req.config.get(key) for key in STACK_CONFIG_KEYS}
+        configure_runtime({k: v for k, v in config.items() if v is not None})
+
+    def check(self, olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
+        inputs = dict(news)
+        if inputs.get("secret_version") is None:
+            inputs["secret_version"] = 1
+        elif _is_whole(inputs["secret_version"]):
+            inputs["secret_version"] = int(inputs["secret_version"])
+        if inputs.get("regenerate_on_adopt") is None:
+            inputs["regenerate_on_adopt"] = True
+        if inputs.get("adopt_existing") is None:
+            inputs["adopt_existing"] = False
+        return CheckResult(inputs, check_inputs(olds, inputs))
+
+    def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
+        changed = [f for f in INPUTS if _normal(f, olds.get(f)) != _normal(f, news.get(f))]
+        replaces = []
+        adopt_uuid = news.get("adopt_uuid")
+        if "adopt_uuid" in changed and adopt_uuid not in (None, "", olds.get("uuid")):
+            replaces.append("adopt_uuid")
+        due = rotation_due(olds, news)
+        return DiffResult(
+            changes=bool(changed) or due,
+            replaces=replaces,
+            stables=["uuid", "created_at", "created_by"],
+            delete_before_replace=False,
+        )
+
+    def create(self, props: dict[str, Any]) -> CreateResult:
+        name = props["name"]
+        rt = runtime()
+        try:
+            if props.get("adopt_uuid") or props.get("adopt_existing"):
+                key, secret = self._adopt(rt, props)
+            else:
+                key = rt.client.create_key(name)
+                secret = key.secret_key.get_secret_value() if key.secret_key else ""
+        except CreationRetiredError as error:
+            raise GenAIError(
+                f"cannot create model access key {name!r}: {error.api_message or 'gone'} "
+                f"[request {error.request_id or '-'}]. {ADOPT_HINT}"
+            ) from None
+        except GenAIError as error:
+            raise GenAIError(f"creating model access key {name!r} failed: {error}") from None
+        finally:
+            rt.listing.invalidate()
+        rotated = _format_time(now()) if secret else ""
+        return CreateResult(key.uuid, _outputs(props, key, secret=secret, rotated_at=rotated))
+
+    def _adopt(self, rt: ProviderRuntime, props: Mapping[str, Any]) -> tuple[ApiKeyInfo, str]:
+        keys = list(rt.listing.by_uuid().values())
+        if props.get("adopt_uuid"):
+            found = [k for k in keys if k.uuid == props["adopt_uuid"]]
+            wanted = f"UUID {props['adopt_uuid']}"
+        else:
+            found = [k for k in keys if k.name == props["name"]]
+            wanted = f"the name {props['name']!r}"
+        if not found:
+            raise KeyLookupError(
+                f"no model access key has {wanted}; existing keys: {_describe(keys)}. "
+                "Check the value, or create the key in the control panel first"
+            )
+        if len(found) > 1:
+            raise KeyLookupError(
+                f"{len(found)} model access keys have {wanted}: {_describe(found)}. Adopt one by "
+                "UUID with adopt_uuid, or rename the others in the control panel"
+            )
+        key = found[0]
+        if props.get("name") and key.name != props["name"]:
+            key = rt.client.rename_key(key.uuid, props["name"])
+        if not props.get("regenerate_on_adopt", True):
+            return key, ""
+        key = rt.client.regenerate_key(key.uuid)
+        return key, key.secret_key.get_secret_value() if key.secret_key else ""
+
+    def update(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
+        rt = runtime()
+        outs = {**olds, **{f: news.get(f) for f in INPUTS}}
+        try:
+            if news["name"] != olds.get("name"):
+                rt.client.rename_key(id_, news["name"])
+                outs["name"] = news["name"]
+            if _version(news) > _version(olds) or rotation_due(olds, news):
+                key = rt.client.regenerate_key(id_)
+                outs["secret_key"] = key.secret_key.get_secret_value() if key.secret_key else ""
+                outs["rotated_at"] = _format_time(now())
+        except NotFoundError:
+            raise GenAIError(
+                f"model access key {news['name']!r} ({id_}) no longer exists on DigitalOcean; "
+                "run `pulumi refresh` to drop it from the state, then `pulumi up` to recreate it"
+            ) from None
+        except GenAIError as error:
+            raise GenAIError(f"updating model access key {news['name']!r} ({id_}) failed: {error}") from None
+        finally:
+            rt.listing.invalidate()
+        return UpdateResult(outs)
+
+    def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
+        try:
+            key = runtime().listing.by_uuid().get(id_)
+        except GenAIError as error:
+            raise GenAIError(f"reading model access key {props.get('name')!r} ({id_}) failed: {error}") from None
+        if key is None:
+            return ReadResult(None, {})
+        outs = dict(props)
+        outs.update(uuid=key.uuid, name=key.name, created_at=key.created_at, created_by=key.created_by)
+        return ReadResult(id_, outs)
+
+    def delete(self, id_: str, props: dict[str, Any]) -> None:
+        rt = runtime()
+        try:
+            rt.client.delete_key(id_)
+        except NotFoundError:
+            pass  # already gone: that is what delete wants
+        except GenAIError as error:
+            raise GenAIError(f"deleting model access key {props.get('name')!r} ({id_}) failed: {error}") from None
+        finally:
+            rt.listing.invalidate()
+
+
+def _normal(field: str, value: Any) -> Any:
+    if field == "secret_version":
+        return int(value) if _is_whole(value) else (1 if value is None else value)
+    if field in ("adopt_existing",):
+        return bool(value)
+    if field == "regenerate_on_adopt":
+        return True if value is None else bool(value)
+    if field == "adopt_uuid":
+        return value or None
+    return value
+
+
+def _version(props: Mapping[str, Any]) -> int:
+    value = props.get("secret_version")
+    return int(value) if _is_whole(value) else 1
+
+
+def rotation_due(olds: Mapping[str, Any], news: Mapping[str, Any]) -> bool:
+    """True when `rotate_after_days` has passed since the secret was last issued."""
+    days = news.get("rotate_after_days")
+    if not isinstance(days, int | float) or isinstance(days, bool) or days <= 0:
+        return False
+    issued = olds.get("rotated_at") or olds.get("created_at")
+    if not issued:
+        return True
+    return now() >= _parse_time(str(issued)) + timedelta(days=float(days))
+
+
+def _outputs(props: Mapping[str, Any], key: ApiKeyInfo, *, secret: str, rotated_at: str) -> dict[str, Any]:
+    return {
+        **{f: props.get(f) for f in INPUTS},
+        "uuid": key.uuid,
+        "name": key.name or props.get("name"),
+        "secret_key": secret,
+        "created_at": key.created_at or "",
+        "created_by": key.created_by or "",
+        "rotated_at": rotated_at,
+        "secret_version": _version(props),
+    }
+
+
+def _describe(keys: list[ApiKeyInfo], limit: int = 20) -> str:
+    if not keys:
+        return "none"
+    shown = ", ".join(f"{k.name!r} ({k.uuid})" for k in keys[:limit])
+    return shown + (f" and {len(keys) - limit} more" if len(keys) > limit else "")
+
+
+# --- the resource -------------------------------------------------------------------------
+
+
+class ModelAccessKeyArgs:
+    """The inputs of a `ModelAccessKey`."""
+
+    def __init__(
+        self,
+        name: pulumi.Input[str],
+        secret_version: pulumi.Input[int] = 1,
+        rotate_after_days: pulumi.Input[float] | None = None,
+        adopt_uuid: pulumi.Input[str] | None = None,
+        adopt_existing: pulumi.Input[bool] = False,
+        regenerate_on_adopt: pulumi.Input[bool] = True,
+    ) -> None:
+        self.name = name
+        """The key's name in DigitalOcean; changing it renames the key in place."""
+        self.secret_version = secret_version
+        """Raise it to regenerate the secret in place (same UUID); it may never go down."""
+        self.rotate_after_days = rotate_after_days
+        """Regenerate once the secret is older than this many days (checked on each preview/up)."""
+        self.adopt_uuid = adopt_uuid
+        """Adopt the existing key with this UUID instead of creating one."""
+        self.adopt_existing = adopt_existing
+        """Adopt the one existing key whose name is exactly `name` instead of creating one."""
+        self.regenerate_on_adopt = regenerate_on_adopt
+        """Regenerate an adopted key so the stack holds a working secret (default true)."""
+
+
+class ModelAccessKey(Resource, module="genai", name="ModelAccessKey"):
+    """A DigitalOcean GenAI model access key. `secret_key` is always a Pulumi secret."""
+
+    uuid: pulumi.Output[str]
+    """The key's UUID; never changes, not even when the secret is regenerated."""
+    name: pulumi.Output[str]
+    """The key's name as DigitalOcean has it."""
+    secret_key: pulumi.Output[str]
+    """The bearer secret for the inference API (a Pulumi secret); empty for an adopted key
+    that was not regenerated."""
+    created_at: pulumi.Output[str]
+    """When the key was made (RFC 3339)."""
+    created_by: pulumi.Output[str]
+    """The id of the DigitalOcean user who made it."""
+    rotated_at: pulumi.Output[str]
+    """When the stack last received a new secret (RFC 3339)."""
+    secret_version: pulumi.Output[int]
+    """The `secret_version` the current secret was issued for."""
+
+    def __init__(
+        self,
+        resource_name: str,
+        args: ModelAccessKeyArgs | None = None,
+        opts: pulumi.ResourceOptions | None = None,
+        *,
+        name: pulumi.Input[str] | None = None,
+        secret_version: pulumi.Input[int] | None = None,
+        rotate_after_days: pulumi.Input[float] | None = None,
+        adopt_uuid: pulumi.Input[str] | None = None,
+        adopt_existing: pulumi.Input[bool] | None = None,
+        regenerate_on_adopt: pulumi.Input[bool] | None = None,
+    ) -> None:
+        if args is None:
+            if name is None:
+                raise TypeError(f"ModelAccessKey {resource_name!r}: the input 'name' is required")
+            args = ModelAccessKeyArgs(name=name)
+        overrides = {
+            "secret_version": secret_version,
+            "rotate_after_days": rotate_after_days,
+            "adopt_uuid": adopt_uuid,
+            "adopt_existing": adopt_existing,
+            "regenerate_on_adopt": regenerate_on_adopt,
+        }
+        for field, value in overrides.items():
+            if value is not None:
+                setattr(args, field, value)
+        if args.regenerate_on_adopt is False and (args.adopt_uuid or args.adopt_existing):
+            pulumi.log.warn(
+                f"ModelAccessKey {resource_name!r}: regenerate_on_adopt=False leaves secret_key "
+                "empty, because DigitalOcean shows a secret only when it is issued; set it to "
+                "True (or raise secret_version later) to get a working secret in the stack"
+            )
+        props: dict[str, Any] = {field: getattr(args, field) for field in INPUTS}
+        props.update(
+            uuid=None, secret_key=None, created_at=None, created_by=None, rotated_at=None
+        )
+        # Forced, as pulumi-random forces it for RandomPassword: users cannot forget it.
+        secrecy = pulumi.ResourceOptions(additional_secret_outputs=["secret_key"])
+        super().__init__(
+            ModelAccessKeyProvider(),
+            resource_name,
+            props,
+            pulumi.ResourceOptions.merge(opts, secrecy),
+        )

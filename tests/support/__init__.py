@@ -1,0 +1,1 @@
+"""Helpers importable by the test process and by provider processes (via PYTHONPATH)."""
