@@ -16,7 +16,6 @@ _EXPORTS = {
     "ModelAccessKey": "provider.resources",
     "ModelAccessKeyArgs": "provider.resources",
     "ModelAccessKeyProvider": "provider.resources",
-    "RotatingModelAccessKey": "provider.rotation",
     "get_models": "provider.data_sources",
     "get_models_output": "provider.data_sources",
     "get_model_access_keys": "provider.data_sources",
@@ -28,8 +27,18 @@ _EXPORTS = {
 __all__ = sorted(_EXPORTS)
 
 if TYPE_CHECKING:
-    from .client import GenAIClient
-    from .config import ClientSettings, resolve_settings
+    from .client import GenAIClient as GenAIClient
+    from .config import ClientSettings as ClientSettings
+    from .config import resolve_settings as resolve_settings
+    from .data_sources import get_inference_models as get_inference_models
+    from .data_sources import get_inference_models_output as get_inference_models_output
+    from .data_sources import get_model_access_keys as get_model_access_keys
+    from .data_sources import get_model_access_keys_output as get_model_access_keys_output
+    from .data_sources import get_models as get_models
+    from .data_sources import get_models_output as get_models_output
+    from .resources import ModelAccessKey as ModelAccessKey
+    from .resources import ModelAccessKeyArgs as ModelAccessKeyArgs
+    from .resources import ModelAccessKeyProvider as ModelAccessKeyProvider
 
 
 def __getattr__(name: str) -> Any:

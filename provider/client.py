@@ -149,7 +149,9 @@ class GenAIClient:
                 self._sleep(wait_seconds(last_error, attempt, self._policy))
             made = self._keys_created_since(name, started - CREATE_CLOCK_SKEW_SECONDS)
             if len(made) == 1:
-                log.warning("create of key %r had committed; regenerating to learn the secret", name)
+                log.warning(
+                    "create of key %r had committed; regenerating to learn the secret", name
+                )
                 return self.regenerate_key(made[0].uuid)
             if len(made) > 1:
                 raise KeyLookupError(
@@ -208,7 +210,12 @@ class GenAIClient:
     # --- plumbing --------------------------------------------------------------------------
 
     def _key_call(
-        self, method: str, path: str, *, json: Mapping[str, Any] | None = None, idempotent: bool = True
+        self,
+        method: str,
+        path: str,
+        *,
+        json: Mapping[str, Any] | None = None,
+        idempotent: bool = True,
     ) -> ApiKeyInfo:
         url = self.settings.api_endpoint + path
         decoded = self._call(method, url, path, json=json, idempotent=idempotent)

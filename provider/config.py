@@ -132,7 +132,9 @@ def _parse(field: str, raw: Any, source: str) -> Any:
     if field == "http_retry_max":
         return _whole_number(raw, source)
     if field == "requests_per_second":
-        return _non_negative_float(raw, source, "a number of requests per second >= 0 (0: unlimited)")
+        return _non_negative_float(
+            raw, source, "a number of requests per second >= 0 (0: unlimited)"
+        )
     return _non_negative_float(raw, source)
 
 
@@ -141,8 +143,7 @@ def _endpoint(raw: Any, source: str) -> str:
     parts = urlsplit(text)
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise ConfigurationError(
-            f"{source} must be an http(s) URL such as https://api.digitalocean.com, "
-            f"got {text!r}"
+            f"{source} must be an http(s) URL such as https://api.digitalocean.com, got {text!r}"
         )
     return text
 

@@ -2,6 +2,7 @@
 
     GenAIError
     ├── ConfigurationError            a setting is missing or malformed: fix the config or env
+    ├── InvalidArgumentError          a data-source argument is wrong: the message names it
     ├── KeyLookupError                adoption found no key, or more than one, for a name/UUID
     ├── TransportError                no usable HTTP answer came back
     │   ├── ConnectionFailedError     the request never reached the server
@@ -49,6 +50,10 @@ class GenAIError(Exception):
 
 class ConfigurationError(GenAIError):
     """A setting is missing or malformed; the message names the setting and where it came from."""
+
+
+class InvalidArgumentError(GenAIError):
+    """A data-source argument is wrong; the message names it and the allowed values."""
 
 
 class KeyLookupError(GenAIError):

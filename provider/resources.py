@@ -14,7 +14,7 @@ import re
 import threading
 from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, TypeGuard
 
 import pulumi
 from pulumi.dynamic import (
@@ -154,7 +154,9 @@ def check_inputs(olds: Mapping[str, Any], news: Mapping[str, Any]) -> list[Check
     adopt_uuid = news.get("adopt_uuid")
     if adopt_uuid not in (None, "", UNKNOWN):
         if not isinstance(adopt_uuid, str) or not _UUID.match(adopt_uuid):
-            fail("adopt_uuid", f"adopt_uuid must be a key UUID like 3f2b...-..., got {adopt_uuid!r}")
+            fail(
+                "adopt_uuid", f"adopt_uuid must be a key UUID like 3f2b...-..., got {adopt_uuid!r}"
+            )
         if news.get("adopt_existing") is True:
             fail(
                 "adopt_uuid",
@@ -163,7 +165,7 @@ def check_inputs(olds: Mapping[str, Any], news: Mapping[str, Any]) -> list[Check
     return failures
 
 
-def _is_whole(value: Any) -> bool:
+def _is_whole(value: Any) -> TypeGuard[int | float]:
     if isinstance(value, int) and not isinstance(value, bool):
         return True
     return isinstance(value, float) and value.is_integer()
@@ -271,7 +273,9 @@ class ModelAccessKeyProvider(ResourceProvider):
                 "run `pulumi refresh` to drop it from the state, then `pulumi up` to recreate it"
             ) from None
         except GenAIError as error:
-            raise GenAIError(f"updating model access key {news['name']!r} ({id_}) failed: {error}") from None
+            raise GenAIError(
+                f"updating model access key {news['name']!r} ({id_}) failed: {error}"
+            ) from None
         finally:
             rt.listing.invalidate()
         return UpdateResult(outs)
@@ -280,11 +284,15 @@ class ModelAccessKeyProvider(ResourceProvider):
         try:
             key = runtime().listing.by_uuid().get(id_)
         except GenAIError as error:
-            raise GenAIError(f"reading model access key {props.get('name')!r} ({id_}) failed: {error}") from None
+            raise GenAIError(
+                f"reading model access key {props.get('name')!r} ({id_}) failed: {error}"
+            ) from None
         if key is None:
             return ReadResult(None, {})
         outs = dict(props)
-        outs.update(uuid=key.uuid, name=key.name, created_at=key.created_at, created_by=key.created_by)
+        outs.update(
+            uuid=key.uuid, name=key.name, created_at=key.created_at, created_by=key.created_by
+        )
         return ReadResult(id_, outs)
 
     def delete(self, id_: str, props: dict[str, Any]) -> None:
@@ -294,7 +302,9 @@ class ModelAccessKeyProvider(ResourceProvider):
         except NotFoundError:
             pass  # already gone: that is what delete wants
         except GenAIError as error:
-            raise GenAIError(f"deleting model access key {props.get('name')!r} ({id_}) failed: {error}") from None
+            raise GenAIError(
+                f"deleting model access key {props.get('name')!r} ({id_}) failed: {error}"
+            ) from None
         finally:
             rt.listing.invalidate()
 
@@ -327,7 +337,9 @@ def rotation_due(olds: Mapping[str, Any], news: Mapping[str, Any]) -> bool:
     return now() >= _parse_time(str(issued)) + timedelta(days=float(days))
 
 
-def _outputs(props: Mapping[str, Any], key: ApiKeyInfo, *, secret: str, rotated_at: str) -> dict[str, Any]:
+def _outputs(
+    props: Mapping[str, Any], key: ApiKeyInfo, *, secret: str, rotated_at: str
+) -> dict[str, Any]:
     return {
         **{f: props.get(f) for f in INPUTS},
         "uuid": key.uuid,
@@ -429,9 +441,7 @@ class ModelAccessKey(Resource, module="genai", name="ModelAccessKey"):
                 "True (or raise secret_version later) to get a working secret in the stack"
             )
         props: dict[str, Any] = {field: getattr(args, field) for field in INPUTS}
-        props.update(
-            uuid=None, secret_key=None, created_at=None, created_by=None, rotated_at=None
-        )
+        props.update(uuid=None, secret_key=None, created_at=None, created_by=None, rotated_at=None)
         # Forced, as pulumi-random forces it for RandomPassword: users cannot forget it.
         secrecy = pulumi.ResourceOptions(additional_secret_outputs=["secret_key"])
         super().__init__(

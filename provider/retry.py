@@ -69,13 +69,11 @@ def wait_seconds(
     server_wait = getattr(error, "retry_after", None)
     if isinstance(server_wait, int | float):
         return min(float(server_wait), policy.retry_after_cap)
-    backoff = min(policy.wait_max, policy.wait_min * 2 ** max(0, attempt - 1))
+    backoff = min(policy.wait_max, policy.wait_min * 2.0 ** max(0, attempt - 1))
     return backoff * (1 - JITTER_FRACTION * rand())
 
 
-def build_retrying(
-    policy: RetryPolicy, *, idempotent: bool, sleep: Sleep, what: str
-) -> Retrying:
+def build_retrying(policy: RetryPolicy, *, idempotent: bool, sleep: Sleep, what: str) -> Retrying:
     """A tenacity `Retrying` for one call; `what` names the call in log lines."""
 
     def wait(state: RetryCallState) -> float:
@@ -95,9 +93,7 @@ def build_retrying(
 
     return Retrying(
         stop=stop_after_attempt(policy.max_retries + 1),
-        retry=retry_if_exception(
-            lambda e: should_retry(e, idempotent=idempotent, policy=policy)
-        ),
+        retry=retry_if_exception(lambda e: should_retry(e, idempotent=idempotent, policy=policy)),
         wait=wait,
         sleep=sleep,
         before_sleep=before_sleep,

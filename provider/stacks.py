@@ -41,7 +41,8 @@ class LocalBackend:
 
     root: Path
     engine_bin: Path
-    passphrase: str = "local-demo-passphrase"
+    # Guards throwaway local state only; real stacks bring their own secrets provider.
+    passphrase: str = "local-demo-passphrase"  # noqa: S105
     env: dict[str, str] = field(default_factory=dict)
     """Extra environment for the engine and the provider processes (e.g. DIGITALOCEAN_*)."""
 

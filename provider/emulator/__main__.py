@@ -35,7 +35,10 @@ def main(argv: list[str] | None = None) -> int:
         "--retire-create", action="store_true", help="answer POST api_keys with 410 like the API"
     )
     parser.add_argument(
-        "--rate-limit-per-minute", type=int, default=None, metavar="N",
+        "--rate-limit-per-minute",
+        type=int,
+        default=None,
+        metavar="N",
         help="answer 429 with retry-after beyond N requests a minute per token (real API: 250)",
     )
     parser.add_argument("--seed", type=int, default=None, help="seed for probabilistic faults")
@@ -60,7 +63,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     server = EmulatorHTTPServer((args.host, args.port), state, verbose=args.verbose)
     host, port = server.server_address[:2]
-    print(f"listening on http://{host}:{port}", flush=True)
+    print(f"listening on http://{host!s}:{port}", flush=True)
     if made_token:
         print(f"demo token: {made_token}", flush=True)
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))

@@ -9,6 +9,7 @@ in `state.handler_errors`, which `Emulator.stop()` turns into a test failure.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import re
@@ -88,7 +89,9 @@ def _int_param(request: Request, name: str, default: int) -> int:
     try:
         return int(values[0])
     except ValueError:
-        raise ApiError(400, "bad_request", f"{name} must be an integer, got {values[0]!r}") from None
+        raise ApiError(
+            400, "bad_request", f"{name} must be an integer, got {values[0]!r}"
+        ) from None
 
 
 def _paged(request: Request, items: list[dict[str, Any]], field: str) -> Answer:
@@ -215,7 +218,9 @@ def chat_completions(request: Request) -> Answer:
     if model not in {m["id"] for m in _inference_models(request.state)}:
         raise ApiError(404, "not_found", f"model {model!r} is not available for inference")
     last = str(messages[-1].get("content", "")) if isinstance(messages[-1], dict) else ""
-    prompt_tokens = sum(len(str(m.get("content", "")).split()) for m in messages if isinstance(m, dict))
+    prompt_tokens = sum(
+        len(str(m.get("content", "")).split()) for m in messages if isinstance(m, dict)
+    )
     answer = f"Emulated reply from {model}: you said {last!r}."
     digest = hashlib.sha256(f"{model}\n{last}".encode()).hexdigest()[:24]
     completion_tokens = len(answer.split())
@@ -250,7 +255,9 @@ ROUTES = [
     Route("GET", "/v2/gen-ai/models", _compile("/v2/gen-ai/models"), "genai:read", list_models),
     Route("GET", KEYS, _compile(KEYS), "genai:read", list_keys),
     Route("POST", KEYS, _compile(KEYS), "genai:create", create_key),
-    Route("PUT", KEY + "/regenerate", _compile(KEY + "/regenerate"), "genai:update", regenerate_key),
+    Route(
+        "PUT", KEY + "/regenerate", _compile(KEY + "/regenerate"), "genai:update", regenerate_key
+    ),
     Route("PUT", KEY, _compile(KEY), "genai:update", rename_key),
     Route("DELETE", KEY, _compile(KEY), "genai:delete", delete_key),
     Route("GET", "/v1/models", _compile("/v1/models"), None, inference_models),
@@ -302,15 +309,15 @@ class EmulatorHandler(BaseHTTPRequestHandler):
             self._handle_api(parts.path, parse_qs(parts.query), body, request_id)
         except _DropConnection:
             self.close_connection = True
-            try:
+            with contextlib.suppress(OSError):
                 self.connection.shutdown(socket.SHUT_RDWR)
-            except OSError:
-                pass
         except ApiError as error:
             self._send_error(error, request_id, {})
         except Exception:
             self.server.state.handler_errors.append(traceback.format_exc())
-            self._send_error(ApiError(500, "server_error", "emulator handler failed"), request_id, {})
+            self._send_error(
+                ApiError(500, "server_error", "emulator handler failed"), request_id, {}
+            )
 
     def _read_body(self) -> dict[str, Any]:
         length = int(self.headers.get("Content-Length") or 0)
@@ -355,7 +362,7 @@ class EmulatorHandler(BaseHTTPRequestHandler):
                     "API rate limit exceeded",
                     retry_after=str(max(1, round(retry_after))),
                 )
-            host = self.headers.get("Host") or self.server.server_address[0]
+            host = self.headers.get("Host") or str(self.server.server_address[0])
             request = Request(self.command, path, query, body, params, state, f"http://{host}")
             answer = route.run(request)
         except ApiError as error:
@@ -405,7 +412,9 @@ class EmulatorHandler(BaseHTTPRequestHandler):
         body = {"id": error.error_id, "message": error.message, "request_id": request_id}
         self._send(error.status, body, {**headers, **error.headers}, request_id)
 
-    def _send(self, status: int, body: dict[str, Any], headers: dict[str, str], request_id: str) -> None:
+    def _send(
+        self, status: int, body: dict[str, Any], headers: dict[str, str], request_id: str
+    ) -> None:
         payload = json.dumps(body).encode()
         self.send_response(status)
         self.send_header("Content-Type", "application/json; charset=utf-8")

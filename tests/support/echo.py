@@ -16,7 +16,10 @@ class EchoProvider(ResourceProvider):
     serialize_as_secret_always = False
 
     def create(self, props: dict[str, Any]) -> CreateResult:
-        return CreateResult(f"echo-{props['message']}", {"message": props["message"], "length": len(props["message"])})
+        return CreateResult(
+            f"echo-{props['message']}",
+            {"message": props["message"], "length": len(props["message"])},
+        )
 
     def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
         return DiffResult(changes=olds.get("message") != news.get("message"))

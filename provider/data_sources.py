@@ -1,0 +1,455 @@
+"""Data sources: the model catalogue, the existing keys (metadata only) and inference models.
+
+Each follows Pulumi's convention: `get_x(...)` returns a typed result now, `get_x_output(...)`
+takes Inputs and returns an Output of the same result. They run in the program's process with
+credentials from the stack config (`digitalocean:*`), then the environment, as the resource does.
+
+Calls with the same API arguments share one round of requests per program (a per-process
+cache); client-side filters and sorts in the manner of DigitalOcean's list data sources (match
+exactly, by substring or by regular expression; sort on a field and direction) run on the cached
+list. Results are frozen dataclasses that are also read-only mappings, so `pulumi.export` takes
+them as they are.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import threading
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, fields
+from typing import Any, Literal, TypeVar
+
+import pulumi
+
+from .client import USECASES, GenAIClient
+from .config import ClientSettings, resolve_settings
+from .errors import InvalidArgumentError
+from .models import ApiKeyInfo, InferenceModel, Model
+
+MatchBy = Literal["exact", "substring", "re"]
+Direction = Literal["asc", "desc"]
+
+
+class _Record(Mapping[str, Any]):
+    """A frozen dataclass readable as a mapping of its fields (what `pulumi.export` needs)."""
+
+    def __getitem__(self, key: str) -> Any:
+        if key not in self._names():
+            raise KeyError(key)
+        return getattr(self, key)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._names())
+
+    def __len__(self) -> int:
+        return len(self._names())
+
+    @classmethod
+    def _names(cls) -> tuple[str, ...]:
+        return tuple(f.name for f in fields(cls))  # type: ignore[arg-type]  # subclasses are dataclasses
+
+
+@dataclass(frozen=True, eq=True)
+class ModelInfo(_Record):
+    """One model of the catalogue."""
+
+    uuid: str
+    """The model's unique id."""
+    id: str
+    """The id sent in inference requests, e.g. `llama3.3-70b-instruct`."""
+    name: str
+    """The display name."""
+    provider: str
+    """`MODEL_PROVIDER_DIGITALOCEAN`, `_ANTHROPIC` or `_OPENAI`."""
+    is_foundational: bool
+    """True for foundation models provided by DigitalOcean."""
+    context_window: int
+    """Maximum tokens (0 when the API does not say)."""
+    capabilities: tuple[str, ...]
+    """Capabilities such as inference, reasoning or vectorization."""
+    lifecycle_status: str
+    """active, deprecated, public-preview, ..."""
+    type: str
+    """The model type as the API names it."""
+    created_at: str
+    """When the model was added (RFC 3339)."""
+    updated_at: str
+    """When the model was last changed (RFC 3339)."""
+
+
+@dataclass(frozen=True, eq=True)
+class KeyMetadata(_Record):
+    """An existing model access key, without its secret (listings never carry one)."""
+
+    uuid: str
+    """The key's UUID."""
+    name: str
+    """The key's name."""
+    created_at: str
+    """When the key was made (RFC 3339)."""
+    created_by: str
+    """The id of the user who made it."""
+
+
+@dataclass(frozen=True, eq=True)
+class InferenceModelInfo(_Record):
+    """A model the given key may call through the serverless inference API."""
+
+    id: str
+    """The model id to send in `/v1/chat/completions`."""
+    created: int
+    """Unix seconds."""
+    owned_by: str
+    """Who provides the model."""
+
+
+@dataclass(frozen=True, eq=True)
+class GetModelsResult(_Record):
+    """The result of `get_models`."""
+
+    models: tuple[ModelInfo, ...]
+    """The models that passed every filter, in the requested order."""
+    ids: tuple[str, ...]
+    """Their ids, in the same order."""
+
+    def lookup(self, id_or_name: str) -> ModelInfo:
+        """The model whose id, or else display name, is exactly `id_or_name`."""
+        for model in self.models:
+            if model.id == id_or_name:
+                return model
+        for model in self.models:
+            if model.name == id_or_name:
+                return model
+        raise InvalidArgumentError(
+            f"no model with id or name {id_or_name!r} among {len(self.models)} models; "
+            f"some ids: {', '.join(self.ids[:10])}"
+        )
+
+
+@dataclass(frozen=True, eq=True)
+class GetModelAccessKeysResult(_Record):
+    """The result of `get_model_access_keys`."""
+
+    api_keys: tuple[KeyMetadata, ...]
+    """The keys that passed every filter (metadata only)."""
+    uuids: tuple[str, ...]
+    """Their UUIDs, in the same order."""
+
+
+@dataclass(frozen=True, eq=True)
+class GetInferenceModelsResult(_Record):
+    """The result of `get_inference_models`."""
+
+    models: tuple[InferenceModelInfo, ...]
+    """The models the key may call."""
+    ids: tuple[str, ...]
+    """Their ids."""
+
+
+@dataclass(frozen=True)
+class Filter:
+    """Keep items whose `key` field matches one of `values` (or all of them, with `all`).
+
+    `match_by`: `exact` (default), `substring` or `re` (a regular expression searched in the
+    field). A list field (such as `capabilities`) matches when any element does.
+    """
+
+    key: str
+    values: Sequence[Any]
+    match_by: MatchBy = "exact"
+    all: bool = False
+
+
+@dataclass(frozen=True)
+class Sort:
+    """Order items by the `key` field, `asc` (default) or `desc`."""
+
+    key: str
+    direction: Direction = "asc"
+
+
+FilterArg = Filter | Mapping[str, Any]
+SortArg = Sort | Mapping[str, Any]
+
+
+# --- the per-program cache of API answers ------------------------------------------------------
+
+_cache: dict[tuple[Any, ...], Any] = {}
+_cache_lock = threading.Lock()
+_in_flight: dict[tuple[Any, ...], threading.Lock] = {}
+
+T = TypeVar("T")
+
+
+def _cached(key: tuple[Any, ...], fetch: Callable[[], T]) -> T:
+    """One fetch per key per process; concurrent callers of a key wait for the first."""
+    with _cache_lock:
+        if key in _cache:
+            return _cache[key]  # type: ignore[no-any-return]
+        lock = _in_flight.setdefault(key, threading.Lock())
+    with lock:
+        with _cache_lock:
+            if key in _cache:
+                return _cache[key]  # type: ignore[no-any-return]
+        value = fetch()
+        with _cache_lock:
+            _cache[key] = value
+        return value
+
+
+def clear_cache() -> None:
+    with _cache_lock:
+        _cache.clear()
+
+
+def _program_settings() -> ClientSettings:
+    from .resources import STACK_CONFIG_KEYS
+
+    config: dict[str, str] = {}
+    for key in STACK_CONFIG_KEYS:
+        value = pulumi.runtime.get_config(key)
+        if value:
+            config[key] = str(value)
+    return resolve_settings(stack_config=config)
+
+
+def _fingerprint(settings: ClientSettings, secret: str | None = None) -> tuple[str, str]:
+    token = secret if secret is not None else settings.require_token().get_secret_value()
+    digest = hashlib.sha256(token.encode()).hexdigest()
+    return settings.api_endpoint + "|" + settings.inference_endpoint, digest
+
+
+def _client(settings: ClientSettings, client: GenAIClient | None) -> GenAIClient:
+    return client if client is not None else GenAIClient(settings=settings)
+
+
+# --- filtering and sorting ----------------------------------------------------------------
+
+
+def _as_filter(value: FilterArg, fields_allowed: Sequence[str], argument: str) -> Filter:
+    raw = value if isinstance(value, Filter) else Filter(**dict(value))
+    if raw.key not in fields_allowed:
+        raise InvalidArgumentError(
+            f"{argument}: unknown field {raw.key!r}; filterable fields: {', '.join(fields_allowed)}"
+        )
+    if raw.match_by not in ("exact", "substring", "re"):
+        raise InvalidArgumentError(
+            f"{argument}: match_by must be 'exact', 'substring' or 're', got {raw.match_by!r}"
+        )
+    if isinstance(raw.values, str) or not raw.values:
+        raise InvalidArgumentError(
+            f"{argument}: values must be a non-empty list, got {raw.values!r}"
+        )
+    if raw.match_by == "re":
+        for pattern in raw.values:
+            try:
+                re.compile(str(pattern))
+            except re.error as error:
+                raise InvalidArgumentError(
+                    f"{argument}: {pattern!r} is not a valid regular expression ({error})"
+                ) from None
+    return raw
+
+
+def _as_sort(value: SortArg, fields_allowed: Sequence[str]) -> Sort:
+    raw = value if isinstance(value, Sort) else Sort(**dict(value))
+    if raw.key not in fields_allowed:
+        raise InvalidArgumentError(
+            f"sorts: unknown field {raw.key!r}; sortable fields: {', '.join(fields_allowed)}"
+        )
+    if raw.direction not in ("asc", "desc"):
+        raise InvalidArgumentError(
+            f"sorts: direction must be 'asc' or 'desc', got {raw.direction!r}"
+        )
+    return raw
+
+
+def _one_matches(field_value: Any, wanted: Any, match_by: MatchBy) -> bool:
+    if isinstance(field_value, tuple | list):
+        return any(_one_matches(v, wanted, match_by) for v in field_value)
+    if match_by == "exact":
+        return field_value == wanted or str(field_value) == str(wanted)
+    if match_by == "substring":
+        return str(wanted) in str(field_value)
+    return re.search(str(wanted), str(field_value)) is not None
+
+
+def _passes(item: Mapping[str, Any], rule: Filter) -> bool:
+    value = item[rule.key]
+    results = [_one_matches(value, wanted, rule.match_by) for wanted in rule.values]
+    return all(results) if rule.all else any(results)
+
+
+R = TypeVar("R", bound=_Record)
+
+
+def apply_filters_and_sorts(
+    items: Sequence[R],
+    filters: Sequence[FilterArg] | None,
+    sorts: Sequence[SortArg] | None,
+    fields_allowed: Sequence[str],
+) -> list[R]:
+    """Filter (every filter must pass) then sort (first sort is the primary key)."""
+    checked_filters = [_as_filter(f, fields_allowed, "filters") for f in filters or []]
+    checked_sorts = [_as_sort(s, fields_allowed) for s in sorts or []]
+    kept = [item for item in items if all(_passes(item, f) for f in checked_filters)]
+    for rule in reversed(checked_sorts):  # stable sorts, least significant key first
+        kept.sort(key=_field_sort_key(rule.key), reverse=rule.direction == "desc")
+    return kept
+
+
+def _field_sort_key(name: str) -> Callable[[Mapping[str, Any]], tuple[int, Any]]:
+    return lambda item: _sort_key(item[name])
+
+
+def _sort_key(value: Any) -> tuple[int, Any]:
+    if isinstance(value, bool | int | float):
+        return (0, value)
+    return (1, str(value))
+
+
+# --- get_models ---------------------------------------------------------------------------
+
+MODEL_FIELDS = tuple(f.name for f in fields(ModelInfo))
+
+
+def _model_info(model: Model) -> ModelInfo:
+    try:
+        window = int(model.context_window or 0)
+    except ValueError:
+        window = 0
+    return ModelInfo(
+        uuid=model.uuid,
+        id=model.id,
+        name=model.name,
+        provider=model.provider or "",
+        is_foundational=bool(model.is_foundational),
+        context_window=window,
+        capabilities=tuple(model.capabilities),
+        lifecycle_status=model.lifecycle_status or "",
+        type=model.type or "",
+        created_at=model.created_at or "",
+        updated_at=model.updated_at or "",
+    )
+
+
+def get_models(
+    public_only: bool | None = None,
+    usecases: Sequence[str] | None = None,
+    filters: Sequence[FilterArg] | None = None,
+    sorts: Sequence[SortArg] | None = None,
+    *,
+    client: GenAIClient | None = None,
+) -> GetModelsResult:
+    """The GenAI model catalogue, every page, with the API's filters and client-side ones.
+
+    `usecases` are `MODEL_USECASE_*` names; `filters` and `sorts` work on the fields of
+    `ModelInfo`. Use `.lookup(id_or_name)` on the result to pick one model.
+    """
+    chosen = tuple(usecases or ())
+    unknown = [u for u in chosen if u not in USECASES]
+    if unknown:
+        raise InvalidArgumentError(
+            f"usecases: unknown value(s) {', '.join(map(repr, unknown))}; "
+            f"allowed: {', '.join(USECASES)}"
+        )
+    settings = client.settings if client else _program_settings()
+    key = ("models", _fingerprint(settings), public_only, tuple(sorted(chosen)))
+    models = _cached(
+        key,
+        lambda: tuple(
+            _model_info(m)
+            for m in _client(settings, client).iter_models(public_only=public_only, usecases=chosen)
+        ),
+    )
+    kept = apply_filters_and_sorts(models, filters, sorts, MODEL_FIELDS)
+    return GetModelsResult(models=tuple(kept), ids=tuple(m.id for m in kept))
+
+
+def get_models_output(
+    public_only: pulumi.Input[bool | None] = None,
+    usecases: pulumi.Input[Sequence[str] | None] = None,
+    filters: pulumi.Input[Sequence[FilterArg] | None] = None,
+    sorts: pulumi.Input[Sequence[SortArg] | None] = None,
+) -> pulumi.Output[GetModelsResult]:
+    """`get_models` for Inputs; the answer is an Output."""
+    return pulumi.Output.all(public_only, usecases, filters, sorts).apply(
+        lambda args: get_models(args[0], args[1], args[2], args[3])
+    )
+
+
+# --- get_model_access_keys ----------------------------------------------------------------
+
+KEY_FIELDS = tuple(f.name for f in fields(KeyMetadata))
+
+
+def _key_metadata(key: ApiKeyInfo) -> KeyMetadata:
+    return KeyMetadata(
+        uuid=key.uuid,
+        name=key.name,
+        created_at=key.created_at or "",
+        created_by=key.created_by or "",
+    )
+
+
+def get_model_access_keys(
+    name: str | None = None,
+    filters: Sequence[FilterArg] | None = None,
+    sorts: Sequence[SortArg] | None = None,
+    *,
+    client: GenAIClient | None = None,
+) -> GetModelAccessKeysResult:
+    """Metadata of the existing model access keys (never a secret), optionally by exact name."""
+    settings = client.settings if client else _program_settings()
+    keys = _cached(
+        ("keys", _fingerprint(settings)),
+        lambda: tuple(_key_metadata(k) for k in _client(settings, client).iter_keys()),
+    )
+    all_filters = list(filters or [])
+    if name is not None:
+        all_filters.append(Filter(key="name", values=[name]))
+    kept = apply_filters_and_sorts(keys, all_filters, sorts, KEY_FIELDS)
+    return GetModelAccessKeysResult(api_keys=tuple(kept), uuids=tuple(k.uuid for k in kept))
+
+
+def get_model_access_keys_output(
+    name: pulumi.Input[str | None] = None,
+    filters: pulumi.Input[Sequence[FilterArg] | None] = None,
+    sorts: pulumi.Input[Sequence[SortArg] | None] = None,
+) -> pulumi.Output[GetModelAccessKeysResult]:
+    """`get_model_access_keys` for Inputs; the answer is an Output."""
+    return pulumi.Output.all(name, filters, sorts).apply(
+        lambda args: get_model_access_keys(args[0], args[1], args[2])
+    )
+
+
+# --- get_inference_models -----------------------------------------------------------------
+
+
+def _inference_info(model: InferenceModel) -> InferenceModelInfo:
+    return InferenceModelInfo(id=model.id, created=model.created, owned_by=model.owned_by)
+
+
+def get_inference_models(
+    api_key: str, *, client: GenAIClient | None = None
+) -> GetInferenceModelsResult:
+    """The `/v1/models` list as seen by `api_key` (a model access key): proof that it works."""
+    if not isinstance(api_key, str) or not api_key:
+        raise InvalidArgumentError("api_key: a model access key secret is required")
+    settings = client.settings if client else _program_settings()
+    endpoint, digest = _fingerprint(settings, secret=api_key)
+    models = _cached(
+        ("inference", endpoint, digest),
+        lambda: tuple(
+            _inference_info(m) for m in _client(settings, client).list_inference_models(api_key)
+        ),
+    )
+    return GetInferenceModelsResult(models=models, ids=tuple(m.id for m in models))
+
+
+def get_inference_models_output(
+    api_key: pulumi.Input[str],
+) -> pulumi.Output[GetInferenceModelsResult]:
+    """`get_inference_models` for an Input key; a secret key keeps the result secret."""
+    return pulumi.Output.from_input(api_key).apply(lambda key: get_inference_models(key))
