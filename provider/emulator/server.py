@@ -274,6 +274,8 @@ class _DropConnection(Exception):
 
 class EmulatorHandler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
+    # Headers and body go out in two writes; with Nagle on, each answer waits ~40 ms for an ACK.
+    disable_nagle_algorithm = True
     server: EmulatorHTTPServer
     error_content_type = "application/json"
 

@@ -1,0 +1,82 @@
+"""Check recorded HTTP exchanges against ../shared/do-genai-openapi.yaml with openapi-core."""
+
+from __future__ import annotations
+
+import os
+from functools import cache
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+import httpx
+import yaml
+from openapi_core import OpenAPI
+from openapi_core.datatypes import RequestParameters
+from werkzeug.datastructures import Headers, ImmutableMultiDict
+
+# The contract lives beside the checkout, in shared/ (DESIGN.md); GENAI_OPENAPI_SPEC overrides.
+SPEC_PATH = Path(
+    os.environ.get("GENAI_OPENAPI_SPEC")
+    or Path(__file__).resolve().parents[2].parent / "shared" / "do-genai-openapi.yaml"
+)
+
+
+@cache
+def spec_dict() -> dict[str, Any]:
+    if not SPEC_PATH.exists():
+        raise FileNotFoundError(
+            f"the OpenAPI contract is missing at {SPEC_PATH}: check out shared/ beside the "
+            "repository or set GENAI_OPENAPI_SPEC"
+        )
+    return yaml.safe_load(SPEC_PATH.read_text())
+
+
+def openapi_for(base_url: str) -> OpenAPI:
+    spec = dict(spec_dict())
+    spec["servers"] = [{"url": base_url}]
+    return OpenAPI.from_dict(spec)
+
+
+class _Request:
+    def __init__(self, request: httpx.Request) -> None:
+        self._request = request
+        url = urlsplit(str(request.url))
+        self.host_url = f"{url.scheme}://{url.netloc}"
+        self.path = url.path
+        self.method = request.method.lower()
+        self.body = request.content or None
+        self.content_type = request.headers.get("Content-Type", "application/json")
+        self.parameters = RequestParameters(
+            query=ImmutableMultiDict(parse_qs(url.query)),
+            header=Headers(dict(request.headers)),
+            cookie=ImmutableMultiDict({}),
+        )
+
+
+class _Response:
+    def __init__(self, response: httpx.Response) -> None:
+        self.data = response.content
+        self.status_code = response.status_code
+        self.content_type = response.headers.get("Content-Type", "").split(";")[0]
+        self.headers = Headers(dict(response.headers))
+
+
+class RecordingTransport(httpx.HTTPTransport):
+    """A real transport that keeps every exchange for later validation."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.exchanges: list[tuple[httpx.Request, httpx.Response]] = []
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        response = super().handle_request(request)
+        response.read()
+        self.exchanges.append((request, response))
+        return response
+
+
+def validate_exchange(openapi: OpenAPI, request: httpx.Request, response: httpx.Response) -> None:
+    """Raise openapi-core's error when the request or the answer breaks the spec."""
+    wrapped = _Request(request)
+    openapi.validate_request(wrapped)
+    openapi.validate_response(wrapped, _Response(response))

@@ -1,0 +1,69 @@
+"""Retry decisions and pacing are pure functions with injected time."""
+
+from __future__ import annotations
+
+import pytest
+
+from provider import errors
+from provider.retry import RequestPacer, RetryPolicy, should_retry, wait_seconds
+
+POLICY = RetryPolicy(max_retries=4, wait_min=1.0, wait_max=8.0, retry_after_cap=60.0)
+
+
+def status_error(status: int, retry_after: float | None = None) -> errors.APIStatusError:
+    return errors.error_for_status(
+        status=status, method="GET", path="/p", body={}, headers={}, retry_after=retry_after
+    )
+
+
+@pytest.mark.parametrize(
+    ("error", "idempotent", "expected"),
+    [
+        (status_error(429), True, True),
+        (status_error(429), False, True),  # a 429 was refused before anything happened
+        (status_error(429, retry_after=600), True, False),  # beyond the cap: fail fast
+        (status_error(500), True, True),
+        (status_error(503), True, True),
+        (status_error(500), False, False),  # a create may have happened: reconcile instead
+        (status_error(404), True, False),
+        (status_error(401), True, False),
+        (errors.ConnectionFailedError("GET", "/p", "refused"), False, True),
+        (errors.ResponseLostError("POST", "/p", "dropped"), False, False),
+        (errors.ResponseLostError("GET", "/p", "dropped"), True, True),
+        (errors.RequestTimeoutError("GET", "/p", "slow"), True, True),
+        (errors.RequestTimeoutError("POST", "/p", "slow"), False, False),
+    ],
+)
+def test_should_retry(error: BaseException, idempotent: bool, expected: bool) -> None:
+    assert should_retry(error, idempotent=idempotent, policy=POLICY) is expected
+
+
+def test_server_wait_is_honoured_up_to_the_cap() -> None:
+    assert wait_seconds(status_error(429, retry_after=3), 1, POLICY) == 3
+    assert wait_seconds(status_error(429, retry_after=90), 1, POLICY) == 60
+
+
+def test_backoff_doubles_with_jitter_and_stops_at_the_maximum() -> None:
+    no_jitter = [wait_seconds(None, n, POLICY, rand=lambda: 0.0) for n in range(1, 6)]
+    assert no_jitter == [1.0, 2.0, 4.0, 8.0, 8.0]
+    full_jitter = wait_seconds(None, 3, POLICY, rand=lambda: 1.0)
+    assert full_jitter == pytest.approx(4.0 * 0.75)
+
+
+def test_pacer_spaces_requests() -> None:
+    now = [100.0]
+    waits: list[float] = []
+
+    def sleep(seconds: float) -> None:
+        waits.append(seconds)
+
+    pacer = RequestPacer(4.0, clock=lambda: now[0], sleep=sleep)
+    for _ in range(3):
+        pacer.wait_turn()
+    assert waits == [pytest.approx(0.25), pytest.approx(0.5)]
+
+
+def test_pacer_off_by_default() -> None:
+    pacer = RequestPacer(0, clock=lambda: 0.0, sleep=lambda s: pytest.fail("slept"))
+    for _ in range(10):
+        pacer.wait_turn()
