@@ -141,10 +141,16 @@ def test_reads_give_up_after_the_retry_budget(emulator: Emulator) -> None:
 
 
 def test_rate_limit_beyond_the_cap_fails_fast(emulator: Emulator) -> None:
-    fault(emulator, method="GET", path=KEYS, kind="status", status=429, headers={"retry-after": "3600"})
-    with emulator_client(emulator) as client:
-        with pytest.raises(errors.RateLimitError) as caught:
-            client.list_keys()
+    fault(
+        emulator,
+        method="GET",
+        path=KEYS,
+        kind="status",
+        status=429,
+        headers={"retry-after": "3600"},
+    )
+    with emulator_client(emulator) as client, pytest.raises(errors.RateLimitError) as caught:
+        client.list_keys()
     assert caught.value.retry_after == 3600
     assert api_requests(emulator, LIST_KEYS) == 1
 
@@ -220,7 +226,9 @@ def test_transport_seam_fails_loudly_on_unplanned_requests() -> None:
             page = request.url.params.get("page")
             body = {
                 "api_key_infos": [{"uuid": f"u{page}", "name": "n", "created_by": 42}],
-                "links": {"pages": {"next": "https://elsewhere.example/v2?page=2"}} if page == "1" else {},
+                "links": {"pages": {"next": "https://elsewhere.example/v2?page=2"}}
+                if page == "1"
+                else {},
                 "meta": {"page": page, "pages": "2", "total": "2"},
             }
             return httpx.Response(200, json=body)

@@ -12,7 +12,11 @@ def test_defaults() -> None:
     settings = resolve_settings(environ={})
     assert settings.api_endpoint == "https://api.digitalocean.com"
     assert settings.inference_endpoint == "https://inference.do-ai.run"
-    assert (settings.http_retry_max, settings.http_retry_wait_min, settings.http_retry_wait_max) == (
+    assert (
+        settings.http_retry_max,
+        settings.http_retry_wait_min,
+        settings.http_retry_wait_max,
+    ) == (
         4,
         1.0,
         30.0,

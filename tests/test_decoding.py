@@ -15,7 +15,12 @@ NOW = 1_800_000_000.0
 def decode(status: int, body: object = None, headers: dict[str, str] | None = None):
     raw = json.dumps(body).encode() if body is not None else b""
     return decode_response(
-        method="GET", path="/v2/gen-ai/models", status=status, headers=headers or {}, body=raw, now=NOW
+        method="GET",
+        path="/v2/gen-ai/models",
+        status=status,
+        headers=headers or {},
+        body=raw,
+        now=NOW,
     )
 
 
@@ -68,7 +73,11 @@ def test_forbidden_names_the_missing_scope_for_the_method() -> None:
 
 def test_retired_create_explains_adoption() -> None:
     error = errors.error_for_status(
-        status=410, method="POST", path="/v2/gen-ai/models/api_keys", body={"id": "gone"}, headers={}
+        status=410,
+        method="POST",
+        path="/v2/gen-ai/models/api_keys",
+        body={"id": "gone"},
+        headers={},
     )
     assert "adopt_uuid" in str(error)
     assert "adopt_existing" in str(error)

@@ -246,6 +246,10 @@ def chat_completions(request: Request) -> Answer:
             "prompt_tokens": prompt_tokens,
             "completion_tokens": completion_tokens,
             "total_tokens": prompt_tokens + completion_tokens,
+            # Required by the spec; the emulator has no prompt cache.
+            "cache_created_input_tokens": 0,
+            "cache_read_input_tokens": 0,
+            "cache_creation": {"ephemeral_5m_input_tokens": 0, "ephemeral_1h_input_tokens": 0},
         },
     }
     return Answer(200, body)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import os
 from functools import cache
 from pathlib import Path
@@ -32,8 +33,13 @@ def spec_dict() -> dict[str, Any]:
 
 
 def openapi_for(base_url: str) -> OpenAPI:
-    spec = dict(spec_dict())
+    """The spec with every `servers` list (the API's and the inference host's) at `base_url`."""
+    spec = copy.deepcopy(spec_dict())
     spec["servers"] = [{"url": base_url}]
+    for path_item in spec["paths"].values():
+        for item in [path_item, *[v for v in path_item.values() if isinstance(v, dict)]]:
+            if "servers" in item:
+                item["servers"] = [{"url": base_url}]
     return OpenAPI.from_dict(spec)
 
 

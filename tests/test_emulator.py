@@ -1,0 +1,206 @@
+"""The emulator as a user meets it: the CLI, tokens, paging, limits, faults, persistence."""
+
+from __future__ import annotations
+
+import json
+import math
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+import httpx
+import pytest
+from conftest import control
+
+from provider.emulator import Emulator, parse_token_spec
+from provider.emulator.server import RETIRED_MESSAGE
+
+KEYS = "/v2/gen-ai/models/api_keys"
+
+
+def get(emu: Emulator, path: str, token: str | None = None, **params: object) -> httpx.Response:
+    headers = {"Authorization": f"Bearer {token or emu.token}"}
+    return httpx.get(emu.url + path, headers=headers, params=params)
+
+
+def start_cli(*args: str) -> tuple[subprocess.Popen[str], str, list[str]]:
+    process = subprocess.Popen(
+        [sys.executable, "-m", "provider.emulator", "--port", "0", *args],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    assert process.stdout is not None
+    first = process.stdout.readline().strip()
+    rest = [process.stdout.readline().strip()] if "--token" not in args else []
+    return process, first, rest
+
+
+def test_cli_prints_its_address_first_makes_a_demo_token_and_stops_cleanly() -> None:
+    process, first, rest = start_cli()
+    try:
+        assert first.startswith("listening on http://127.0.0.1:")
+        url = first.removeprefix("listening on ")
+        token = rest[0].removeprefix("demo token: ")
+        answer = httpx.get(f"{url}{KEYS}", headers={"Authorization": f"Bearer {token}"})
+        assert answer.status_code == 200
+    finally:
+        process.send_signal(signal.SIGINT)
+        assert process.wait(timeout=10) == 0
+        assert process.stdout is not None
+        process.stdout.close()
+
+
+def test_cli_state_file_keeps_keys_across_restarts(tmp_path: Path) -> None:
+    state = tmp_path / "state.json"
+    token_args = ("--token", "tok-a", "--state-file", str(state))
+    for expected in (0, 1):
+        process, first, _ = start_cli(*token_args)
+        url = first.removeprefix("listening on ")
+        headers = {"Authorization": "Bearer tok-a"}
+        try:
+            keys = httpx.get(f"{url}{KEYS}", headers=headers).json()["api_key_infos"]
+            assert len(keys) == expected
+            if expected == 0:
+                httpx.post(f"{url}{KEYS}", headers=headers, json={"name": "kept"})
+        finally:
+            process.terminate()
+            process.wait(timeout=10)
+            assert process.stdout is not None
+            process.stdout.close()
+    assert "kept" in state.read_text()
+
+
+def test_token_specs() -> None:
+    assert parse_token_spec("abc")[1] == {
+        "genai:read",
+        "genai:create",
+        "genai:update",
+        "genai:delete",
+    }
+    assert parse_token_spec("abc=genai:read")[1] == {"genai:read"}
+    with pytest.raises(ValueError, match="unknown scopes"):
+        parse_token_spec("abc=genai:fly")
+
+
+def test_pages_carry_links_and_meta(emulator: Emulator) -> None:
+    body = get(emulator, "/v2/gen-ai/models", page=2, per_page=25).json()
+    assert body["meta"] == {"page": 2, "pages": 3, "total": 60}
+    pages = body["links"]["pages"]
+    assert set(pages) == {"first", "previous", "next", "last"}
+    assert "page=3" in pages["next"] and "per_page=25" in pages["next"]
+    assert len(body["models"]) == 25
+
+
+def test_default_page_is_20_and_the_most_is_200(emulator: Emulator) -> None:
+    assert len(get(emulator, "/v2/gen-ai/models").json()["models"]) == 20
+    body = get(emulator, "/v2/gen-ai/models", per_page=1000).json()
+    assert len(body["models"]) == 60
+    assert body["links"] == {}
+
+
+def test_every_api_answer_has_rate_limit_headers(emulator: Emulator) -> None:
+    for answer in (
+        get(emulator, KEYS),
+        get(emulator, KEYS, token="wrong"),
+        get(emulator, "/v2/droplets"),
+    ):
+        for header in ("ratelimit-limit", "ratelimit-remaining", "ratelimit-reset"):
+            if answer.status_code != 501:
+                assert header in answer.headers, (answer.status_code, header)
+
+
+def test_per_minute_limit_answers_429_with_retry_after() -> None:
+    with Emulator(per_minute_limit=3) as emu:
+        codes = [get(emu, KEYS).status_code for _ in range(4)]
+        assert codes == [200, 200, 200, 429]
+        limited = get(emu, KEYS)
+        assert limited.json()["id"] == "too_many_requests"
+        assert 1 <= int(limited.headers["retry-after"]) <= 60
+
+
+def test_unemulated_documented_paths_answer_501_in_the_error_shape(emulator: Emulator) -> None:
+    answer = get(emulator, "/v2/gen-ai/agents")
+    assert answer.status_code == 501
+    assert set(answer.json()) == {"id", "message", "request_id"}
+
+
+def test_retired_create_answers_exactly_as_documented() -> None:
+    with Emulator(retire_create=True) as emu:
+        answer = httpx.post(
+            emu.url + KEYS, headers={"Authorization": f"Bearer {emu.token}"}, json={"name": "x"}
+        )
+    assert answer.status_code == 410
+    assert answer.json()["id"] == "gone"
+    assert answer.json()["message"] == RETIRED_MESSAGE
+
+
+def test_control_panel_keys_stats_and_reset(emulator: Emulator) -> None:
+    made = control(emulator, "POST", "keys", {"name": "from-panel"})["api_key_info"]
+    assert made["secret_key"]
+    get(emulator, KEYS)
+    get(emulator, KEYS)
+    stats = control(emulator, "GET", "stats")
+    assert stats["requests"] == {f"GET {KEYS}": 2}
+    control(emulator, "POST", "stats/reset")
+    assert control(emulator, "GET", "stats")["requests"] == {}
+    control(emulator, "POST", "reset")
+    assert get(emulator, KEYS).json()["api_key_infos"] == []
+
+
+def test_faults_fire_by_count_and_by_probability(emulator: Emulator) -> None:
+    control(emulator, "POST", "faults", {"kind": "status", "status": 503, "path": KEYS, "count": 2})
+    assert [get(emulator, KEYS).status_code for _ in range(3)] == [503, 503, 200]
+    control(emulator, "DELETE", "faults")
+    control(emulator, "POST", "faults", {"kind": "status", "status": 500, "probability": 0.5})
+    codes = [get(emulator, KEYS).status_code for _ in range(200)]
+    assert 60 < codes.count(500) < 140
+
+
+def test_a_dropped_connection_gets_no_answer(emulator: Emulator) -> None:
+    control(emulator, "POST", "faults", {"kind": "drop", "count": 1})
+    with pytest.raises(httpx.RemoteProtocolError):
+        get(emulator, KEYS)
+    assert get(emulator, KEYS).status_code == 200
+
+
+def test_bad_fault_rules_are_refused(emulator: Emulator) -> None:
+    answer = httpx.post(f"{emulator.url}/_emulator/faults", json={"kind": "explode"})
+    assert answer.status_code == 400
+    assert "kind must be one of" in answer.json()["message"]
+
+
+def test_inference_accepts_live_key_secrets_only(emulator: Emulator) -> None:
+    made = control(emulator, "POST", "keys", {"name": "k"})["api_key_info"]
+    assert get(emulator, "/v1/models", token=made["secret_key"]).status_code == 200
+    emulator.state.regenerate_key(made["uuid"])
+    assert get(emulator, "/v1/models", token=made["secret_key"]).status_code == 401
+    # Secrets show only in create and regenerate answers.
+    listing = json.dumps(get(emulator, KEYS).json())
+    assert "secret_key" not in listing
+
+
+def test_chat_completion_is_deterministic(emulator: Emulator) -> None:
+    made = control(emulator, "POST", "keys", {"name": "k"})["api_key_info"]
+    model = get(emulator, "/v1/models", token=made["secret_key"]).json()["data"][0]["id"]
+    body = {"model": model, "messages": [{"role": "user", "content": "hello there"}]}
+    headers = {"Authorization": f"Bearer {made['secret_key']}"}
+    first = httpx.post(f"{emulator.url}/v1/chat/completions", headers=headers, json=body).json()
+    second = httpx.post(f"{emulator.url}/v1/chat/completions", headers=headers, json=body).json()
+    assert first["choices"][0]["message"]["content"] == second["choices"][0]["message"]["content"]
+    assert "hello there" in first["choices"][0]["message"]["content"]
+    assert first["usage"]["prompt_tokens"] == 2
+
+
+def test_a_handler_failure_fails_the_test_that_met_it() -> None:
+    emu = Emulator().start()
+    emu.state.models.append({"broken": True})  # a model without the private filter fields
+    assert get(emu, "/v2/gen-ai/models").status_code == 500
+    with pytest.raises(RuntimeError, match="handlers failed"):
+        emu.stop()
+
+
+def test_page_count_matches_ceil(emulator: Emulator) -> None:
+    for n in range(41):
+        emulator.state.create_key(f"k{n}")
+    assert get(emulator, KEYS).json()["meta"]["pages"] == math.ceil(41 / 20)
