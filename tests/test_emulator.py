@@ -88,7 +88,8 @@ def test_pages_carry_links_and_meta(emulator: Emulator) -> None:
     assert body["meta"] == {"page": 2, "pages": 3, "total": 60}
     pages = body["links"]["pages"]
     assert set(pages) == {"first", "previous", "next", "last"}
-    assert "page=3" in pages["next"] and "per_page=25" in pages["next"]
+    assert "page=3" in pages["next"]
+    assert "per_page=25" in pages["next"]
     assert len(body["models"]) == 25
 
 
