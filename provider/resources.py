@@ -88,8 +88,19 @@ def configure_runtime(stack_config: Mapping[str, Any] | None) -> ProviderRuntime
     settings = resolve_settings(stack_config=config)
     with _runtime_lock:
         if _runtime is None or _runtime.settings != settings:
-            _runtime = ProviderRuntime(settings)
+            previous, _runtime = _runtime, ProviderRuntime(settings)
+            if previous is not None:
+                previous.client.close()
         return _runtime
+
+
+def reset_runtime() -> None:
+    """Forget the runtime and close its connections (tests, and programs that reconfigure)."""
+    global _runtime
+    with _runtime_lock:
+        previous, _runtime = _runtime, None
+    if previous is not None:
+        previous.client.close()
 
 
 def runtime() -> ProviderRuntime:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import subprocess
 import sys
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -59,6 +60,20 @@ class LocalBackend:
             "PULUMI_HOME": str((self.root / "home").resolve()),
             **self.env,
         }
+
+    def cli(self, project: str, *args: str) -> str:
+        """Run the `pulumi` CLI in a project's directory; returns stdout, raises on failure."""
+        done = subprocess.run(  # noqa: S603  # our own engine binary, arguments from our code
+            [str(self.engine_bin / "pulumi"), *args, "--non-interactive"],
+            cwd=self.root / "projects" / project,
+            env={**os.environ, **self.engine_env()},
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        if done.returncode != 0:
+            raise RuntimeError(f"pulumi {' '.join(args)} failed:\n{done.stderr}")
+        return done.stdout
 
     def stack(
         self,
