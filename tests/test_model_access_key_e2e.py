@@ -1,0 +1,182 @@
+"""ModelAccessKey through the real Pulumi engine against the emulator (issue #4)."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterator
+
+import httpx
+import pytest
+from conftest import api_requests
+from support.stacks import KeyStack, changes
+
+from provider.emulator import Emulator
+
+pytestmark = pytest.mark.e2e
+
+LIST_KEYS = "GET /v2/gen-ai/models/api_keys"
+
+
+@pytest.fixture
+def keys(backend, emulator: Emulator) -> Iterator[KeyStack]:
+    stack = KeyStack(backend(), emulator)
+    yield stack
+    if stack.stack is not None:
+        stack.destroy()
+    assert emulator.state.keys == {}, "destroy must leave no keys"
+
+
+def inference_status(emu: Emulator, secret: str) -> int:
+    return httpx.get(
+        f"{emu.url}/v1/models", headers={"Authorization": f"Bearer {secret}"}
+    ).status_code
+
+
+def test_lifecycle_create_rename_regenerate_refresh(keys: KeyStack, emulator: Emulator) -> None:
+    specs = {"alpha": {"name": "alpha"}, "beta": {"name": "beta"}}
+    up = keys.up(specs)
+    assert changes(up) == {"create": 3}
+    out = keys.outputs()
+    assert {k.name for k in emulator.state.keys.values()} == {"alpha", "beta"}
+    assert inference_status(emulator, out["alpha.secret"]) == 200
+
+    assert changes(keys.preview(specs)) == {}
+
+    # A rename is an in-place update: same UUID, same secret.
+    specs["alpha"] = {"name": "alpha-renamed"}
+    assert changes(keys.up(specs)) == {"update": 1}
+    renamed = keys.outputs()
+    assert renamed["alpha.uuid"] == out["alpha.uuid"]
+    assert renamed["alpha.secret"] == out["alpha.secret"]
+    assert emulator.state.keys[out["alpha.uuid"]].name == "alpha-renamed"
+
+    # A version bump regenerates in place; the old secret stops working.
+    specs["alpha"] = {"name": "alpha-renamed", "secret_version": 2}
+    assert changes(keys.up(specs)) == {"update": 1}
+    bumped = keys.outputs()
+    assert bumped["alpha.uuid"] == out["alpha.uuid"]
+    assert bumped["alpha.secret"] != out["alpha.secret"]
+    assert inference_status(emulator, bumped["alpha.secret"]) == 200
+    assert inference_status(emulator, out["alpha.secret"]) == 401
+
+    # Out-of-band rename: refresh shows it, the next up renames it back.
+    emulator.state.rename_key(out["beta.uuid"], "beta-clicked")
+    keys.refresh()  # refresh updates the resource's state (stack outputs wait for the next up)
+    names = {r["outputs"]["uuid"]: r["outputs"]["name"] for r in keys.decrypted_resources()}
+    assert names[out["beta.uuid"]] == "beta-clicked"
+    assert changes(keys.preview(specs)) == {"update": 1}
+    keys.up(specs)
+    assert emulator.state.keys[out["beta.uuid"]].name == "beta"
+    assert keys.outputs()["beta.secret"] == out["beta.secret"]
+
+    # Out-of-band delete: refresh drops it from the state, the next up recreates it.
+    emulator.state.delete_key(out["beta.uuid"])
+    keys.refresh()
+    assert [r["outputs"]["name"] for r in keys.decrypted_resources()] == ["alpha-renamed"]
+    assert changes(keys.up(specs)) == {"create": 1}
+    assert keys.outputs()["beta.uuid"] != out["beta.uuid"]
+    assert len(emulator.state.keys) == 2
+
+
+def test_rotate_after_days_regenerates_once_due(keys: KeyStack, emulator: Emulator) -> None:
+    specs = {"timed": {"name": "timed", "rotate_after_days": 30}}
+    keys.open(specs)
+    keys.set_env("DO_GENAI_NOW", "2027-03-01T00:00:00Z")
+    keys.up(specs)
+    first = keys.outputs()["timed.secret"]
+
+    keys.set_env("DO_GENAI_NOW", "2027-03-30T00:00:00Z")
+    assert changes(keys.preview(specs)) == {}
+
+    keys.set_env("DO_GENAI_NOW", "2027-04-01T00:00:00Z")
+    assert changes(keys.preview(specs)) == {"update": 1}
+    keys.up(specs)
+    second = keys.outputs()["timed.secret"]
+    assert second != first
+    assert inference_status(emulator, first) == 401
+    assert inference_status(emulator, second) == 200
+    assert changes(keys.preview(specs)) == {}
+
+
+def test_retired_create_fails_clearly_and_adoption_works(backend) -> None:
+    with Emulator(retire_create=True) as emu:
+        stack = KeyStack(backend(), emu)
+        with pytest.raises(Exception) as caught:  # the engine's CommandError
+            stack.up({"fresh": {"name": "fresh"}})
+        assert "adopt_uuid" in str(caught.value)
+        assert "control panel" in str(caught.value)
+
+        panel_a = emu.state.create_key("panel-a")
+        panel_b = emu.state.create_key("panel-b")
+        twins = [emu.state.create_key("twin") for _ in range(2)]
+        specs = {
+            "a": {"name": "panel-a", "adopt_uuid": panel_a.uuid},
+            "b": {"name": "panel-b", "adopt_existing": True},
+        }
+        stack.up(specs)
+        out = stack.outputs()
+        assert (out["a.uuid"], out["b.uuid"]) == (panel_a.uuid, panel_b.uuid)
+        assert inference_status(emu, out["a.secret"]) == 200
+        assert inference_status(emu, out["b.secret"]) == 200
+        assert len(emu.state.keys) == 4  # nothing new was made
+
+        with pytest.raises(Exception) as ambiguous:
+            stack.up({**specs, "t": {"name": "twin", "adopt_existing": True}})
+        assert "2 model access keys have the name 'twin'" in str(ambiguous.value)
+        assert all(t.uuid in str(ambiguous.value) for t in twins)
+        stack.destroy()
+        assert {k.name for k in emu.state.keys.values()} == {"twin"}
+
+
+def test_secrets_stay_encrypted_and_out_of_every_output(keys: KeyStack, emulator: Emulator) -> None:
+    specs = {"s": {"name": "s"}}
+    keys.up(specs)
+    keys.up({"s": {"name": "s", "secret_version": 2}})
+    keys.refresh()
+    secret = keys.outputs()["s.secret"]
+    token = emulator.token
+
+    raw_state = keys.state_file().read_text()
+    encrypted = keys.encrypted_export()
+    for text in (raw_state, encrypted):
+        assert secret not in text
+        assert token not in text
+        assert '"ciphertext"' in text
+
+    decrypted = keys.decrypted_resources()
+    assert decrypted[0]["outputs"]["secret_key"]["plaintext"]  # it is there, as a secret
+    provider_blob = decrypted[0]["inputs"]["__provider"]
+    assert token not in str(decrypted).replace(str(decrypted[0]["outputs"]["secret_key"]), "")
+    assert "provider.resources" in __import__("base64").b64decode(provider_blob).decode("latin-1")
+
+    cli_output = "".join(keys.output)
+    assert secret not in cli_output
+    assert token not in cli_output
+    assert "[secret]" in cli_output
+
+
+def test_refreshing_300_keys_shares_listings(keys: KeyStack, emulator: Emulator) -> None:
+    specs = {f"k{n:03d}": {"name": f"bulk-{n:03d}"} for n in range(300)}
+    keys.up(specs)
+    assert len(emulator.state.keys) == 300
+    emulator.state.reset_stats()
+    result = keys.refresh()
+    assert result.summary.result == "succeeded"
+    assert api_requests(emulator, LIST_KEYS) <= math.ceil(300 / 200) + 1
+
+
+def test_a_new_package_version_causes_no_update(
+    keys: KeyStack, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from support.upgraded import UpgradedModelAccessKeyProvider
+
+    from provider import resources
+
+    specs = {"steady": {"name": "steady"}}
+    keys.up(specs)
+    before = keys.decrypted_resources()[0]["inputs"]["__provider"]
+    monkeypatch.setattr(resources, "ModelAccessKeyProvider", UpgradedModelAccessKeyProvider)
+    assert changes(keys.preview(specs)) == {}
+    keys.up(specs)
+    after = keys.decrypted_resources()[0]["inputs"]["__provider"]
+    assert after != before  # the pickle really changed, and still nothing was updated
