@@ -7,8 +7,7 @@ credentials from the stack config (`digitalocean:*`), then the environment, as t
 Calls with the same API arguments share one round of requests per program (a per-process
 cache); client-side filters and sorts in the manner of DigitalOcean's list data sources (match
 exactly, by substring or by regular expression; sort on a field and direction) run on the cached
-list. Results are frozen dataclasses that are also read-only mappings, so `pulumi.export` takes
-them as they are.
+list. Results are frozen dataclasses, which `pulumi.export` takes as they are.
 """
 
 from __future__ import annotations
@@ -16,7 +15,7 @@ from __future__ import annotations
 import hashlib
 import re
 import threading
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, fields
 from typing import Any, Literal, TypeVar
 
@@ -31,23 +30,9 @@ MatchBy = Literal["exact", "substring", "re"]
 Direction = Literal["asc", "desc"]
 
 
-class _Record(Mapping[str, Any]):
-    """A frozen dataclass readable as a mapping of its fields (what `pulumi.export` needs)."""
-
-    def __getitem__(self, key: str) -> Any:
-        if key not in self._names():
-            raise KeyError(key)
-        return getattr(self, key)
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(self._names())
-
-    def __len__(self) -> int:
-        return len(self._names())
-
-    @classmethod
-    def _names(cls) -> tuple[str, ...]:
-        return tuple(f.name for f in fields(cls))  # type: ignore[arg-type]  # subclasses are dataclasses
+class _Record:
+    """Results are plain frozen dataclasses: `pulumi.export` takes an object's public
+    attributes as a map (anything iterable would become a list), so they export as they are."""
 
 
 @dataclass(frozen=True, eq=True)
@@ -131,7 +116,7 @@ class GetModelsResult(_Record):
 class GetModelAccessKeysResult(_Record):
     """The result of `get_model_access_keys`."""
 
-    api_keys: tuple[KeyMetadata, ...]
+    keys: tuple[KeyMetadata, ...]
     """The keys that passed every filter (metadata only)."""
     uuids: tuple[str, ...]
     """Their UUIDs, in the same order."""
@@ -220,8 +205,14 @@ def _fingerprint(settings: ClientSettings, secret: str | None = None) -> tuple[s
     return settings.api_endpoint + "|" + settings.inference_endpoint, digest
 
 
-def _client(settings: ClientSettings, client: GenAIClient | None) -> GenAIClient:
-    return client if client is not None else GenAIClient(settings=settings)
+def _using_client(
+    settings: ClientSettings, client: GenAIClient | None, call: Callable[[GenAIClient], T]
+) -> T:
+    """Run `call` with the caller's client, or with a short-lived one that is closed after."""
+    if client is not None:
+        return call(client)
+    with GenAIClient(settings=settings) as own:
+        return call(own)
 
 
 # --- filtering and sorting ----------------------------------------------------------------
@@ -275,8 +266,8 @@ def _one_matches(field_value: Any, wanted: Any, match_by: MatchBy) -> bool:
     return re.search(str(wanted), str(field_value)) is not None
 
 
-def _passes(item: Mapping[str, Any], rule: Filter) -> bool:
-    value = item[rule.key]
+def _passes(item: _Record, rule: Filter) -> bool:
+    value = getattr(item, rule.key)
     results = [_one_matches(value, wanted, rule.match_by) for wanted in rule.values]
     return all(results) if rule.all else any(results)
 
@@ -299,8 +290,8 @@ def apply_filters_and_sorts(
     return kept
 
 
-def _field_sort_key(name: str) -> Callable[[Mapping[str, Any]], tuple[int, Any]]:
-    return lambda item: _sort_key(item[name])
+def _field_sort_key(name: str) -> Callable[[_Record], tuple[int, Any]]:
+    return lambda item: _sort_key(getattr(item, name))
 
 
 def _sort_key(value: Any) -> tuple[int, Any]:
@@ -358,9 +349,12 @@ def get_models(
     key = ("models", _fingerprint(settings), public_only, tuple(sorted(chosen)))
     models = _cached(
         key,
-        lambda: tuple(
-            _model_info(m)
-            for m in _client(settings, client).iter_models(public_only=public_only, usecases=chosen)
+        lambda: _using_client(
+            settings,
+            client,
+            lambda c: tuple(
+                _model_info(m) for m in c.iter_models(public_only=public_only, usecases=chosen)
+            ),
         ),
     )
     kept = apply_filters_and_sorts(models, filters, sorts, MODEL_FIELDS)
@@ -404,13 +398,15 @@ def get_model_access_keys(
     settings = client.settings if client else _program_settings()
     keys = _cached(
         ("keys", _fingerprint(settings)),
-        lambda: tuple(_key_metadata(k) for k in _client(settings, client).iter_keys()),
+        lambda: _using_client(
+            settings, client, lambda c: tuple(_key_metadata(k) for k in c.iter_keys())
+        ),
     )
     all_filters = list(filters or [])
     if name is not None:
         all_filters.append(Filter(key="name", values=[name]))
     kept = apply_filters_and_sorts(keys, all_filters, sorts, KEY_FIELDS)
-    return GetModelAccessKeysResult(api_keys=tuple(kept), uuids=tuple(k.uuid for k in kept))
+    return GetModelAccessKeysResult(keys=tuple(kept), uuids=tuple(k.uuid for k in kept))
 
 
 def get_model_access_keys_output(
@@ -441,8 +437,10 @@ def get_inference_models(
     endpoint, digest = _fingerprint(settings, secret=api_key)
     models = _cached(
         ("inference", endpoint, digest),
-        lambda: tuple(
-            _inference_info(m) for m in _client(settings, client).list_inference_models(api_key)
+        lambda: _using_client(
+            settings,
+            client,
+            lambda c: tuple(_inference_info(m) for m in c.list_inference_models(api_key)),
         ),
     )
     return GetInferenceModelsResult(models=models, ids=tuple(m.id for m in models))

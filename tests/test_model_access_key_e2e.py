@@ -8,6 +8,7 @@ from collections.abc import Iterator
 import httpx
 import pytest
 from conftest import api_requests
+from pulumi import automation as auto
 from support.stacks import KeyStack, changes
 
 from provider.emulator import Emulator
@@ -101,7 +102,7 @@ def test_rotate_after_days_regenerates_once_due(keys: KeyStack, emulator: Emulat
 def test_retired_create_fails_clearly_and_adoption_works(backend) -> None:
     with Emulator(retire_create=True) as emu:
         stack = KeyStack(backend(), emu)
-        with pytest.raises(Exception) as caught:  # the engine's CommandError
+        with pytest.raises(auto.CommandError) as caught:
             stack.up({"fresh": {"name": "fresh"}})
         assert "adopt_uuid" in str(caught.value)
         assert "control panel" in str(caught.value)
@@ -120,7 +121,7 @@ def test_retired_create_fails_clearly_and_adoption_works(backend) -> None:
         assert inference_status(emu, out["b.secret"]) == 200
         assert len(emu.state.keys) == 4  # nothing new was made
 
-        with pytest.raises(Exception) as ambiguous:
+        with pytest.raises(auto.CommandError) as ambiguous:
             stack.up({**specs, "t": {"name": "twin", "adopt_existing": True}})
         assert "2 model access keys have the name 'twin'" in str(ambiguous.value)
         assert all(t.uuid in str(ambiguous.value) for t in twins)

@@ -1,0 +1,152 @@
+"""Data sources against the emulator: paging, filters, sorting, caching and argument errors."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import asdict
+
+import pytest
+from conftest import api_requests
+
+from provider import GenAIClient, data_sources, errors
+from provider.data_sources import (
+    Filter,
+    Sort,
+    get_inference_models,
+    get_model_access_keys,
+    get_models,
+)
+from provider.emulator import Emulator
+
+MODELS = "GET /v2/gen-ai/models"
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache() -> Iterator[None]:
+    data_sources.clear_cache()
+    yield
+    data_sources.clear_cache()
+
+
+def test_every_model_in_one_request_per_200(client: GenAIClient, emulator: Emulator) -> None:
+    result = get_models(client=client)
+    assert len(result.models) == 60
+    assert result.ids == tuple(m.id for m in result.models)
+    assert api_requests(emulator, MODELS) == 1
+    assert isinstance(result.models[0].context_window, int)
+
+
+def test_the_same_call_twice_costs_one_round(client: GenAIClient, emulator: Emulator) -> None:
+    get_models(usecases=["MODEL_USECASE_AGENT"], client=client)
+    get_models(usecases=["MODEL_USECASE_AGENT"], client=client)
+    get_models(
+        usecases=["MODEL_USECASE_AGENT"],
+        filters=[Filter("provider", ["MODEL_PROVIDER_OPENAI"])],
+        client=client,
+    )
+    assert api_requests(emulator, MODELS) == 1
+    get_models(usecases=["MODEL_USECASE_KNOWLEDGEBASE"], client=client)
+    assert api_requests(emulator, MODELS) == 2
+
+
+def test_api_filters(client: GenAIClient) -> None:
+    embeddings = get_models(usecases=["MODEL_USECASE_KNOWLEDGEBASE"], client=client)
+    assert {m.capabilities for m in embeddings.models} == {("vectorization",)}
+    assert len(get_models(public_only=True, client=client).models) < 60
+
+
+@pytest.mark.parametrize(
+    ("rule", "check"),
+    [
+        (
+            Filter("provider", ["MODEL_PROVIDER_ANTHROPIC"]),
+            lambda m: m.provider.endswith("ANTHROPIC"),
+        ),
+        ({"key": "id", "values": ["gpt"], "match_by": "substring"}, lambda m: "gpt" in m.id),
+        (
+            {"key": "id", "values": [r"^llama.*-v2\.0$"], "match_by": "re"},
+            lambda m: m.id.startswith("llama") and m.id.endswith("-v2.0"),
+        ),
+        (Filter("capabilities", ["reasoning"]), lambda m: "reasoning" in m.capabilities),
+        (
+            Filter("capabilities", ["inference", "reasoning"], all=True),
+            lambda m: {"inference", "reasoning"} <= set(m.capabilities),
+        ),
+        (Filter("is_foundational", [True]), lambda m: m.is_foundational),
+    ],
+)
+def test_client_side_filters(client: GenAIClient, rule, check) -> None:
+    kept = get_models(filters=[rule], client=client).models
+    assert kept
+    assert all(check(m) for m in kept)
+    everything = get_models(client=client).models
+    assert len([m for m in everything if check(m)]) == len(kept)
+
+
+def test_sorting_on_two_fields(client: GenAIClient) -> None:
+    models = get_models(
+        sorts=[Sort("provider", "desc"), {"key": "context_window", "direction": "asc"}],
+        client=client,
+    ).models
+    keys = [(m.provider, -m.context_window) for m in models]
+    assert keys == sorted(keys, reverse=True)
+
+
+def test_lookup_by_id_or_name(client: GenAIClient) -> None:
+    result = get_models(client=client)
+    assert result.lookup("openai-gpt-4o").name == "GPT-4o"
+    assert result.lookup("Claude Opus 4").id == "anthropic-claude-opus-4"
+    with pytest.raises(errors.InvalidArgumentError, match="no model with id or name 'gpt-9'"):
+        result.lookup("gpt-9")
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        (
+            {"usecases": ["MODEL_USECASE_DANCING"]},
+            r"usecases: unknown value.*allowed: MODEL_USECASE_UNKNOWN",
+        ),
+        (
+            {"filters": [{"key": "colour", "values": ["red"]}]},
+            r"filters: unknown field 'colour'; filterable",
+        ),
+        (
+            {"filters": [{"key": "id", "values": ["(unclosed"], "match_by": "re"}]},
+            r"not a valid regular",
+        ),
+        ({"filters": [{"key": "id", "values": ["x"], "match_by": "fuzzy"}]}, r"match_by must be"),
+        ({"filters": [{"key": "id", "values": []}]}, r"values must be a non-empty list"),
+        ({"sorts": [{"key": "size"}]}, r"sorts: unknown field 'size'; sortable fields: uuid, id"),
+        ({"sorts": [{"key": "id", "direction": "up"}]}, r"direction must be 'asc' or 'desc'"),
+    ],
+)
+def test_bad_arguments_name_the_argument_and_allowed_values(
+    client: GenAIClient, kwargs: dict, message: str
+) -> None:
+    with pytest.raises(errors.InvalidArgumentError, match=message):
+        get_models(client=client, **kwargs)
+
+
+def test_key_metadata_never_carries_a_secret(client: GenAIClient, emulator: Emulator) -> None:
+    made = [emulator.state.create_key(n) for n in ("a", "b", "a")]
+    everything = get_model_access_keys(client=client)
+    assert everything.uuids == tuple(k.uuid for k in made)
+    assert set(asdict(everything.keys[0])) == {"uuid", "name", "created_at", "created_by"}
+    named = get_model_access_keys(name="a", client=client)
+    assert named.uuids == (made[0].uuid, made[2].uuid)
+    assert all(k.secret not in repr(everything) for k in made)
+    assert api_requests(emulator, "GET /v2/gen-ai/models/api_keys") == 1
+
+
+def test_inference_models_seen_by_a_key(client: GenAIClient, emulator: Emulator) -> None:
+    key = emulator.state.create_key("k")
+    old_secret = key.secret
+    result = get_inference_models(old_secret, client=client)
+    assert "openai-gpt-4o" in result.ids
+    emulator.state.regenerate_key(key.uuid)
+    data_sources.clear_cache()
+    with pytest.raises(errors.AuthenticationError):
+        get_inference_models(old_secret, client=client)
+    with pytest.raises(errors.InvalidArgumentError, match="api_key"):
+        get_inference_models("", client=client)
