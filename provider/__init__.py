@@ -16,6 +16,7 @@ _EXPORTS = {
     "ModelAccessKey": "provider.resources",
     "ModelAccessKeyArgs": "provider.resources",
     "ModelAccessKeyProvider": "provider.resources",
+    "RotatingModelAccessKey": "provider.rotation",
     "get_models": "provider.data_sources",
     "get_models_output": "provider.data_sources",
     "get_model_access_keys": "provider.data_sources",
@@ -39,6 +40,7 @@ if TYPE_CHECKING:
     from .resources import ModelAccessKey as ModelAccessKey
     from .resources import ModelAccessKeyArgs as ModelAccessKeyArgs
     from .resources import ModelAccessKeyProvider as ModelAccessKeyProvider
+    from .rotation import RotatingModelAccessKey as RotatingModelAccessKey
 
 
 def __getattr__(name: str) -> Any:

@@ -13,7 +13,9 @@ def program() -> None:
         filters=[{"key": "lifecycle_status", "values": ["active"]}],
         sorts=[{"key": "id"}],
     )
-    web = ModelAccessKey("web", name="quickstart-web")
+    # Raise `secretVersion` in stack config to regenerate the web key's secret.
+    web_version = pulumi.Config().get_int("secretVersion") or 1
+    web = ModelAccessKey("web", name="quickstart-web", secret_version=web_version)
     batch = ModelAccessKey("batch", name="quickstart-batch", rotate_after_days=90)
 
     pulumi.export("serverless_model_count", len(models.models))

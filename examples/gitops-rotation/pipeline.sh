@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# What a CI job runs for this stack. Credentials come from the CI's secret store:
+#   DIGITALOCEAN_TOKEN (genai scopes), PULUMI_CONFIG_PASSPHRASE, PULUMI_BACKEND_URL.
+#
+#   pipeline.sh rotate     # on a developer's branch: propose a rotation as a commit
+#   pipeline.sh on-merge   # on merge to main: apply what the commit declares
+#   pipeline.sh scheduled  # nightly: apply a rotation whose period has passed, else do nothing
+set -euo pipefail
+stack=${STACK:-prod}
+cd "$(dirname "$0")"
+
+case "${1:-}" in
+  rotate)
+    current=$(pulumi config get rotation --stack "$stack" 2>/dev/null || echo 0)
+    pulumi config set rotation "$((current + 1))" --stack "$stack"
+    git add "Pulumi.$stack.yaml"
+    git commit -m "Rotate the model access keys of $stack (rotation $((current + 1)))"
+    ;;
+  on-merge)
+    pulumi preview --stack "$stack" --diff        # shows which slot is regenerated
+    pulumi up --stack "$stack" --yes --skip-preview
+    ;;
+  scheduled)
+    # --expect-no-changes fails the preview when a period has passed; then rotate.
+    if ! pulumi preview --stack "$stack" --expect-no-changes; then
+      pulumi up --stack "$stack" --yes --skip-preview
+    fi
+    ;;
+  *)
+    echo "usage: $0 rotate|on-merge|scheduled" >&2
+    exit 2
+    ;;
+esac

@@ -1,0 +1,26 @@
+"""GitOps rotation: a reviewed change to stack config rotates the key pair, with no downtime.
+
+Config (Pulumi.<stack>.yaml, committed): `rotation` (a counter; bump it to rotate now),
+optionally `rotateAfterDays` (rotate on a schedule as well) and `keyName`.
+"""
+
+from __future__ import annotations
+
+import pulumi
+
+from provider import RotatingModelAccessKey
+
+
+def program() -> None:
+    config = pulumi.Config()
+    keys = RotatingModelAccessKey(
+        "app",
+        name=config.get("keyName") or "gitops-app",
+        rotation=config.get_int("rotation") or 0,
+        rotate_after_days=config.get_float("rotateAfterDays"),
+    )
+    pulumi.export("active_secret_key", keys.active_secret_key)
+    pulumi.export("previous_secret_key", keys.previous_secret_key)
+    pulumi.export("active_slot", keys.active_slot)
+    pulumi.export("active_uuid", keys.active_uuid)
+    pulumi.export("rotation", keys.rotation)
