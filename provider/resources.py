@@ -212,7 +212,7 @@ class ModelAccessKeyProvider(ResourceProvider):
         adopt_uuid = news.get("adopt_uuid")
         if "adopt_uuid" in changed and adopt_uuid not in (None, "", olds.get("uuid")):
             replaces.append("adopt_uuid")
-        due = rotation_due(olds, news)
+        due = rotation_due(olds, news) or secret_missing(olds, news)
         return DiffResult(
             changes=bool(changed) or due,
             replaces=replaces,
@@ -274,7 +274,11 @@ class ModelAccessKeyProvider(ResourceProvider):
             if news["name"] != olds.get("name"):
                 rt.client.rename_key(id_, news["name"])
                 outs["name"] = news["name"]
-            if _version(news) > _version(olds) or rotation_due(olds, news):
+            if (
+                _version(news) > _version(olds)
+                or rotation_due(olds, news)
+                or secret_missing(olds, news)
+            ):
                 key = rt.client.regenerate_key(id_)
                 outs["secret_key"] = key.secret_key.get_secret_value() if key.secret_key else ""
                 outs["rotated_at"] = _format_time(now())
@@ -346,6 +350,17 @@ def rotation_due(olds: Mapping[str, Any], news: Mapping[str, Any]) -> bool:
     if not issued:
         return True
     return now() >= _parse_time(str(issued)) + timedelta(days=float(days))
+
+
+def secret_missing(olds: Mapping[str, Any], news: Mapping[str, Any]) -> bool:
+    """True when the state holds no secret for a key that should have one.
+
+    That happens after an interrupted run whose pending create was recovered (the create's
+    answer, with the secret, never reached the state), or when `regenerate_on_adopt` is turned
+    on for a key adopted without it. Regenerating is the only way to learn a secret again.
+    """
+    wanted = news.get("regenerate_on_adopt")
+    return bool(olds.get("uuid")) and not olds.get("secret_key") and wanted is not False
 
 
 def _outputs(

@@ -1,0 +1,49 @@
+"""Settling pending creates against the server's keys (pure)."""
+
+from __future__ import annotations
+
+from provider.models import ApiKeyInfo
+from provider.recovery import KEY_TYPE, settle
+
+
+def pending(urn: str, name: str) -> dict:
+    return {
+        "type": "creating",
+        "resource": {
+            "urn": urn,
+            "type": KEY_TYPE,
+            "custom": True,
+            "inputs": {"name": name, "secret_version": 1},
+        },
+    }
+
+
+def test_each_pending_create_is_adopted_dropped_or_left() -> None:
+    deployment = {
+        "resources": [{"type": KEY_TYPE, "id": "held", "urn": "urn:held"}],
+        "pending_operations": [
+            pending("urn:made", "made"),
+            pending("urn:never", "never"),
+            pending("urn:twins", "twin"),
+            pending("urn:held-name", "held-name"),
+            {"type": "updating", "resource": {"urn": "urn:other", "type": "x"}},
+        ],
+    }
+    server = [
+        ApiKeyInfo(uuid="u-made", name="made", created_at="2026-01-01T00:00:00Z"),
+        ApiKeyInfo(uuid="t1", name="twin"),
+        ApiKeyInfo(uuid="t2", name="twin"),
+        ApiKeyInfo(uuid="held", name="held-name"),  # already in the state: not a candidate
+    ]
+    settled, report = settle(deployment, server)
+    assert report.adopted == {"urn:made": "u-made"}
+    assert sorted(report.dropped) == ["urn:held-name", "urn:never"]
+    assert report.ambiguous == {"urn:twins": ["t1", "t2"]}
+    recovered = settled["resources"][-1]
+    assert recovered["id"] == "u-made"
+    assert recovered["outputs"]["secret_key"] == ""
+    assert recovered["outputs"]["uuid"] == "u-made"
+    assert [op["resource"]["urn"] for op in settled["pending_operations"]] == [
+        "urn:twins",
+        "urn:other",
+    ]
