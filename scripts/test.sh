@@ -9,7 +9,7 @@ engine_bin=$(bash scripts/bootstrap.sh | tail -n 1)
 export PATH="$engine_bin:$PATH"
 export PULUMI_ENGINE_DIR="$engine_bin"
 
-echo "== ruff format --check" && .venv/bin/ruff format --check provider tests benchmarks examples scripts
-echo "== ruff check" && .venv/bin/ruff check provider tests benchmarks examples scripts
+echo "== ruff format --check" && .venv/bin/ruff format --check .
+echo "== ruff check" && .venv/bin/ruff check .
 echo "== mypy --strict provider" && .venv/bin/mypy
 echo "== pytest" && .venv/bin/python -m pytest "$@"

@@ -475,6 +475,12 @@ def control(state: EmulatorState, method: str, path: str, body: dict[str, Any]) 
         except (TypeError, ValueError) as error:
             raise ApiError(400, "bad_request", f"bad fault rule: {error}") from None
         return Answer(200, {"fault": {"id": rule.id}})
+    if (method, path) == ("POST", "/_emulator/rate-limit"):
+        per_minute = body.get("per_minute")
+        if per_minute is not None and (not isinstance(per_minute, int) or per_minute < 1):
+            raise ApiError(400, "bad_request", "per_minute must be a whole number >= 1, or null")
+        state.per_minute_limit = per_minute
+        return Answer(200, {"per_minute": per_minute})
     if (method, path) == ("POST", "/_emulator/retire-create"):
         state.retire_create = bool(body.get("retired", True))
         return Answer(200, {"retire_create": state.retire_create})
