@@ -95,3 +95,35 @@ def backend(tmp_path: Path, engine_bin: Path) -> Callable[..., object]:
 
 def unique(prefix: str) -> str:
     return f"{prefix}-{uuid.uuid4().hex[:8]}"
+
+
+# --- material for the leak scan (tests/test_zz_leak_scan.py) ---------------------------------
+
+LEAK_MATERIAL: set[str] = set()
+"""Every token and model-key secret any emulator of this session knew (16+ characters)."""
+TEST_OUTPUT: list[tuple[str, str]] = []
+"""Each test's captured output and failure text, by test id."""
+
+
+def remember_emulator_secrets(emu: Emulator) -> None:
+    state = emu.state
+    material = {*state.tokens, *state.retired_secrets, *(k.secret for k in state.keys.values())}
+    LEAK_MATERIAL.update(m for m in material if len(m) >= 16)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _record_emulator_secrets() -> Iterator[None]:
+    original = Emulator.stop
+
+    def stop(self: Emulator) -> None:
+        remember_emulator_secrets(self)
+        original(self)
+
+    Emulator.stop = stop  # type: ignore[method-assign]
+    yield
+    Emulator.stop = original  # type: ignore[method-assign]
+
+
+def pytest_runtest_logreport(report: pytest.TestReport) -> None:
+    text = "\n".join([report.longreprtext, report.capstdout, report.capstderr, report.caplog])
+    TEST_OUTPUT.append((report.nodeid, text))

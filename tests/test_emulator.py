@@ -52,7 +52,7 @@ def test_cli_prints_its_address_first_makes_a_demo_token_and_stops_cleanly() -> 
 
 
 def test_cli_state_file_keeps_keys_across_restarts(tmp_path: Path) -> None:
-    state = tmp_path / "state.json"
+    state = tmp_path / "emulator-state.json"
     token_args = ("--token", "tok-a", "--state-file", str(state))
     for expected in (0, 1):
         process, first, _ = start_cli(*token_args)

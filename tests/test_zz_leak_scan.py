@@ -1,0 +1,58 @@
+"""The leak scan (issue #7), last in the run: no token or key secret used by this session
+appears in a state file, a project folder, the Pulumi home, the CLI output, a log line or the
+test output. The emulator's own persistence file is the server side and is left out."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from conftest import LEAK_MATERIAL, TEST_OUTPUT, control, remember_emulator_secrets
+from support.stacks import KeyStack
+
+from provider.emulator import Emulator
+
+pytestmark = pytest.mark.e2e
+
+
+def leaks_in(text: str, material: set[str]) -> int:
+    return sum(1 for secret in material if secret in text)
+
+
+def test_no_secret_or_token_anywhere(
+    backend, emulator: Emulator, tmp_path_factory: pytest.TempPathFactory, caplog
+) -> None:
+    # Make sure the scan has material even when run alone: an up with retries and a
+    # regenerate, a refresh and a destroy, under injected faults, with logging on.
+    caplog.set_level("DEBUG")
+    control(emulator, "POST", "faults", {"kind": "status", "status": 500, "count": 3})
+    control(emulator, "POST", "faults", {"kind": "commit_then_drop", "method": "POST", "count": 1})
+    keys = KeyStack(backend(), emulator)
+    keys.up({"a": {"name": "leak-a"}, "b": {"name": "leak-b"}})
+    keys.up({"a": {"name": "leak-a", "secret_version": 2}, "b": {"name": "leak-b"}})
+    keys.refresh()
+    keys.destroy()
+    keys.stack = None
+    remember_emulator_secrets(emulator)
+    material = set(LEAK_MATERIAL)
+    assert len(material) >= 5
+
+    hits: list[str] = []
+    cli = "\n".join(keys.output)
+    if leaks_in(cli, material):
+        hits.append("CLI output")
+    if leaks_in(caplog.text, material):
+        hits.append("log records")
+    for nodeid, text in TEST_OUTPUT:
+        if leaks_in(text, material):
+            hits.append(f"output of {nodeid}")
+    scanned = 0
+    for path in Path(tmp_path_factory.getbasetemp()).rglob("*"):
+        if not path.is_file() or path.name.startswith(("emulator-state", ".emulator-state")):
+            continue
+        scanned += 1
+        text = path.read_bytes().decode("utf-8", errors="replace")
+        if leaks_in(text, material):
+            hits.append(str(path))
+    assert scanned > 10
+    assert hits == [], f"secrets or tokens found in: {hits}"  # names places, never the secret
