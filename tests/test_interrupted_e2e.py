@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import threading
@@ -19,8 +20,8 @@ from provider.recovery import recover_pending_creates
 pytestmark = pytest.mark.e2e
 
 
-def engine_processes() -> list[int]:
-    """PIDs of `pulumi` processes started by this test process (the Automation API's CLI)."""
+def children(of: int, name: str | None = None) -> list[int]:
+    """PIDs of the processes whose parent is `of` (and whose command is `name`)."""
     found = []
     for entry in Path("/proc").iterdir():
         if not entry.name.isdigit():
@@ -29,9 +30,9 @@ def engine_processes() -> list[int]:
             stat = (entry / "stat").read_text()
         except OSError:
             continue
-        name = stat[stat.index("(") + 1 : stat.rindex(")")]
+        command = stat[stat.index("(") + 1 : stat.rindex(")")]
         parent = int(stat[stat.rindex(")") + 2 :].split()[1])
-        if parent == os.getpid() and name == "pulumi":
+        if parent == of and (name is None or command == name):
             found.append(int(entry.name))
     return found
 
@@ -66,14 +67,18 @@ def test_killed_up_recovers_without_orphans_or_lost_secrets(backend, emulator: E
     deadline = time.monotonic() + 60
     while len(emulator.state.keys) < 8 and time.monotonic() < deadline:
         time.sleep(0.02)
-    killed = engine_processes()
+    killed = children(os.getpid(), "pulumi")
     assert killed, "the engine was not running"
+    plugins = [pid for engine in killed for pid in children(engine)]
     for pid in killed:
         os.kill(pid, signal.SIGKILL)
     worker.join(timeout=60)
     assert failure, "the up should have died with the engine"
     made = settle_count(emulator)
     assert 8 <= made < 30
+    for pid in plugins:  # the orphaned provider finished its in-flight creates; end it
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(pid, signal.SIGKILL)
 
     assert keys.stack is not None
     pending = keys.stack.export_stack().deployment.get("pending_operations") or []

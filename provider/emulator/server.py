@@ -479,7 +479,7 @@ def control(state: EmulatorState, method: str, path: str, body: dict[str, Any]) 
         per_minute = body.get("per_minute")
         if per_minute is not None and (not isinstance(per_minute, int) or per_minute < 1):
             raise ApiError(400, "bad_request", "per_minute must be a whole number >= 1, or null")
-        state.per_minute_limit = per_minute
+        state.set_rate_limit(per_minute)
         return Answer(200, {"per_minute": per_minute})
     if (method, path) == ("POST", "/_emulator/retire-create"):
         state.retire_create = bool(body.get("retired", True))

@@ -217,6 +217,12 @@ class EmulatorState:
             }
             return headers, retry_after
 
+    def set_rate_limit(self, per_minute: int | None) -> None:
+        """Change the per-minute limit; the windows start afresh, as after a quiet minute."""
+        with self._lock:
+            self.per_minute_limit = per_minute
+            self._request_times.clear()
+
     def add_fault(self, rule: FaultRule) -> FaultRule:
         if rule.kind not in FaultRule.KINDS:
             raise ValueError(f"kind must be one of {', '.join(FaultRule.KINDS)}, got {rule.kind!r}")
