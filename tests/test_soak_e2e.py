@@ -112,6 +112,9 @@ def test_fault_soak(backend, emulator: Emulator, record_property) -> None:
             Counter(k.split()[0] for k in stats["faults"] for _ in range(stats["faults"][k]))
         ),
         "extra_runs": extra_runs,
+        # The provider logs each retry; the engine passes those lines on to the CLI output.
+        "retries_logged": sum(line.count("; retry ") for line in keys.output),
+        "creates_reconciled": sum(line.count("had committed") for line in keys.output),
     }
     record_property("soak", figures)
     print("soak figures:", json.dumps(figures))
