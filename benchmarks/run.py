@@ -27,6 +27,7 @@ import sys
 import tempfile
 import threading
 import time
+from collections.abc import Callable
 from importlib.metadata import version
 from pathlib import Path
 from typing import Any
@@ -44,6 +45,7 @@ from provider.emulator import Emulator  # noqa: E402
 from provider.stacks import LocalBackend, find_engine_bin  # noqa: E402
 
 KEY_TYPE = "pulumi-python:dynamic/genai:ModelAccessKey"
+NOOP_TYPE = "pulumi-python:dynamic/bench:Noop"
 LIST_KEYS = "GET /v2/gen-ai/models/api_keys"
 SECRET_SIG = {"4dabf18193072939515e22adb298388d": "1b47061264138c4ac30d75fd1eb44270"}
 
@@ -107,41 +109,45 @@ class ProviderMemory:
 # --- 1 and 5: refresh ---------------------------------------------------------------------
 
 
+def import_copies(
+    stack: auto.Stack,
+    resource_type: str,
+    copy: Callable[[dict[str, Any], str, int], dict[str, Any]],
+    n: int,
+) -> None:
+    """Replace the stack's one resource of `resource_type` by `n` copies made by `copy`
+    (template, URN prefix, index), through `stack import`."""
+    exported = stack.export_stack()
+    deployment = dict(exported.deployment)
+    template = next(r for r in deployment["resources"] if r["type"] == resource_type)
+    others = [r for r in deployment["resources"] if r is not template]
+    prefix = template["urn"].rsplit("::", 1)[0]
+    deployment["resources"] = others + [copy(template, prefix, i) for i in range(n)]
+    stack.import_stack(auto.Deployment(version=exported.version, deployment=deployment))
+
+
 def seeded_refresh_stack(backend: LocalBackend, emu: Emulator, n: int) -> auto.Stack:
-    """A stack whose state holds `n` keys that exist in the emulator, made by `stack import`."""
+    """A stack whose state holds `n` keys that exist in the emulator."""
 
     def one_key() -> None:
         ModelAccessKey("k0", name="bench-0")
 
     stack = backend.stack(f"refresh{n}", "bench", one_key, config=config_for(emu))
     stack.up()
-    exported = stack.export_stack()
-    deployment = dict(exported.deployment)
-    template = next(r for r in deployment["resources"] if r["type"] == KEY_TYPE)
-    others = [r for r in deployment["resources"] if r["type"] != KEY_TYPE]
-    urn_prefix = template["urn"].rsplit("::", 1)[0]
     emu.state.reset()
-    resources = []
-    for i in range(n):
+
+    def key_copy(template: dict[str, Any], prefix: str, i: int) -> dict[str, Any]:
         key = emu.state.create_key(f"bench-{i}")
-        info = key.info()
-        outputs = {
-            **template["outputs"],
-            **info,
-            "secret_key": {**SECRET_SIG, "plaintext": json.dumps(key.secret)},
+        secret = {**SECRET_SIG, "plaintext": json.dumps(key.secret)}
+        return {
+            **template,
+            "urn": f"{prefix}::k{i}",
+            "id": key.uuid,
+            "inputs": {**template["inputs"], "name": key.name},
+            "outputs": {**template["outputs"], **key.info(), "secret_key": secret},
         }
-        inputs = {**template["inputs"], "name": key.name}
-        resources.append(
-            {
-                **template,
-                "urn": f"{urn_prefix}::k{i}",
-                "id": key.uuid,
-                "inputs": inputs,
-                "outputs": outputs,
-            }
-        )
-    deployment["resources"] = others + resources
-    stack.import_stack(auto.Deployment(version=exported.version, deployment=deployment))
+
+    import_copies(stack, KEY_TYPE, key_copy, n)
     return stack
 
 
@@ -153,22 +159,11 @@ def seeded_noop_stack(backend: LocalBackend, n: int) -> auto.Stack:
 
     stack = backend.stack(f"noop-refresh{n}", "bench", one)
     stack.up()
-    exported = stack.export_stack()
-    deployment = dict(exported.deployment)
-    template = next(r for r in deployment["resources"] if r["type"].endswith("bench:Noop"))
-    others = [r for r in deployment["resources"] if r is not template]
-    prefix = template["urn"].rsplit("::", 1)[0]
-    copies = [
-        {
-            **template,
-            "urn": f"{prefix}::n{i}",
-            "id": f"noop-v{i}",
-            "outputs": {**template["outputs"]},
-        }
-        for i in range(n)
-    ]
-    deployment["resources"] = others + copies
-    stack.import_stack(auto.Deployment(version=exported.version, deployment=deployment))
+
+    def noop_copy(template: dict[str, Any], prefix: str, i: int) -> dict[str, Any]:
+        return {**template, "urn": f"{prefix}::n{i}", "id": f"noop-v{i}"}
+
+    import_copies(stack, NOOP_TYPE, noop_copy, n)
     return stack
 
 

@@ -2,10 +2,6 @@
 # The benchmarks: install what is needed (plus matplotlib for the plot), then run them.
 # Prints the table and writes benchmarks/results.md and benchmarks/refresh.png. Takes ~10 min.
 set -euo pipefail
-root=$(cd "$(dirname "$0")/.." && pwd)
-cd "$root"
-engine_bin=$(bash scripts/bootstrap.sh | tail -n 1)
-export PATH="$engine_bin:$PATH"
-export PULUMI_ENGINE_DIR="$engine_bin"
+source "$(dirname "$0")/env.sh"
 .venv/bin/python -m pip install --quiet --disable-pip-version-check --group bench >&2
 exec .venv/bin/python benchmarks/run.py "$@"
