@@ -58,13 +58,13 @@ use_existing() {
 
 build_from_go() {
   command -v go >/dev/null 2>&1 || return 1
-  local work
-  work=$(mktemp -d)
-  trap 'rm -rf "$work"' RETURN
   log "building pulumi v$PULUMI_VERSION from the Go module (a cold build takes several minutes)"
-  # `go install pkg@version` refuses modules with replace directives; a module of our own that
-  # requires pkg/v3 and sdk/v3 at the same version builds the same main package.
-  cat > "$work/go.mod" <<GOMOD
+  (
+    work=$(mktemp -d)
+    trap 'rm -rf "$work"' EXIT
+    # `go install pkg@version` refuses modules with replace directives; a module of our own
+    # that requires pkg/v3 and sdk/v3 at the same version builds the same main package.
+    cat > "$work/go.mod" <<GOMOD
 module local/pulumi-engine-build
 
 go 1.24
@@ -74,19 +74,24 @@ require (
 	github.com/pulumi/pulumi/sdk/v3 v$PULUMI_VERSION
 )
 GOMOD
-  cat > "$work/tools.go" <<'GOSRC'
+    cat > "$work/tools.go" <<'GOSRC'
 //go:build tools
 
 package tools
 
 import _ "github.com/pulumi/pulumi/pkg/v3/cmd/pulumi"
 GOSRC
-  mkdir -p "$BIN"
-  (cd "$work" && GOFLAGS=-mod=mod go mod tidy >&2) || return 2
-  (cd "$work" && GOFLAGS=-mod=mod CGO_ENABLED=0 go build -trimpath \
-    -ldflags "-s -w -X github.com/pulumi/pulumi/sdk/v3/go/common/version.Version=v$PULUMI_VERSION" \
-    -o "$BIN/pulumi.tmp" github.com/pulumi/pulumi/pkg/v3/cmd/pulumi >&2) || return 2
-  mv "$BIN/pulumi.tmp" "$BIN/pulumi"
+    mkdir -p "$BIN"
+    # Private, writable Go caches inside $work: the engine binary is what we keep (~110 MB);
+    # the ~3 GB of modules and build cache would only sit on the machine afterwards.
+    export GOMODCACHE="$work/gomod" GOCACHE="$work/gocache" GOFLAGS="-mod=mod -modcacherw"
+    cd "$work"
+    go mod tidy >&2 || exit 2
+    CGO_ENABLED=0 go build -trimpath \
+      -ldflags "-s -w -X github.com/pulumi/pulumi/sdk/v3/go/common/version.Version=v$PULUMI_VERSION" \
+      -o "$BIN/pulumi.tmp" github.com/pulumi/pulumi/pkg/v3/cmd/pulumi >&2 || exit 2
+    mv "$BIN/pulumi.tmp" "$BIN/pulumi"
+  )
 }
 
 if [ "${PULUMI_IGNORE_SYSTEM:-}" != "1" ] && use_existing; then
