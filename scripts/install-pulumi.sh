@@ -64,7 +64,8 @@ build_from_go() {
     trap 'rm -rf "$work"' EXIT
     # `go install pkg@version` refuses modules with replace directives; a module of our own
     # that requires pkg/v3 and sdk/v3 at the same version builds the same main package.
-    cat > "$work/go.mod" <<GOMOD
+    mkdir -p "$work/src"  # the module, beside (not above) the Go caches
+    cat > "$work/src/go.mod" <<GOMOD
 module local/pulumi-engine-build
 
 go 1.24
@@ -74,7 +75,7 @@ require (
 	github.com/pulumi/pulumi/sdk/v3 v$PULUMI_VERSION
 )
 GOMOD
-    cat > "$work/tools.go" <<'GOSRC'
+    cat > "$work/src/tools.go" <<'GOSRC'
 //go:build tools
 
 package tools
@@ -85,7 +86,7 @@ GOSRC
     # Private, writable Go caches inside $work: the engine binary is what we keep (~110 MB);
     # the ~3 GB of modules and build cache would only sit on the machine afterwards.
     export GOMODCACHE="$work/gomod" GOCACHE="$work/gocache" GOFLAGS="-mod=mod -modcacherw"
-    cd "$work"
+    cd "$work/src"
     go mod tidy >&2 || exit 2
     CGO_ENABLED=0 go build -trimpath \
       -ldflags "-s -w -X github.com/pulumi/pulumi/sdk/v3/go/common/version.Version=v$PULUMI_VERSION" \
