@@ -12,6 +12,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import json
+import math
 import re
 import socket
 import time
@@ -366,7 +367,8 @@ class EmulatorHandler(BaseHTTPRequestHandler):
                     429,
                     "too_many_requests",
                     "API rate limit exceeded",
-                    retry_after=str(max(1, round(retry_after))),
+                    # Rounded up: a client that waits this long must find room.
+                    retry_after=str(max(1, math.ceil(retry_after))),
                 )
             host = self.headers.get("Host") or str(self.server.server_address[0])
             request = Request(self.command, path, query, body, params, state, f"http://{host}")
