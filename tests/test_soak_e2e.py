@@ -64,6 +64,7 @@ def check_exact_keys_and_working_secrets(keys: KeyStack, emu: Emulator, specs: d
 def test_fault_soak(backend, emulator: Emulator, record_property) -> None:
     keys = KeyStack(backend(), emulator)
     extra_runs = 0
+    failures: list[str] = []
 
     def converge(run) -> None:
         nonlocal extra_runs
@@ -71,10 +72,12 @@ def test_fault_soak(backend, emulator: Emulator, record_property) -> None:
             try:
                 run()
                 return
-            except auto.CommandError:
+            except auto.CommandError as error:
                 if attempt == 3:
                     raise
                 extra_runs += 1
+                lines = str(error).splitlines()
+                failures.append(" | ".join(ln.strip() for ln in lines if "error:" in ln)[:1200])
 
     specs = {f"k{n:02d}": {"name": f"soak-{n:02d}"} for n in range(60)}
     keys.open(specs)
@@ -112,6 +115,7 @@ def test_fault_soak(backend, emulator: Emulator, record_property) -> None:
             Counter(k.split()[0] for k in stats["faults"] for _ in range(stats["faults"][k]))
         ),
         "extra_runs": extra_runs,
+        "why_runs_failed": failures,
         # The provider logs each retry; the engine passes those lines on to the CLI output.
         "retries_logged": sum(line.count("; retry ") for line in keys.output),
         "creates_reconciled": sum(line.count("had committed") for line in keys.output),
