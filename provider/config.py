@@ -58,6 +58,8 @@ _SETTINGS = (
     ),
 )
 FIELDS = tuple(s.field for s in _SETTINGS)
+STACK_CONFIG_KEYS = tuple(s.config_key for s in _SETTINGS)
+"""The `digitalocean:*` stack config keys a provider or program reads."""
 
 
 @dataclass(frozen=True)

@@ -22,7 +22,7 @@ from typing import Any, Literal, TypeVar
 import pulumi
 
 from .client import USECASES, GenAIClient
-from .config import ClientSettings, resolve_settings
+from .config import STACK_CONFIG_KEYS, ClientSettings, resolve_settings
 from .errors import InvalidArgumentError
 from .models import ApiKeyInfo, InferenceModel, Model
 
@@ -189,8 +189,6 @@ def clear_cache() -> None:
 
 
 def _program_settings() -> ClientSettings:
-    from .resources import STACK_CONFIG_KEYS
-
     config: dict[str, str] = {}
     for key in STACK_CONFIG_KEYS:
         value = pulumi.runtime.get_config(key)

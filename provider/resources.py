@@ -30,7 +30,7 @@ from pulumi.dynamic import (
 )
 
 from .client import GenAIClient
-from .config import ClientSettings, resolve_settings
+from .config import STACK_CONFIG_KEYS, ClientSettings, resolve_settings
 from .errors import (
     ADOPT_HINT,
     CreationRetiredError,
@@ -52,15 +52,6 @@ INPUTS = (
     "adopt_uuid",
     "adopt_existing",
     "regenerate_on_adopt",
-)
-STACK_CONFIG_KEYS = (
-    "digitalocean:token",
-    "digitalocean:apiEndpoint",
-    "digitalocean:inferenceEndpoint",
-    "digitalocean:httpRetryMax",
-    "digitalocean:httpRetryWaitMin",
-    "digitalocean:httpRetryWaitMax",
-    "digitalocean:requestsPerSecond",
 )
 _UUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
 

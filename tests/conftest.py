@@ -15,6 +15,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+from pydantic import SecretStr
 
 from provider import GenAIClient
 from provider.config import ClientSettings
@@ -55,7 +56,7 @@ def emulator() -> Iterator[Emulator]:
 def emulator_client(emu: Emulator, **overrides: object) -> GenAIClient:
     """A client for `emu` that records waits instead of sleeping."""
     settings = ClientSettings(
-        token=__import__("pydantic").SecretStr(emu.token),
+        token=SecretStr(emu.token),
         api_endpoint=emu.url,
         inference_endpoint=emu.url,
         **overrides,  # type: ignore[arg-type]
