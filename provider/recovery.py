@@ -16,8 +16,11 @@ secret is missing) and creates the ones that never existed.
 
 from __future__ import annotations
 
+import json
 import logging
+import shutil
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from pulumi import automation as auto
@@ -86,6 +89,27 @@ def _recovered_resource(pending: dict[str, Any], key: ApiKeyInfo) -> dict[str, A
         "secret_version": inputs.get("secret_version", 1),
     }
     return {**pending, "id": key.uuid, "inputs": inputs, "outputs": outputs}
+
+
+def restore_truncated_checkpoint(checkpoint: Path) -> bool:
+    """Put back the file backend's previous checkpoint when a kill truncated the current one.
+
+    A killed engine may die while writing `<stack>.json`; Pulumi then says "failed to load
+    checkpoint". The file backend keeps the checkpoint before that write as `<stack>.json.bak`.
+    It is safe to return to: the engine records a pending create before it sends the create, so
+    the write that was cut short never reached DigitalOcean. Returns True when it restored.
+    """
+    try:
+        json.loads(checkpoint.read_text())
+        return False
+    except (OSError, ValueError):
+        pass
+    backup = checkpoint.with_name(checkpoint.name + ".bak")
+    json.loads(backup.read_text())  # raises if the backup is unusable too: a person must look
+    shutil.copyfile(checkpoint, checkpoint.with_name(checkpoint.name + ".truncated"))
+    shutil.copyfile(backup, checkpoint)
+    log.warning("restored %s from %s (the current one was truncated)", checkpoint, backup.name)
+    return True
 
 
 def recover_pending_creates(

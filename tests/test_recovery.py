@@ -47,3 +47,15 @@ def test_each_pending_create_is_adopted_dropped_or_left() -> None:
         "urn:twins",
         "urn:other",
     ]
+
+
+def test_a_truncated_checkpoint_is_restored_from_the_backup(tmp_path) -> None:
+    from provider.recovery import restore_truncated_checkpoint
+
+    checkpoint = tmp_path / "dev.json"
+    (tmp_path / "dev.json.bak").write_text('{"version": 3, "checkpoint": {}}')
+    checkpoint.write_text('{"version": 3, "checkpoint": {"latest"')  # cut short by a kill
+    assert restore_truncated_checkpoint(checkpoint) is True
+    assert checkpoint.read_text() == '{"version": 3, "checkpoint": {}}'
+    assert (tmp_path / "dev.json.truncated").read_text().endswith('"latest"')
+    assert restore_truncated_checkpoint(checkpoint) is False  # a sound one is left alone
