@@ -13,28 +13,31 @@ import logging
 import ssl
 import threading
 import time
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from importlib.metadata import PackageNotFoundError, version
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import parse_qsl, urlsplit
 
 import httpx
-from pydantic import SecretStr
+from pydantic import BaseModel, SecretStr, ValidationError
 
 from .config import ClientSettings, resolve_settings
+from .creates import SNAPSHOT_MAX_AGE_SECONDS, KeyCalls, create_exactly_once
 from .decoding import Decoded, decode_response
 from .errors import (
     ConnectionFailedError,
-    KeyLookupError,
     RequestTimeoutError,
     ResponseLostError,
-    ServerError,
     TransportError,
+    UnexpectedResponseError,
 )
+from .listing import SharedKeyListing
 from .models import ApiKeyInfo, InferenceModel, Model
-from .retry import RequestPacer, RetryPolicy, Sleep, build_retrying, wait_seconds
+from .retry import RequestPacer, RetryPolicy, Sleep, build_retrying
 
 log = logging.getLogger("provider.http")
+T = TypeVar("T")
+M = TypeVar("M", bound=BaseModel)
 
 KEYS_PATH = "/v2/gen-ai/models/api_keys"
 MODELS_PATH = "/v2/gen-ai/models"
@@ -42,8 +45,6 @@ INFERENCE_MODELS_PATH = "/v1/models"
 MAX_PAGE_SIZE = 200
 MAX_PAGES = 10_000
 """A guard against a server whose next links go round in a circle."""
-CREATE_CLOCK_SKEW_SECONDS = 120.0
-"""After a create whose answer was lost, a same-named key made this long before it still counts."""
 
 USECASES = (
     "MODEL_USECASE_UNKNOWN",
@@ -113,6 +114,8 @@ class GenAIClient:
             follow_redirects=False,
             verify=_tls_context(),
         )
+        self._snapshots = SharedKeyListing(self.iter_keys, ttl=SNAPSHOT_MAX_AGE_SECONDS)
+        """Listings that serve as creates' before-pictures (see `creates.py`)."""
         self._count_lock = threading.Lock()
         self.request_count = 0
         """Requests sent, retries included."""
@@ -135,41 +138,30 @@ class GenAIClient:
         """Every key, page by page (metadata only: listings carry no secrets)."""
         for page in self._pages(KEYS_PATH, {"per_page": per_page}):
             for item in page.get("api_key_infos") or []:
-                yield ApiKeyInfo.model_validate(item)
+                yield _parse(ApiKeyInfo, item, "GET", KEYS_PATH)
 
     def list_keys(self, *, per_page: int = MAX_PAGE_SIZE) -> list[ApiKeyInfo]:
         return list(self.iter_keys(per_page=per_page))
 
     def create_key(self, name: str) -> ApiKeyInfo:
-        """Create a key and return it with its secret; never makes two keys for one call.
+        """Create a key and return it with its secret; never makes two keys for one call, and
+        never takes a key it cannot prove it made (see `creates.py`).
 
-        A create that fails ambiguously (timeout, dropped answer, 5xx) is reconciled by listing:
-        if exactly one key of that name appeared since the call began, it is ours and is
-        regenerated to learn its secret; if none did, the create is sent again.
+        Costs one POST plus a share of a key listing taken at most a few seconds before it
+        (creates in a burst share one); at most `http_retry_max + 1` POSTs in all.
         """
-        started = self._clock()
-        last_error: Exception | None = None
-        for attempt in range(1, self._policy.max_retries + 2):
-            try:
-                return self._key_call("POST", KEYS_PATH, json={"name": name}, idempotent=False)
-            except (RequestTimeoutError, ResponseLostError, ServerError) as error:
-                last_error = error
-                log.warning("create of key %r failed ambiguously (%s)", name, type(error).__name__)
-            if attempt <= self._policy.max_retries:
-                self._sleep(wait_seconds(last_error, attempt, self._policy))
-            made = self._keys_created_since(name, started - CREATE_CLOCK_SKEW_SECONDS)
-            if len(made) == 1:
-                log.warning(
-                    "create of key %r had committed; regenerating to learn the secret", name
-                )
-                return self.regenerate_key(made[0].uuid)
-            if len(made) > 1:
-                raise KeyLookupError(
-                    f"creating key {name!r} failed ambiguously and {len(made)} keys of that name "
-                    f"appeared meanwhile: {_describe(made)}; delete the extra ones or adopt one"
-                )
-        assert last_error is not None
-        raise last_error
+        calls = KeyCalls(
+            post=lambda key_name: self._key_call(
+                "POST", KEYS_PATH, json={"name": key_name}, idempotent=False, retry=False
+            ),
+            list_keys=self.list_keys,
+            snapshot=lambda: self._snapshots.by_uuid().keys(),
+            regenerate=self.regenerate_key,
+            delete=self.delete_key,
+        )
+        return create_exactly_once(
+            name, calls, self._policy, sleep=self._sleep, patience=self.settings.timeout
+        )
 
     def rename_key(self, uuid: str, name: str) -> ApiKeyInfo:
         return self._key_call(
@@ -180,8 +172,12 @@ class GenAIClient:
         """Issue a new secret for the key (same UUID); the old secret stops working at once."""
         return self._key_call("PUT", f"{KEYS_PATH}/{uuid}/regenerate")
 
-    def delete_key(self, uuid: str) -> ApiKeyInfo:
-        return self._key_call("DELETE", f"{KEYS_PATH}/{uuid}")
+    def delete_key(self, uuid: str) -> ApiKeyInfo | None:
+        """Delete the key; its last metadata, or None when a successful answer carried none."""
+        url = self.settings.api_endpoint + f"{KEYS_PATH}/{uuid}"
+        decoded = self._call("DELETE", url, f"{KEYS_PATH}/{uuid}", idempotent=True)
+        info = decoded.data.get("api_key_info")
+        return _parse(ApiKeyInfo, info, "DELETE", KEYS_PATH) if info else None
 
     # --- catalogues ------------------------------------------------------------------------
 
@@ -199,7 +195,7 @@ class GenAIClient:
             params["usecases"] = list(usecases)
         for page in self._pages(MODELS_PATH, params):
             for item in page.get("models") or []:
-                yield Model.model_validate(item)
+                yield _parse(Model, item, "GET", MODELS_PATH)
 
     def list_models(
         self,
@@ -215,7 +211,8 @@ class GenAIClient:
         secret = api_key if isinstance(api_key, SecretStr) else SecretStr(api_key)
         url = self.settings.inference_endpoint + INFERENCE_MODELS_PATH
         decoded = self._call("GET", url, INFERENCE_MODELS_PATH, token=secret, idempotent=True)
-        return [InferenceModel.model_validate(item) for item in decoded.data.get("data") or []]
+        items = decoded.data.get("data") or []
+        return [_parse(InferenceModel, item, "GET", INFERENCE_MODELS_PATH) for item in items]
 
     # --- plumbing --------------------------------------------------------------------------
 
@@ -226,17 +223,22 @@ class GenAIClient:
         *,
         json: Mapping[str, Any] | None = None,
         idempotent: bool = True,
+        retry: bool = True,
     ) -> ApiKeyInfo:
+        """A call whose answer is `{"api_key_info": ...}`; anything else is an
+        `UnexpectedResponseError` (retried like a lost answer when the call is idempotent)."""
         url = self.settings.api_endpoint + path
-        decoded = self._call(method, url, path, json=json, idempotent=idempotent)
-        return ApiKeyInfo.model_validate(decoded.data.get("api_key_info") or {})
 
-    def _keys_created_since(self, name: str, since: float) -> list[ApiKeyInfo]:
-        return [
-            key
-            for key in self.iter_keys()
-            if key.name == name and _timestamp(key.created_at) >= since
-        ]
+        def once() -> ApiKeyInfo:
+            decoded = self._send_once(method, url, path, None, json, self.settings.require_token())
+            info = decoded.data.get("api_key_info")
+            if not isinstance(info, dict):
+                raise UnexpectedResponseError(method, path, "no api_key_info object")
+            return _parse(ApiKeyInfo, info, method, path)
+
+        if not retry:
+            return once()
+        return self._retrying(method, path, idempotent=idempotent, call=once)
 
     def _pages(self, path: str, params: dict[str, Any]) -> Iterator[dict[str, Any]]:
         """Yield each page's data, following `links.pages.next` (or `meta`) on our endpoint."""
@@ -266,12 +268,20 @@ class GenAIClient:
         idempotent: bool,
     ) -> Decoded:
         secret = token or self.settings.require_token()
+        return self._retrying(
+            method,
+            path,
+            idempotent=idempotent,
+            call=lambda: self._send_once(method, url, path, params, json, secret),
+        )
+
+    def _retrying(self, method: str, path: str, *, idempotent: bool, call: Callable[[], T]) -> T:
         retrying = build_retrying(
             self._policy, idempotent=idempotent, sleep=self._sleep, what=f"{method} {path}"
         )
         for attempt in retrying:
             with attempt:
-                return self._send_once(method, url, path, params, json, secret)
+                return call()
         raise AssertionError("unreachable: tenacity re-raises the last error")  # pragma: no cover
 
     def _send_once(
@@ -299,6 +309,8 @@ class GenAIClient:
             raise ResponseLostError(method, path, _cause(error)) from None
         except httpx.TransportError as error:
             raise TransportError(method, path, _cause(error)) from None
+        except httpx.DecodingError as error:
+            raise UnexpectedResponseError(method, path, _cause(error)) from None
         return decode_response(
             method=method,
             path=path,
@@ -325,16 +337,12 @@ def _next_params(next_url: str, current: dict[str, Any]) -> dict[str, Any]:
     return merged
 
 
-def _timestamp(text: str | None) -> float:
-    from datetime import datetime
-
-    if not text:
-        return 0.0
+def _parse(model: type[M], item: Any, method: str, path: str) -> M:
+    """Validate one object of an answer; a shape we cannot read is a typed error, not pydantic's."""
     try:
-        return datetime.fromisoformat(text.replace("Z", "+00:00")).timestamp()
-    except ValueError:
-        return 0.0
-
-
-def _describe(keys: Sequence[ApiKeyInfo]) -> str:
-    return ", ".join(f"{k.name!r} ({k.uuid})" for k in keys)
+        return model.model_validate(item)
+    except ValidationError as error:
+        problems = "; ".join(
+            f"{'.'.join(str(p) for p in e['loc']) or 'body'}: {e['msg']}" for e in error.errors()
+        )
+        raise UnexpectedResponseError(method, path, f"{model.__name__}: {problems}") from None

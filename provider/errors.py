@@ -3,7 +3,8 @@
     GenAIError
     ├── ConfigurationError            a setting is missing or malformed: fix the config or env
     ├── InvalidArgumentError          a data-source argument is wrong: the message names it
-    ├── KeyLookupError                adoption found no key, or more than one, for a name/UUID
+    ├── KeyLookupError                adoption or a lost create's check cannot pick exactly one key
+    ├── UnexpectedResponseError       a 2xx answer whose body is not what the API documents
     ├── TransportError                no usable HTTP answer came back
     │   ├── ConnectionFailedError     the request never reached the server
     │   ├── RequestTimeoutError       the server did not answer in time
@@ -20,12 +21,15 @@
 
 `error_for_status` maps one HTTP answer to its class. No error message ever carries a token or a
 key secret: messages are built from DigitalOcean's own error text, the method and the path.
+
+Callers higher up (the Pulumi provider) add what they were doing with `GenAIError.within`, which
+keeps the class, the attributes and the cause: a program can still catch `NotFoundError`.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import ClassVar
+from typing import ClassVar, Self
 
 SCOPE_BY_METHOD = {
     "GET": "genai:read",
@@ -45,7 +49,28 @@ ADOPT_HINT = (
 
 
 class GenAIError(Exception):
-    """Base of every error raised by this package."""
+    """Base of every error raised by this package.
+
+    `context` (what the caller was doing) leads the message and `advice` (what to do next)
+    ends it; both are empty until `within` sets them.
+    """
+
+    context: str = ""
+    advice: str = ""
+
+    def within(self, context: str, advice: str = "") -> Self:
+        """Say what was being done (and what to do now) without changing the error's class."""
+        self.context = context
+        self.advice = advice or self.advice
+        return self
+
+    def __str__(self) -> str:
+        text = super().__str__()
+        if self.context:
+            text = f"{self.context}: {text}"
+        if self.advice:
+            text = f"{text}. {self.advice}"
+        return text
 
 
 class ConfigurationError(GenAIError):
@@ -58,6 +83,19 @@ class InvalidArgumentError(GenAIError):
 
 class KeyLookupError(GenAIError):
     """Adoption could not pick exactly one key; the message lists candidates by name and UUID."""
+
+
+class UnexpectedResponseError(GenAIError):
+    """A 2xx answer that lacks what the API documents, or whose body does not decode.
+
+    For a write, the change may well have happened: treat it like a lost answer.
+    """
+
+    def __init__(self, method: str, path: str, problem: str) -> None:
+        self.method = method
+        self.path = path
+        self.problem = problem
+        super().__init__(f"{method} {path} answered with an unexpected body: {problem}")
 
 
 class TransportError(GenAIError):

@@ -9,11 +9,10 @@ carry the one-time secret forward, and `secret_key` is always a Pulumi secret.
 
 from __future__ import annotations
 
-import os
 import re
 import threading
 from collections.abc import Mapping
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from typing import Any, TypeGuard
 
 import pulumi
@@ -31,20 +30,15 @@ from pulumi.dynamic import (
 
 from .client import GenAIClient
 from .config import STACK_CONFIG_KEYS, ClientSettings, resolve_settings
-from .errors import (
-    ADOPT_HINT,
-    CreationRetiredError,
-    GenAIError,
-    KeyLookupError,
-    NotFoundError,
-)
+from .creates import describe
+from .errors import GenAIError, KeyLookupError, NotFoundError
 from .listing import SharedKeyListing
 from .models import ApiKeyInfo
+from .retry import is_ambiguous
+from .times import format_time, now, parse_time
 
 MAX_NAME_LENGTH = 255
 UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"  # pulumi.runtime.rpc.UNKNOWN, during preview
-CLOCK_ENV = "DO_GENAI_NOW"
-"""Testing hook: an RFC 3339 time the provider takes as now, for rotation without waiting."""
 INPUTS = (
     "name",
     "secret_version",
@@ -99,20 +93,6 @@ def runtime() -> ProviderRuntime:
     with _runtime_lock:
         current = _runtime
     return current if current is not None else configure_runtime(None)
-
-
-def now() -> datetime:
-    fixed = os.environ.get(CLOCK_ENV)
-    return _parse_time(fixed) if fixed else datetime.now(UTC)
-
-
-def _parse_time(text: str) -> datetime:
-    parsed = datetime.fromisoformat(text.replace("Z", "+00:00"))
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
-
-
-def _format_time(moment: datetime) -> str:
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 # --- validation ---------------------------------------------------------------------------
@@ -220,16 +200,12 @@ class ModelAccessKeyProvider(ResourceProvider):
             else:
                 key = rt.client.create_key(name)
                 secret = key.secret_key.get_secret_value() if key.secret_key else ""
-        except CreationRetiredError as error:
-            raise GenAIError(
-                f"cannot create model access key {name!r}: {error.api_message or 'gone'} "
-                f"[request {error.request_id or '-'}]. {ADOPT_HINT}"
-            ) from None
         except GenAIError as error:
-            raise GenAIError(f"creating model access key {name!r} failed: {error}") from None
+            error.within(f"creating model access key {name!r}")
+            raise
         finally:
             rt.listing.invalidate()
-        rotated = _format_time(now()) if secret else ""
+        rotated = format_time(now()) if secret else ""
         return CreateResult(key.uuid, _outputs(props, key, secret=secret, rotated_at=rotated))
 
     def _adopt(self, rt: ProviderRuntime, props: Mapping[str, Any]) -> tuple[ApiKeyInfo, str]:
@@ -242,12 +218,12 @@ class ModelAccessKeyProvider(ResourceProvider):
             wanted = f"the name {props['name']!r}"
         if not found:
             raise KeyLookupError(
-                f"no model access key has {wanted}; existing keys: {_describe(keys)}. "
+                f"no model access key has {wanted}; existing keys: {describe(keys)}. "
                 "Check the value, or create the key in the control panel first"
             )
         if len(found) > 1:
             raise KeyLookupError(
-                f"{len(found)} model access keys have {wanted}: {_describe(found)}. Adopt one by "
+                f"{len(found)} model access keys have {wanted}: {describe(found)}. Adopt one by "
                 "UUID with adopt_uuid, or rename the others in the control panel"
             )
         key = found[0]
@@ -261,6 +237,7 @@ class ModelAccessKeyProvider(ResourceProvider):
     def update(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
         rt = runtime()
         outs = {**olds, **{f: news.get(f) for f in INPUTS}}
+        regenerating = False
         try:
             if news["name"] != olds.get("name"):
                 rt.client.rename_key(id_, news["name"])
@@ -270,18 +247,27 @@ class ModelAccessKeyProvider(ResourceProvider):
                 or rotation_due(olds, news)
                 or secret_missing(olds, news)
             ):
+                regenerating = True
                 key = rt.client.regenerate_key(id_)
                 outs["secret_key"] = key.secret_key.get_secret_value() if key.secret_key else ""
-                outs["rotated_at"] = _format_time(now())
-        except NotFoundError:
-            raise GenAIError(
-                f"model access key {news['name']!r} ({id_}) no longer exists on DigitalOcean; "
-                "run `pulumi refresh` to drop it from the state, then `pulumi up` to recreate it"
-            ) from None
+                outs["rotated_at"] = format_time(now())
+        except NotFoundError as error:
+            error.within(
+                f"updating model access key {news['name']!r} ({id_})",
+                "The key no longer exists on DigitalOcean: run `pulumi refresh` to drop it from "
+                "the state, then `pulumi up` to recreate it",
+            )
+            raise
         except GenAIError as error:
-            raise GenAIError(
-                f"updating model access key {news['name']!r} ({id_}) failed: {error}"
-            ) from None
+            advice = ""
+            if regenerating and is_ambiguous(error):
+                advice = (
+                    "The regenerate may have happened with its answer lost: the secret in the "
+                    "state has then stopped working. Run `pulumi up` again: it regenerates once "
+                    "more and stores a working secret"
+                )
+            error.within(f"updating model access key {news['name']!r} ({id_})", advice)
+            raise
         finally:
             rt.listing.invalidate()
         return UpdateResult(outs)
@@ -290,9 +276,8 @@ class ModelAccessKeyProvider(ResourceProvider):
         try:
             key = runtime().listing.by_uuid().get(id_)
         except GenAIError as error:
-            raise GenAIError(
-                f"reading model access key {props.get('name')!r} ({id_}) failed: {error}"
-            ) from None
+            error.within(f"reading model access key {props.get('name')!r} ({id_})")
+            raise
         if key is None:
             return ReadResult(None, {})
         outs = dict(props)
@@ -308,9 +293,8 @@ class ModelAccessKeyProvider(ResourceProvider):
         except NotFoundError:
             pass  # already gone: that is what delete wants
         except GenAIError as error:
-            raise GenAIError(
-                f"deleting model access key {props.get('name')!r} ({id_}) failed: {error}"
-            ) from None
+            error.within(f"deleting model access key {props.get('name')!r} ({id_})")
+            raise
         finally:
             rt.listing.invalidate()
 
@@ -340,7 +324,7 @@ def rotation_due(olds: Mapping[str, Any], news: Mapping[str, Any]) -> bool:
     issued = olds.get("rotated_at") or olds.get("created_at")
     if not issued:
         return True
-    return now() >= _parse_time(str(issued)) + timedelta(days=float(days))
+    return now() >= parse_time(str(issued)) + timedelta(days=float(days))
 
 
 def secret_missing(olds: Mapping[str, Any], news: Mapping[str, Any]) -> bool:
@@ -367,13 +351,6 @@ def _outputs(
         "rotated_at": rotated_at,
         "secret_version": _version(props),
     }
-
-
-def _describe(keys: list[ApiKeyInfo], limit: int = 20) -> str:
-    if not keys:
-        return "none"
-    shown = ", ".join(f"{k.name!r} ({k.uuid})" for k in keys[:limit])
-    return shown + (f" and {len(keys) - limit} more" if len(keys) > limit else "")
 
 
 # --- the resource -------------------------------------------------------------------------

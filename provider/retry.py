@@ -3,9 +3,9 @@
 The decisions are pure functions over the error and the attempt number; `build_retrying` wires
 them into tenacity with an injectable `sleep`, so tests record waits instead of sleeping.
 
-A create is not idempotent (DigitalOcean has no idempotency key): it is retried only when the
-server certainly never saw it (connection refused, 429). Every other failure of a create is left
-to the caller, which reconciles by listing (see `GenAIClient.create_key`).
+A create is not idempotent (DigitalOcean has no idempotency key): `build_retrying` is never used
+for it. `GenAIClient.create_key` runs its own loop over the same decisions and budget, and
+reconciles each ambiguous failure by listing (see `creates.py`).
 """
 
 from __future__ import annotations
@@ -23,8 +23,8 @@ from .errors import (
     APIStatusError,
     ConnectionFailedError,
     RateLimitError,
-    RequestTimeoutError,
-    ResponseLostError,
+    TransportError,
+    UnexpectedResponseError,
 )
 
 log = logging.getLogger("provider.http")
@@ -33,7 +33,8 @@ RETRYABLE_STATUSES = frozenset({429, 500, 502, 503, 504})
 RETRY_AFTER_CAP_SECONDS = 60.0
 """Longest server-requested wait we honour; beyond it we fail fast with the server's figure."""
 JITTER_FRACTION = 0.25
-"""Backoff waits are shortened by up to this fraction, so parallel workers spread out."""
+"""Backoff waits are shortened, and server-requested waits lengthened, by up to this fraction
+(of the wait, or of `wait_min` when that is larger), so parallel workers spread out."""
 
 Sleep = Callable[[float], None]
 
@@ -46,17 +47,28 @@ class RetryPolicy:
     retry_after_cap: float = RETRY_AFTER_CAP_SECONDS
 
 
-def should_retry(error: BaseException, *, idempotent: bool, policy: RetryPolicy) -> bool:
-    """True when another attempt is safe and may succeed."""
+def never_reached_server(error: BaseException, policy: RetryPolicy) -> bool:
+    """True when the server certainly did not act on the request, and waiting may help: the
+    connection never opened, or a 429 (the rate limiter answers before anything is done)."""
     if isinstance(error, RateLimitError):
         return error.retry_after is None or error.retry_after <= policy.retry_after_cap
+    return isinstance(error, ConnectionFailedError)
+
+
+def is_ambiguous(error: BaseException) -> bool:
+    """True when a write may or may not have happened: no usable answer, or a 5xx."""
     if isinstance(error, ConnectionFailedError):
-        return True
-    if not idempotent:
         return False
-    if isinstance(error, RequestTimeoutError | ResponseLostError):
+    if isinstance(error, TransportError | UnexpectedResponseError):
         return True
-    return isinstance(error, APIStatusError) and error.status in RETRYABLE_STATUSES
+    return isinstance(error, APIStatusError) and error.status in RETRYABLE_STATUSES - {429}
+
+
+def should_retry(error: BaseException, *, idempotent: bool, policy: RetryPolicy) -> bool:
+    """True when another attempt is safe and may succeed."""
+    if never_reached_server(error, policy):
+        return True
+    return idempotent and is_ambiguous(error)
 
 
 def wait_seconds(
@@ -68,7 +80,9 @@ def wait_seconds(
     """The wait before attempt `attempt + 1`: the server's figure if it gave one, else backoff."""
     server_wait = getattr(error, "retry_after", None)
     if isinstance(server_wait, int | float):
-        return min(float(server_wait), policy.retry_after_cap)
+        # Never shorter than asked: workers told the same figure must not come back together.
+        wait = min(float(server_wait), policy.retry_after_cap)
+        return wait + JITTER_FRACTION * max(wait, policy.wait_min) * rand()
     backoff = min(policy.wait_max, policy.wait_min * 2.0 ** max(0, attempt - 1))
     return backoff * (1 - JITTER_FRACTION * rand())
 

@@ -20,7 +20,8 @@ from datetime import datetime
 
 import pulumi
 
-from .resources import ModelAccessKey, now
+from .resources import ModelAccessKey
+from .times import now, parse_time
 
 SLOTS = ("a", "b")
 DEFAULT_ANCHOR = "2026-01-01T00:00:00Z"
@@ -39,7 +40,7 @@ def rotation_count(
         return rotation
     if isinstance(rotate_after_days, bool) or rotate_after_days <= 0:
         raise ValueError(f"rotate_after_days must be > 0, got {rotate_after_days!r}")
-    start = datetime.fromisoformat(anchor.replace("Z", "+00:00"))
+    start = parse_time(anchor)
     elapsed_days = ((at or now()) - start).total_seconds() / 86400
     return rotation + max(0, math.floor(elapsed_days / rotate_after_days))
 

@@ -128,8 +128,8 @@ def test_reads_retry_until_they_succeed(emulator: Emulator, failures: int, rule:
         assert client.list_keys() == []
     assert api_requests(emulator, LIST_KEYS) == failures + 1
     assert len(waits) == failures
-    if rule.get("status") == 429:
-        assert waits == [2.0] * failures
+    if rule.get("status") == 429:  # never shorter than asked, jittered so workers spread out
+        assert all(2.0 <= wait <= 2.5 for wait in waits), waits
 
 
 def test_reads_give_up_after_the_retry_budget(emulator: Emulator) -> None:
@@ -182,12 +182,12 @@ def test_a_create_that_never_committed_is_sent_again_once_listing_shows_nothing(
     assert api_requests(emulator, CREATE) == 3
 
 
-def test_a_create_refused_with_429_is_retried_without_listing(emulator: Emulator) -> None:
+def test_a_create_refused_with_429_is_retried_without_checking(emulator: Emulator) -> None:
     fault(emulator, method="POST", path=KEYS, kind="status", status=429, count=1)
     with emulator_client(emulator) as client:
         client.create_key("polite")
     assert api_requests(emulator, CREATE) == 2
-    assert api_requests(emulator, LIST_KEYS) == 0
+    assert api_requests(emulator, LIST_KEYS) == 1  # the snapshot before the first POST only
 
 
 def test_connection_refused_is_a_transport_error(emulator: Emulator) -> None:

@@ -46,9 +46,14 @@ def test_cli_prints_its_address_first_makes_a_demo_token_and_stops_cleanly() -> 
         assert answer.status_code == 200
     finally:
         process.send_signal(signal.SIGINT)
-        assert process.wait(timeout=10) == 0
-        assert process.stdout is not None
-        process.stdout.close()
+        try:
+            assert process.wait(timeout=10) == 0
+        finally:  # a failure here must not leave a running process for a later test to trip on
+            if process.poll() is None:
+                process.kill()
+                process.wait()
+            assert process.stdout is not None
+            process.stdout.close()
 
 
 def test_cli_state_file_keeps_keys_across_restarts(tmp_path: Path) -> None:

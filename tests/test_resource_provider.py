@@ -12,7 +12,7 @@ import pytest
 from conftest import api_requests
 from pulumi.dynamic.dynamic import serialize_provider
 
-from provider import resources
+from provider import errors, resources, times
 from provider.emulator import Emulator
 from provider.errors import GenAIError
 from provider.resources import ModelAccessKeyProvider, check_inputs
@@ -152,13 +152,13 @@ def test_read_sees_out_of_band_rename_and_delete(
 def test_rotation_comes_due_by_the_clock(
     provider: ModelAccessKeyProvider, emulator: Emulator, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setenv(resources.CLOCK_ENV, "2027-01-01T00:00:00Z")
+    monkeypatch.setenv(times.CLOCK_ENV, "2027-01-01T00:00:00Z")
     news = inputs(rotate_after_days=30)
     key_id, outs = create(provider, rotate_after_days=30)
     assert outs["rotated_at"] == "2027-01-01T00:00:00Z"
-    monkeypatch.setenv(resources.CLOCK_ENV, "2027-01-30T23:59:00Z")
+    monkeypatch.setenv(times.CLOCK_ENV, "2027-01-30T23:59:00Z")
     assert provider.diff(key_id, outs, news).changes is False
-    monkeypatch.setenv(resources.CLOCK_ENV, "2027-01-31T00:00:00Z")
+    monkeypatch.setenv(times.CLOCK_ENV, "2027-01-31T00:00:00Z")
     assert provider.diff(key_id, outs, news).changes is True
     rotated = provider.update(key_id, outs, news).outs
     assert rotated is not None
@@ -189,10 +189,11 @@ def test_retired_create_explains_adoption(
     emulator: Emulator, provider: ModelAccessKeyProvider
 ) -> None:
     emulator.state.retire_create = True
-    with pytest.raises(GenAIError) as caught:
+    with pytest.raises(errors.CreationRetiredError) as caught:
         create(provider, "wanted")
     text = str(caught.value)
-    assert "cannot create model access key 'wanted'" in text
+    assert text.startswith("creating model access key 'wanted': [request ")
+    assert caught.value.status == 410
     assert "adopt_uuid" in text
     assert "adopt_existing=True" in text
 
@@ -245,12 +246,12 @@ def test_api_refusals_name_the_key_operation_and_scope() -> None:
             {"digitalocean:token": "ro", "digitalocean:apiEndpoint": emu.url}
         )
         try:
-            with pytest.raises(GenAIError) as caught:
+            with pytest.raises(errors.PermissionDeniedError) as caught:
                 ModelAccessKeyProvider().create(inputs("blocked"))
         finally:
             resources.reset_runtime()
     text = str(caught.value)
-    assert "creating model access key 'blocked' failed" in text
+    assert text.startswith("creating model access key 'blocked': ")
     assert "403" in text
     assert "genai:create" in text
     assert "[request " in text

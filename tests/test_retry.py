@@ -39,8 +39,20 @@ def test_should_retry(error: BaseException, idempotent: bool, expected: bool) ->
 
 
 def test_server_wait_is_honoured_up_to_the_cap() -> None:
-    assert wait_seconds(status_error(429, retry_after=3), 1, POLICY) == 3
-    assert wait_seconds(status_error(429, retry_after=90), 1, POLICY) == 60
+    exact = [
+        wait_seconds(status_error(429, retry_after=s), 1, POLICY, rand=lambda: 0.0) for s in (3, 90)
+    ]
+    assert exact == [3, 60]
+
+
+def test_server_waits_are_jittered_upwards_so_workers_do_not_retry_together() -> None:
+    most = wait_seconds(status_error(429, retry_after=4), 1, POLICY, rand=lambda: 1.0)
+    assert most == pytest.approx(4 * 1.25)
+    # A zero retry-after still spreads over a share of wait_min.
+    assert wait_seconds(status_error(429, retry_after=0), 1, POLICY, rand=lambda: 1.0) > 0
+    spread = {wait_seconds(status_error(429, retry_after=1), 1, POLICY) for _ in range(4)}
+    assert len(spread) == 4
+    assert all(1 <= wait <= 1.25 * max(1, POLICY.wait_min) for wait in spread)
 
 
 def test_backoff_doubles_with_jitter_and_stops_at_the_maximum() -> None:

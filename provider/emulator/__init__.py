@@ -7,6 +7,7 @@ the control API (`/_emulator/...`) on one port.
 
 from __future__ import annotations
 
+import logging
 import secrets
 import threading
 from pathlib import Path
@@ -16,6 +17,8 @@ from .server import EmulatorHTTPServer
 from .state import ALL_SCOPES, EmulatorState
 
 __all__ = ["ALL_SCOPES", "Emulator", "EmulatorState", "parse_token_spec"]
+
+log = logging.getLogger("provider.emulator")
 
 
 def parse_token_spec(spec: str) -> tuple[str, frozenset[str]]:
@@ -40,7 +43,9 @@ class Emulator:
     """The emulator on a background thread: `with Emulator() as emu: emu.url, emu.token`.
 
     On exit it raises if any request handler failed, so a bug in the emulator fails the test
-    that met it instead of hiding in a log.
+    that met it instead of hiding in a log. Probabilistic faults draw from `seed`, a fresh one
+    unless given (`state.seed`, logged at start and shown in `/_emulator/stats`); pass the
+    same seed to replay a run's faults.
     """
 
     def __init__(
@@ -52,7 +57,7 @@ class Emulator:
         retire_create: bool = False,
         per_minute_limit: int | None = None,
         state_file: Path | None = None,
-        seed: int | None = 0,
+        seed: int | None = None,
         verbose: bool = False,
         clock: Any = None,
     ) -> None:
@@ -81,6 +86,7 @@ class Emulator:
         return next(iter(self.state.tokens))
 
     def start(self) -> Emulator:
+        log.info("emulator at %s, fault seed %d", self.url, self.state.seed)
         # A short poll interval makes stop() quick (the default would add half a second).
         self._thread = threading.Thread(
             target=self._server.serve_forever,

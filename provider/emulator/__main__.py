@@ -1,7 +1,12 @@
 """`python -m provider.emulator`: run the emulator until Ctrl-C.
 
 Prints `listening on http://HOST:PORT` as its first line (tests and scripts read it to learn a
-port chosen with `--port 0`), then, when it made one, the demo token.
+port chosen with `--port 0`), then, when it made one, the demo token, then the fault seed
+(`--seed N` replays a run's probabilistic faults).
+
+It stops cleanly on SIGINT and SIGTERM. Both handlers are installed explicitly: a process started
+in the background by a non-interactive shell inherits SIGINT as *ignored*, and Python then
+installs no KeyboardInterrupt handler of its own, so Ctrl-C from a script would do nothing.
 """
 
 from __future__ import annotations
@@ -41,7 +46,9 @@ def main(argv: list[str] | None = None) -> int:
         metavar="N",
         help="answer 429 with retry-after beyond N requests a minute per token (real API: 250)",
     )
-    parser.add_argument("--seed", type=int, default=None, help="seed for probabilistic faults")
+    parser.add_argument(
+        "--seed", type=int, default=None, help="seed for probabilistic faults (default: random)"
+    )
     parser.add_argument("--verbose", action="store_true", help="log each request line")
     args = parser.parse_args(argv)
 
@@ -66,14 +73,24 @@ def main(argv: list[str] | None = None) -> int:
     print(f"listening on http://{host!s}:{port}", flush=True)
     if made_token:
         print(f"demo token: {made_token}", flush=True)
-    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+    print(f"fault seed: {state.seed}", flush=True)
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, _stop)
     try:
         server.serve_forever()
-    except (KeyboardInterrupt, SystemExit):
+    except _Stop:
         pass
     finally:
         server.server_close()
     return 0
+
+
+class _Stop(Exception):
+    """Raised by the signal handler to leave `serve_forever`."""
+
+
+def _stop(_signum: int, _frame: object) -> None:
+    raise _Stop()
 
 
 if __name__ == "__main__":

@@ -25,6 +25,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlencode, urlsplit
 
+from ..times import format_time, parse_time
 from .catalogue import public_view
 from .state import EmulatorState, FaultRule
 
@@ -187,7 +188,7 @@ def delete_key(request: Request) -> Answer:
     key = request.state.delete_key(key_uuid)
     if key is None:
         raise _not_found(key_uuid)
-    deleted_at = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(request.state.clock()))
+    deleted_at = format_time(request.state.clock())
     return Answer(200, {"api_key_info": key.info(deleted_at=deleted_at)})
 
 
@@ -199,7 +200,7 @@ def _inference_models(state: EmulatorState) -> list[dict[str, Any]]:
         {
             "id": m["id"],
             "object": "model",
-            "created": int(time.mktime(time.strptime(m["created_at"], "%Y-%m-%dT%H:%M:%SZ"))),
+            "created": int(parse_time(m["created_at"]).timestamp()),
             "owned_by": m["provider"].removeprefix("MODEL_PROVIDER_").lower(),
         }
         for m in state.models
@@ -378,6 +379,8 @@ class EmulatorHandler(BaseHTTPRequestHandler):
             raise
         if fault is not None and fault.kind == "commit_then_drop":
             raise _DropConnection()
+        if fault is not None and fault.kind == "commit_then_delay":
+            time.sleep(fault.latency_ms / 1000)
         self._send(answer.status, answer.body, rate_headers, request_id)
 
     def _apply_fault(self, fault: FaultRule) -> None:

@@ -16,10 +16,10 @@ import threading
 import time
 import uuid
 from dataclasses import asdict, dataclass, field
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from ..times import format_time
 from .catalogue import seeded_models
 
 ALL_SCOPES = frozenset({"genai:read", "genai:create", "genai:update", "genai:delete"})
@@ -27,8 +27,9 @@ HOURLY_LIMIT = 5000
 DEFAULT_USER_ID = "7340123"
 
 
-def _now_text(now: float) -> str:
-    return datetime.fromtimestamp(now, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+def new_seed() -> int:
+    """A fresh fault seed, so that runs explore different fault streams; print it to replay."""
+    return secrets.randbelow(2**32)
 
 
 def new_secret() -> str:
@@ -63,8 +64,9 @@ class FaultRule:
     """Inject a fault into requests matching `method` and `path` (a template; `*` matches all).
 
     kind: `status` (answer `status` with `headers` and an error body), `drop` (close the
-    connection without answering), `latency` (wait `latency_ms`, then answer normally) or
-    `commit_then_drop` (do the operation, then close without answering). The rule fires with
+    connection without answering), `latency` (wait `latency_ms`, then answer normally),
+    `commit_then_drop` (do the operation, then close without answering) or `commit_then_delay`
+    (do the operation, then wait `latency_ms` before answering). The rule fires with
     `probability` and at most `count` times (None: without limit).
     """
 
@@ -79,7 +81,7 @@ class FaultRule:
     fired: int = 0
     id: str = field(default_factory=lambda: uuid.uuid4().hex[:8])
 
-    KINDS = ("status", "drop", "latency", "commit_then_drop")
+    KINDS = ("status", "drop", "latency", "commit_then_drop", "commit_then_delay")
 
     def matches(self, method: str, template: str) -> bool:
         return self.method in ("*", method) and self.path in ("*", template)
@@ -105,8 +107,10 @@ class EmulatorState:
         self.clock = clock
         self.models = seeded_models()
         self._lock = threading.RLock()
+        self.seed = new_seed() if seed is None else seed
+        """The seed of probabilistic faults: the same seed and requests give the same faults."""
         # Faults must be repeatable for a seed; nothing here is a secret.
-        self._random = random.Random(seed)  # noqa: S311
+        self._random = random.Random(self.seed)  # noqa: S311
         self.keys: dict[str, Key] = {}
         self.retired_secrets: set[str] = set()
         self.stats: collections.Counter[str] = collections.Counter()
@@ -127,7 +131,7 @@ class EmulatorState:
             key = Key(
                 uuid=str(uuid.uuid4()),
                 name=name,
-                created_at=_now_text(self.clock()),
+                created_at=format_time(self.clock()),
                 created_by=created_by,
                 secret=new_secret(),
             )
@@ -187,6 +191,7 @@ class EmulatorState:
                 "requests": dict(self.stats),
                 "faults": dict(self.fault_stats),
                 "keys": len(self.keys),
+                "seed": self.seed,
             }
 
     def reset_stats(self) -> None:

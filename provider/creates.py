@@ -1,0 +1,200 @@
+"""Creating a key exactly once, when answers get lost.
+
+DigitalOcean has no idempotency key and no GET for one key, and key names are not unique. After a
+create whose answer was lost (timeout, dropped connection, 5xx, a body that does not decode) the
+only way to learn whether the key exists is to list the keys and look for it. A key found that
+way is taken as ours only when all of this holds:
+
+- it was not in a listing taken before our POST (the *snapshot*), so it did not exist before;
+- it has the name we sent;
+- no other create of this process made it: every key this process makes is *claimed* in one
+  ledger, and a check first waits for this process's other creates of the same name that are
+  still in flight, so a sibling resource's key that is on its way back is never mistaken for ours.
+
+Exactly one such key: ours; we learn its secret by regenerating it. None: the create never
+happened and is sent again. Several: we cannot prove which is ours, so nothing is touched and
+the error lists them with the input that adopts one.
+
+The whole create, retries and checks included, sends at most `http_retry_max + 1` POSTs.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections import Counter
+from collections.abc import Callable, Collection, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+
+from .errors import GenAIError, KeyLookupError
+from .models import ApiKeyInfo
+from .retry import RetryPolicy, Sleep, is_ambiguous, never_reached_server, wait_seconds
+
+log = logging.getLogger("provider.http")
+
+SNAPSHOT_MAX_AGE_SECONDS = 5.0
+"""How old a listing may be to serve as the snapshot of a create. Creates in one burst (an `up`
+of many keys) share one listing; the price is that a same-named key someone else makes in this
+window, just before a create of ours whose answer is lost, makes the check ambiguous (an error,
+never a wrong key)."""
+
+
+class CreateLedger:
+    """Per process: the keys our creates made, and the creates in flight by name."""
+
+    def __init__(self) -> None:
+        self._changed = threading.Condition()
+        self._claimed: set[str] = set()
+        self._in_flight: Counter[str] = Counter()
+        self._checks: dict[str, threading.Lock] = {}
+
+    @contextmanager
+    def sending(self, name: str) -> Iterator[None]:
+        """Around one POST: siblings' checks wait until it is over (and its key claimed)."""
+        with self._changed:
+            self._in_flight[name] += 1
+        try:
+            yield
+        finally:
+            with self._changed:
+                self._in_flight[name] -= 1
+                self._changed.notify_all()
+
+    def claim(self, uuid: str) -> None:
+        with self._changed:
+            self._claimed.add(uuid)
+
+    def is_claimed(self, uuid: str) -> bool:
+        with self._changed:
+            return uuid in self._claimed
+
+    @contextmanager
+    def checking(self, name: str, *, patience: float) -> Iterator[None]:
+        """One check per name at a time, after this process's POSTs of that name are over
+        (or `patience` seconds have passed), so two checks never claim one key."""
+        with self._changed:
+            self._changed.wait_for(lambda: self._in_flight[name] == 0, timeout=patience)
+            lock = self._checks.setdefault(name, threading.Lock())
+        with lock:
+            yield
+
+
+LEDGER = CreateLedger()
+
+
+@dataclass
+class KeyCalls:
+    """The calls a create needs; `GenAIClient` supplies its own."""
+
+    post: Callable[[str], ApiKeyInfo]
+    list_keys: Callable[[], list[ApiKeyInfo]]
+    snapshot: Callable[[], Collection[str]]
+    regenerate: Callable[[str], ApiKeyInfo]
+    delete: Callable[[str], object]
+
+
+def create_exactly_once(
+    name: str,
+    calls: KeyCalls,
+    policy: RetryPolicy,
+    *,
+    sleep: Sleep = time.sleep,
+    patience: float = 30.0,
+    ledger: CreateLedger = LEDGER,
+) -> ApiKeyInfo:
+    """Create the key `name` and return it with its secret; see the module docstring."""
+    before = set(calls.snapshot())
+    last: BaseException | None = None
+    for attempt in range(1, policy.max_retries + 2):
+        if attempt > 1:
+            sleep(wait_seconds(last, attempt - 1, policy))
+        try:
+            with ledger.sending(name):
+                key = calls.post(name)
+                ledger.claim(key.uuid)
+            return key
+        except GenAIError as error:
+            last = error
+            if never_reached_server(error, policy):
+                continue
+            if not is_ambiguous(error):
+                raise
+        log.warning("create of key %r failed ambiguously (%s); checking", name, type(last).__name__)
+        found = _check(name, before, calls, last, ledger, patience)
+        if found is not None:
+            return _finish(found, calls, name)
+    assert last is not None
+    raise last
+
+
+def _check(
+    name: str,
+    before: set[str],
+    calls: KeyCalls,
+    error: BaseException,
+    ledger: CreateLedger,
+    patience: float,
+) -> ApiKeyInfo | None:
+    """The key our lost create made, or None when it made none; raises when it cannot tell.
+
+    When it made none, the check's listing becomes the snapshot of the next POST (`before`)."""
+    with ledger.checking(name, patience=patience):
+        try:
+            keys = calls.list_keys()
+        except GenAIError as listing_error:
+            raise listing_error.within(
+                f"creating key {name!r}: the create's answer was lost ({type(error).__name__}) "
+                "and listing the keys to check for it failed",
+                f"A key named {name!r} may exist now: look for it with get_model_access_keys "
+                "or in the control panel, and adopt it (adopt_uuid='<its uuid>') or delete it",
+            ) from error
+        candidates = [
+            k
+            for k in keys
+            if k.name == name and k.uuid not in before and not ledger.is_claimed(k.uuid)
+        ]
+        if len(candidates) > 1:
+            raise KeyLookupError(
+                f"creating key {name!r} failed ambiguously ({type(error).__name__}) and "
+                f"{len(candidates)} keys of that name appeared that no create of this run "
+                f"claimed: {describe(candidates)}. Nothing was changed. Adopt the right one with "
+                f"adopt_uuid='{candidates[0].uuid}' (or another of those UUIDs) and delete "
+                "the others in the control panel"
+            ) from error
+        if candidates:
+            ledger.claim(candidates[0].uuid)
+            log.warning("create of key %r had committed; regenerating to learn the secret", name)
+            return candidates[0]
+        before.update(k.uuid for k in keys)
+        return None
+
+
+def _finish(key: ApiKeyInfo, calls: KeyCalls, name: str) -> ApiKeyInfo:
+    """Learn the secret of a key our lost create made; never leave it behind unknown."""
+    try:
+        return calls.regenerate(key.uuid)
+    except GenAIError as error:
+        failure = error
+    try:
+        calls.delete(key.uuid)
+    except GenAIError:
+        raise failure.within(
+            f"creating key {name!r}: the key was made ({key.uuid}) but its answer was lost, and "
+            "neither regenerating it (to learn its secret) nor deleting it succeeded",
+            f"Adopt it with adopt_uuid='{key.uuid}', or delete it in the control panel",
+        ) from None
+    raise failure.within(
+        f"creating key {name!r}: the key was made ({key.uuid}) but its answer was lost and "
+        "regenerating it (to learn its secret) failed, so it was deleted again",
+        "Nothing was left behind: run the same command again to create it",
+    )
+
+
+def describe(keys: Sequence[ApiKeyInfo], limit: int = 20) -> str:
+    """Keys as `'name' (uuid)`, for error messages."""
+    if not keys:
+        return "none"
+    shown = ", ".join(f"{k.name!r} ({k.uuid})" for k in keys[:limit])
+    return shown + (f" and {len(keys) - limit} more" if len(keys) > limit else "")

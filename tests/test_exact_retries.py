@@ -1,0 +1,358 @@
+"""Retries that never touch a key that is not ours, within one budget, with typed errors.
+
+Each test names the failure it guards against: a lost create answer beside a same-named key, a
+retry storm, a key found but left unfinished, transport and decoding failures, a clock read as
+local time, and a CLI that ignores Ctrl-C when started from a script.
+"""
+
+from __future__ import annotations
+
+import gzip
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+from calendar import timegm
+from collections.abc import Callable
+from time import strptime
+
+import httpx
+import pytest
+from conftest import api_requests, control, emulator_client
+
+from provider import GenAIClient, errors
+from provider.creates import KeyCalls, create_exactly_once
+from provider.emulator import Emulator
+from provider.retry import RetryPolicy
+
+KEYS = "/v2/gen-ai/models/api_keys"
+CREATE = f"POST {KEYS}"
+REGENERATE = f"PUT {KEYS}/{{api_key_uuid}}/regenerate"
+DELETE = f"DELETE {KEYS}/{{api_key_uuid}}"
+
+
+def fault(emu: Emulator, **rule: object) -> None:
+    control(emu, "POST", "faults", rule)
+
+
+def live(emu: Emulator, secret: str) -> bool:
+    return emu.state.secret_is_live(secret)
+
+
+def secret_of(key) -> str:
+    assert key.secret_key is not None
+    return key.secret_key.get_secret_value()
+
+
+def single_post_calls(client: GenAIClient, snapshot: Callable[[], set[str]]) -> KeyCalls:
+    """The client's own calls for `create_exactly_once`, with the test's snapshot."""
+    return KeyCalls(
+        post=lambda name: client._key_call(
+            "POST", KEYS, json={"name": name}, idempotent=False, retry=False
+        ),
+        list_keys=client.list_keys,
+        snapshot=snapshot,
+        regenerate=client.regenerate_key,
+        delete=client.delete_key,
+    )
+
+
+def test_two_same_named_creates_with_one_answer_lost_get_two_keys(emulator: Emulator) -> None:
+    """The sibling's key, committed but not yet claimed, is never taken for ours."""
+    # The sibling's POST commits, then answers slowly. Ours is sent after the sibling's key
+    # exists (but after our snapshot), commits, and its answer is lost: our check runs while
+    # the sibling's key exists and is not claimed yet.
+    fault(emulator, method="POST", path=KEYS, kind="commit_then_delay", latency_ms=600, count=1)
+    fault(emulator, method="POST", path=KEYS, kind="commit_then_drop", count=1)
+    results: list[object] = []
+
+    def sibling() -> None:
+        with emulator_client(emulator) as client:
+            results.append(client.create_key("twin"))
+
+    sibling_thread = threading.Thread(target=sibling)
+    with emulator_client(emulator) as client:
+
+        def snapshot_then_sibling_posts() -> set[str]:
+            before = {k.uuid for k in client.list_keys()}
+            sibling_thread.start()
+            while len(emulator.state.keys) < 1:  # committed, answer still on its way
+                time.sleep(0.005)
+            return before
+
+        results.append(
+            create_exactly_once(
+                "twin",
+                single_post_calls(client, snapshot_then_sibling_posts),
+                RetryPolicy(),
+                sleep=lambda _s: None,
+            )
+        )
+    sibling_thread.join()
+    made = [r for r in results if not isinstance(r, Exception)]
+    assert len(made) == 2, results
+    assert len({k.uuid for k in made}) == 2
+    assert all(live(emulator, secret_of(k)) for k in made)
+    assert len(emulator.state.keys) == 2
+    assert api_requests(emulator, CREATE) == 2
+
+
+def test_a_colleagues_key_of_the_same_name_is_never_regenerated(emulator: Emulator) -> None:
+    """A same-named key made before our POST is excluded by the snapshot; the create that never
+    committed is simply sent again."""
+    colleague = emulator.state.create_key("shared-name")
+    fault(emulator, method="POST", path=KEYS, kind="drop", count=1)
+    with emulator_client(emulator) as client:
+        ours = client.create_key("shared-name")
+    assert ours.uuid != colleague.uuid
+    assert live(emulator, colleague.secret)
+    assert api_requests(emulator, REGENERATE) == 0
+    assert api_requests(emulator, CREATE) == 2
+
+
+def test_a_key_that_appears_between_snapshot_and_post_makes_the_check_ambiguous(
+    emulator: Emulator,
+) -> None:
+    """Two unclaimed candidates: an error that lists both, and neither is touched."""
+    fault(emulator, method="POST", path=KEYS, kind="commit_then_drop", count=1)
+    with emulator_client(emulator) as client:
+        colleague: list[str] = []
+
+        def snapshot_then_colleague_creates() -> set[str]:
+            before = {k.uuid for k in client.list_keys()}
+            colleague.append(emulator.state.create_key("race").secret)
+            return before
+
+        calls = single_post_calls(client, snapshot_then_colleague_creates)
+        with pytest.raises(errors.KeyLookupError) as caught:
+            create_exactly_once("race", calls, RetryPolicy(), sleep=lambda _s: None)
+    message = str(caught.value)
+    assert message.count("'race' (") == 2
+    assert "adopt_uuid='" in message
+    assert "Nothing was changed" in message
+    assert live(emulator, colleague[0])
+    assert api_requests(emulator, REGENERATE) == 0
+    assert api_requests(emulator, DELETE) == 0
+
+
+@pytest.mark.parametrize("retry_max", [0, 2, 4])
+def test_a_429_then_500_storm_sends_at_most_retry_max_plus_one_posts(
+    emulator: Emulator, retry_max: int
+) -> None:
+    fault(emulator, method="POST", path=KEYS, kind="status", status=429, count=2)
+    fault(emulator, method="POST", path=KEYS, kind="status", status=500)
+    waits: list[float] = []
+    settings = emulator_client(emulator, http_retry_max=retry_max).settings
+    with GenAIClient(settings=settings, sleep=waits.append) as client:
+        with pytest.raises(errors.APIStatusError) as caught:
+            client.create_key("storm")
+    assert api_requests(emulator, CREATE) == retry_max + 1
+    assert len(waits) == retry_max
+    assert caught.value.status == (429 if retry_max < 2 else 500)
+    assert emulator.state.keys == {}
+
+
+def test_a_found_key_whose_secret_cannot_be_learned_is_deleted_not_orphaned(
+    emulator: Emulator,
+) -> None:
+    fault(emulator, method="POST", path=KEYS, kind="commit_then_drop", count=1)
+    fault(emulator, method="PUT", path=REGENERATE.split(" ")[1], kind="status", status=500)
+    with emulator_client(emulator, http_retry_max=1) as client:
+        with pytest.raises(errors.ServerError) as caught:
+            client.create_key("unfinished")
+    assert emulator.state.keys == {}
+    assert "deleted again" in str(caught.value)
+    assert "run the same command again" in str(caught.value)
+
+
+def test_a_found_key_that_cannot_be_deleted_either_is_named_with_its_adoption_input(
+    emulator: Emulator,
+) -> None:
+    fault(emulator, method="POST", path=KEYS, kind="commit_then_drop", count=1)
+    fault(emulator, method="PUT", path=REGENERATE.split(" ")[1], kind="status", status=500)
+    fault(emulator, method="DELETE", path=DELETE.split(" ")[1], kind="status", status=503)
+    with emulator_client(emulator, http_retry_max=1) as client:
+        with pytest.raises(errors.ServerError) as caught:
+            client.create_key("stuck")
+    [left] = emulator.state.keys.values()
+    assert f"adopt_uuid='{left.uuid}'" in str(caught.value)
+
+
+def test_listing_that_fails_after_a_lost_create_says_a_key_may_exist(emulator: Emulator) -> None:
+    fault(emulator, method="POST", path=KEYS, kind="commit_then_drop", count=1)
+    with emulator_client(emulator, http_retry_max=0) as client:
+        client.list_keys()  # the snapshot, before the listing starts failing
+        fault(emulator, method="GET", path=KEYS, kind="status", status=503)
+        calls = single_post_calls(client, set)
+        with pytest.raises(errors.ServerError) as caught:
+            create_exactly_once("maybe", calls, RetryPolicy(max_retries=0), sleep=lambda _s: None)
+    assert "may exist now" in str(caught.value)
+    assert "adopt_uuid" in str(caught.value)
+
+
+# --- transport and decoding failures (a transport seam: no server needed) ----------------------
+
+
+def failing_then(
+    failures: list[Exception], answer: Callable[[httpx.Request], httpx.Response]
+) -> httpx.MockTransport:
+    pending = list(failures)
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        if pending:
+            raise pending.pop(0)
+        return answer(request)
+
+    return httpx.MockTransport(handler)
+
+
+def empty_listing(_request: httpx.Request) -> httpx.Response:
+    return httpx.Response(200, json={"api_key_infos": [], "links": {}, "meta": {"total": 0}})
+
+
+@pytest.mark.parametrize(
+    "error",
+    [
+        httpx.CloseError("closed"),
+        httpx.LocalProtocolError("bad state"),
+        httpx.ProxyError("proxy refused"),
+        httpx.UnsupportedProtocol("no"),
+    ],
+    ids=lambda e: type(e).__name__,
+)
+@pytest.mark.parametrize("failures", [1, 3])
+def test_reads_retry_the_whole_transport_error_family(error: Exception, failures: int) -> None:
+    transport = failing_then([error] * failures, empty_listing)
+    waits: list[float] = []
+    with GenAIClient(
+        "tok", api_endpoint="http://api.test", transport=transport, sleep=waits.append
+    ) as client:
+        assert client.list_keys() == []
+    assert len(waits) == failures
+
+
+def test_transport_errors_beyond_the_budget_stay_typed() -> None:
+    transport = failing_then([httpx.CloseError("closed")] * 9, empty_listing)
+    with GenAIClient(
+        "tok", api_endpoint="http://api.test", transport=transport, sleep=lambda _s: None
+    ) as client:
+        with pytest.raises(errors.TransportError, match="GET /v2/gen-ai/models/api_keys"):
+            client.list_keys()
+
+
+def answering(status: int, body: bytes, **headers: str) -> httpx.MockTransport:
+    return httpx.MockTransport(lambda _r: httpx.Response(status, content=body, headers=headers))
+
+
+@pytest.mark.parametrize(
+    ("call", "body", "headers"),
+    [
+        (lambda c: c.rename_key("u", "n"), b'{"unexpected": 1}', {}),
+        (lambda c: c.regenerate_key("u"), b"not json", {}),
+        (lambda c: c.rename_key("u", "n"), b'{"api_key_info": {"name": 5}}', {}),
+        (lambda c: c.list_keys(), b'{"api_key_infos": [{"name": "no uuid"}]}', {}),
+        (lambda c: c.list_models(), b"garbage", {"content-encoding": "gzip"}),
+    ],
+    ids=["no-key-info", "not-json", "wrong-types", "listing-item", "undecodable"],
+)
+def test_unreadable_answers_are_typed_errors_naming_the_operation(call, body, headers) -> None:
+    with GenAIClient(
+        "tok",
+        api_endpoint="http://api.test",
+        transport=answering(200, body, **headers),
+        sleep=lambda _s: None,
+    ) as client:
+        with pytest.raises(errors.UnexpectedResponseError) as caught:
+            call(client)
+    assert caught.value.path.startswith("/v2/gen-ai/models")
+    assert "unexpected body" in str(caught.value)
+
+
+def test_a_delete_that_succeeded_with_an_unexpected_body_succeeds() -> None:
+    transport = answering(200, gzip.compress(b"{}"), **{"content-encoding": "gzip"})
+    with GenAIClient("tok", api_endpoint="http://api.test", transport=transport) as client:
+        assert client.delete_key("u") is None
+    with GenAIClient("tok", api_endpoint="http://api.test", transport=answering(200, b"")) as c:
+        assert c.delete_key("u") is None
+
+
+# --- the emulator: seeds, time zones, signals ---------------------------------------------------
+
+
+def test_emulators_draw_a_fresh_fault_seed_and_replay_a_given_one() -> None:
+    def fault_stream(seed: int | None) -> tuple[int, list[int]]:
+        with Emulator(seed=seed) as emu:
+            fault(emu, method="GET", path=KEYS, kind="status", status=500, probability=0.5)
+            with emulator_client(emu, http_retry_max=0) as client:
+                statuses = []
+                for _ in range(30):
+                    try:
+                        client.list_keys()
+                        statuses.append(200)
+                    except errors.ServerError:
+                        statuses.append(500)
+            assert control(emu, "GET", "stats")["seed"] == emu.state.seed
+            return emu.state.seed, statuses
+
+    seeds = {fault_stream(None)[0] for _ in range(3)}
+    assert len(seeds) == 3
+    first, second = fault_stream(12345), fault_stream(12345)
+    assert first == second
+    assert 0 < first[1].count(500) < 30
+
+
+def test_inference_model_times_are_utc_whatever_the_local_time_zone() -> None:
+    script = (
+        "import httpx, time\n"
+        "from provider.emulator import Emulator\n"
+        "with Emulator() as emu:\n"
+        "    m = httpx.get(emu.url + '/v1/models',"
+        " headers={'Authorization': 'Bearer ' + emu.token}).json()['data']\n"
+        "    print({x['id']: x['created'] for x in m})\n"
+    )
+    seen = {}
+    for zone in ("UTC", "America/New_York", "Asia/Kolkata"):
+        done = subprocess.run(
+            [sys.executable, "-c", script],
+            env={**os.environ, "TZ": zone},
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        seen[zone] = done.stdout
+    assert seen["UTC"] == seen["America/New_York"] == seen["Asia/Kolkata"]
+    with Emulator() as emu:
+        answer = httpx.get(
+            emu.url + "/v1/models", headers={"Authorization": f"Bearer {emu.token}"}
+        ).json()["data"]
+        made = {
+            m["id"]: timegm(strptime(m["created_at"], "%Y-%m-%dT%H:%M:%SZ"))
+            for m in emu.state.models
+        }
+    assert answer
+    assert all(item["created"] == made[item["id"]] for item in answer)
+
+
+def test_the_cli_stops_on_sigint_even_when_started_with_sigint_ignored() -> None:
+    """A background job of a non-interactive shell inherits SIGINT as ignored (how CI and
+    scripts start it); the emulator must still stop on Ctrl-C."""
+    process = subprocess.Popen(
+        [sys.executable, "-m", "provider.emulator", "--port", "0", "--token", "t"],
+        stdout=subprocess.PIPE,
+        text=True,
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_IGN),
+    )
+    try:
+        assert process.stdout is not None
+        assert process.stdout.readline().startswith("listening on http://127.0.0.1:")
+        assert process.stdout.readline().startswith("fault seed: ")
+        process.send_signal(signal.SIGINT)
+        assert process.wait(timeout=10) == 0
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+        assert process.stdout is not None
+        process.stdout.close()
