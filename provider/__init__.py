@@ -14,7 +14,7 @@ _EXPORTS = {
     "ClientSettings": "provider.config",
     "resolve_settings": "provider.config",
     "ModelAccessKey": "provider.resources",
-    "ModelAccessKeyArgs": "provider.resources",
+    "ModelAccessKeyArgs": "provider.key_inputs",
     "ModelAccessKeyProvider": "provider.resources",
     "RotatingModelAccessKey": "provider.rotation",
     "get_models": "provider.data_sources",
@@ -37,8 +37,8 @@ if TYPE_CHECKING:
     from .data_sources import get_model_access_keys_output as get_model_access_keys_output
     from .data_sources import get_models as get_models
     from .data_sources import get_models_output as get_models_output
+    from .key_inputs import ModelAccessKeyArgs as ModelAccessKeyArgs
     from .resources import ModelAccessKey as ModelAccessKey
-    from .resources import ModelAccessKeyArgs as ModelAccessKeyArgs
     from .resources import ModelAccessKeyProvider as ModelAccessKeyProvider
     from .rotation import RotatingModelAccessKey as RotatingModelAccessKey
 

@@ -59,8 +59,9 @@ class GenAIError(Exception):
     advice: str = ""
 
     def within(self, context: str, advice: str = "") -> Self:
-        """Say what was being done (and what to do now) without changing the error's class."""
-        self.context = context
+        """Say what was being done (and what to do now) without changing the error's class;
+        an outer caller's context goes before an inner one's."""
+        self.context = f"{context}: {self.context}" if self.context else context
         self.advice = advice or self.advice
         return self
 

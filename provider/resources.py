@@ -9,11 +9,11 @@ carry the one-time secret forward, and `secret_key` is always a Pulumi secret.
 
 from __future__ import annotations
 
-import re
+import dataclasses
 import threading
 from collections.abc import Mapping
 from datetime import timedelta
-from typing import Any, TypeGuard
+from typing import Any
 
 import pulumi
 from pulumi.dynamic import (
@@ -28,27 +28,16 @@ from pulumi.dynamic import (
     UpdateResult,
 )
 
+from . import key_inputs
 from .client import GenAIClient
 from .config import STACK_CONFIG_KEYS, ClientSettings, resolve_settings
 from .creates import describe
 from .errors import GenAIError, KeyLookupError, NotFoundError
+from .key_inputs import INPUTS, ModelAccessKeyArgs, is_whole
 from .listing import SharedKeyListing
 from .models import ApiKeyInfo
 from .retry import is_ambiguous
 from .times import format_time, now, parse_time
-
-MAX_NAME_LENGTH = 255
-UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"  # pulumi.runtime.rpc.UNKNOWN, during preview
-INPUTS = (
-    "name",
-    "secret_version",
-    "rotate_after_days",
-    "adopt_uuid",
-    "adopt_existing",
-    "regenerate_on_adopt",
-)
-_UUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
-
 
 # --- the per-process runtime: settings, client, shared listing ------------------------------
 
@@ -100,57 +89,7 @@ def runtime() -> ProviderRuntime:
 
 def check_inputs(olds: Mapping[str, Any], news: Mapping[str, Any]) -> list[CheckFailure]:
     """Every problem with the inputs, each naming its field and the fix."""
-    failures: list[CheckFailure] = []
-
-    def fail(field: str, reason: str) -> None:
-        failures.append(CheckFailure(field, reason))
-
-    name = news.get("name")
-    if name != UNKNOWN:
-        if not isinstance(name, str) or not name.strip():
-            fail("name", "name is required and must not be empty or only whitespace")
-        elif len(name) > MAX_NAME_LENGTH:
-            fail("name", f"name is {len(name)} characters long; the most is {MAX_NAME_LENGTH}")
-
-    version = news.get("secret_version", 1)
-    if version != UNKNOWN:
-        if isinstance(version, bool) or not _is_whole(version):
-            fail("secret_version", f"secret_version must be a whole number >= 1, got {version!r}")
-        elif int(version) < 1:
-            fail("secret_version", f"secret_version must be >= 1, got {int(version)}")
-        else:
-            old = olds.get("secret_version")
-            if _is_whole(old) and int(version) < int(old):
-                fail(
-                    "secret_version",
-                    f"secret_version was {int(old)} and cannot go down to {int(version)}: a "
-                    f"secret cannot be un-rotated; keep {int(old)} or raise it to rotate again",
-                )
-
-    days = news.get("rotate_after_days")
-    if days not in (None, UNKNOWN) and (
-        isinstance(days, bool) or not isinstance(days, int | float) or days <= 0
-    ):
-        fail("rotate_after_days", f"rotate_after_days must be a number of days > 0, got {days!r}")
-
-    adopt_uuid = news.get("adopt_uuid")
-    if adopt_uuid not in (None, "", UNKNOWN):
-        if not isinstance(adopt_uuid, str) or not _UUID.match(adopt_uuid):
-            fail(
-                "adopt_uuid", f"adopt_uuid must be a key UUID like 3f2b...-..., got {adopt_uuid!r}"
-            )
-        if news.get("adopt_existing") is True:
-            fail(
-                "adopt_uuid",
-                "set either adopt_uuid (adopt by UUID) or adopt_existing (adopt by name), not both",
-            )
-    return failures
-
-
-def _is_whole(value: Any) -> TypeGuard[int | float]:
-    if isinstance(value, int) and not isinstance(value, bool):
-        return True
-    return isinstance(value, float) and value.is_integer()
+    return [CheckFailure(field, reason) for field, reason in key_inputs.problems(olds, news)]
 
 
 # --- the provider -------------------------------------------------------------------------
@@ -166,19 +105,11 @@ class ModelAccessKeyProvider(ResourceProvider):
         configure_runtime({k: v for k, v in config.items() if v is not None})
 
     def check(self, olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
-        inputs = dict(news)
-        if inputs.get("secret_version") is None:
-            inputs["secret_version"] = 1
-        elif _is_whole(inputs["secret_version"]):
-            inputs["secret_version"] = int(inputs["secret_version"])
-        if inputs.get("regenerate_on_adopt") is None:
-            inputs["regenerate_on_adopt"] = True
-        if inputs.get("adopt_existing") is None:
-            inputs["adopt_existing"] = False
+        inputs = {**news, **key_inputs.with_defaults(news)}
         return CheckResult(inputs, check_inputs(olds, inputs))
 
     def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
-        changed = [f for f in INPUTS if _normal(f, olds.get(f)) != _normal(f, news.get(f))]
+        changed = key_inputs.changed(olds, news)
         replaces = []
         adopt_uuid = news.get("adopt_uuid")
         if "adopt_uuid" in changed and adopt_uuid not in (None, "", olds.get("uuid")):
@@ -299,21 +230,9 @@ class ModelAccessKeyProvider(ResourceProvider):
             rt.listing.invalidate()
 
 
-def _normal(field: str, value: Any) -> Any:
-    if field == "secret_version":
-        return int(value) if _is_whole(value) else (1 if value is None else value)
-    if field in ("adopt_existing",):
-        return bool(value)
-    if field == "regenerate_on_adopt":
-        return True if value is None else bool(value)
-    if field == "adopt_uuid":
-        return value or None
-    return value
-
-
 def _version(props: Mapping[str, Any]) -> int:
     value = props.get("secret_version")
-    return int(value) if _is_whole(value) else 1
+    return int(value) if is_whole(value) else 1
 
 
 def rotation_due(olds: Mapping[str, Any], news: Mapping[str, Any]) -> bool:
@@ -356,32 +275,6 @@ def _outputs(
 # --- the resource -------------------------------------------------------------------------
 
 
-class ModelAccessKeyArgs:
-    """The inputs of a `ModelAccessKey`."""
-
-    def __init__(
-        self,
-        name: pulumi.Input[str],
-        secret_version: pulumi.Input[int] = 1,
-        rotate_after_days: pulumi.Input[float] | None = None,
-        adopt_uuid: pulumi.Input[str] | None = None,
-        adopt_existing: pulumi.Input[bool] = False,
-        regenerate_on_adopt: pulumi.Input[bool] = True,
-    ) -> None:
-        self.name = name
-        """The key's name in DigitalOcean; changing it renames the key in place."""
-        self.secret_version = secret_version
-        """Raise it to regenerate the secret in place (same UUID); it may never go down."""
-        self.rotate_after_days = rotate_after_days
-        """Regenerate once the secret is older than this many days (checked on each preview/up)."""
-        self.adopt_uuid = adopt_uuid
-        """Adopt the existing key with this UUID instead of creating one."""
-        self.adopt_existing = adopt_existing
-        """Adopt the one existing key whose name is exactly `name` instead of creating one."""
-        self.regenerate_on_adopt = regenerate_on_adopt
-        """Regenerate an adopted key so the stack holds a working secret (default true)."""
-
-
 class ModelAccessKey(Resource, module="genai", name="ModelAccessKey"):
     """A DigitalOcean GenAI model access key. `secret_key` is always a Pulumi secret."""
 
@@ -406,35 +299,27 @@ class ModelAccessKey(Resource, module="genai", name="ModelAccessKey"):
         resource_name: str,
         args: ModelAccessKeyArgs | None = None,
         opts: pulumi.ResourceOptions | None = None,
-        *,
-        name: pulumi.Input[str] | None = None,
-        secret_version: pulumi.Input[int] | None = None,
-        rotate_after_days: pulumi.Input[float] | None = None,
-        adopt_uuid: pulumi.Input[str] | None = None,
-        adopt_existing: pulumi.Input[bool] | None = None,
-        regenerate_on_adopt: pulumi.Input[bool] | None = None,
+        **inputs: Any,
     ) -> None:
-        if args is None:
-            if name is None:
-                raise TypeError(f"ModelAccessKey {resource_name!r}: the input 'name' is required")
-            args = ModelAccessKeyArgs(name=name)
-        overrides = {
-            "secret_version": secret_version,
-            "rotate_after_days": rotate_after_days,
-            "adopt_uuid": adopt_uuid,
-            "adopt_existing": adopt_existing,
-            "regenerate_on_adopt": regenerate_on_adopt,
-        }
-        for field, value in overrides.items():
-            if value is not None:
-                setattr(args, field, value)
+        """Inputs come as `args`, as keyword arguments (the fields of `ModelAccessKeyArgs`), or
+        both (keywords win)."""
+        try:
+            if args is None:
+                args = ModelAccessKeyArgs(**inputs)
+            elif inputs:
+                args = dataclasses.replace(args, **inputs)
+        except TypeError as error:
+            raise TypeError(
+                f"ModelAccessKey {resource_name!r}: {error}; the inputs are "
+                f"{', '.join(INPUTS)} (name is required)"
+            ) from None
         if args.regenerate_on_adopt is False and (args.adopt_uuid or args.adopt_existing):
             pulumi.log.warn(
                 f"ModelAccessKey {resource_name!r}: regenerate_on_adopt=False leaves secret_key "
                 "empty, because DigitalOcean shows a secret only when it is issued; set it to "
                 "True (or raise secret_version later) to get a working secret in the stack"
             )
-        props: dict[str, Any] = {field: getattr(args, field) for field in INPUTS}
+        props: dict[str, Any] = dataclasses.asdict(args)
         props.update(uuid=None, secret_key=None, created_at=None, created_by=None, rotated_at=None)
         # Forced, as pulumi-random forces it for RandomPassword: users cannot forget it.
         secrecy = pulumi.ResourceOptions(additional_secret_outputs=["secret_key"])

@@ -12,7 +12,7 @@ import pytest
 from conftest import api_requests
 from pulumi.dynamic.dynamic import serialize_provider
 
-from provider import errors, resources, times
+from provider import errors, key_inputs, resources, times
 from provider.emulator import Emulator
 from provider.errors import GenAIError
 from provider.resources import ModelAccessKeyProvider, check_inputs
@@ -82,7 +82,7 @@ def test_check_names_the_field_and_the_fix(olds, news, field: str, fragment: str
 
 def test_check_accepts_good_inputs_and_unknowns_during_preview() -> None:
     assert check_inputs({}, {"name": "ok", "secret_version": 2, "rotate_after_days": 30}) == []
-    assert check_inputs({}, {"name": resources.UNKNOWN, "secret_version": resources.UNKNOWN}) == []
+    assert check_inputs({}, {"name": key_inputs.UNKNOWN, "secret_version": key_inputs.UNKNOWN}) == []
     assert check_inputs({"secret_version": 2}, {"name": "ok", "secret_version": 2.0}) == []
 
 

@@ -3,12 +3,16 @@
 After every step, with faults paused for the checks: exactly the declared keys exist (no orphans,
 no duplicates), every secret in the state authenticates at /v1/models, and one more `up` (faults
 back on) has nothing to do.
+
+Each soak draws a fresh fault seed and prints it with its figures; `SOAK_SEED=N` replays one.
 """
 
 from __future__ import annotations
 
 import json
+import os
 from collections import Counter
+from collections.abc import Iterator
 
 import httpx
 import pytest
@@ -61,7 +65,16 @@ def check_exact_keys_and_working_secrets(keys: KeyStack, emu: Emulator, specs: d
     faults_on(emu)
 
 
-def test_fault_soak(backend, emulator: Emulator, record_property) -> None:
+@pytest.fixture
+def soak_emulator() -> Iterator[Emulator]:
+    seed = os.environ.get("SOAK_SEED")
+    with Emulator(seed=int(seed) if seed else None) as emu:
+        print(f"soak fault seed: {emu.state.seed} (replay with SOAK_SEED={emu.state.seed})")
+        yield emu
+
+
+def test_fault_soak(backend, soak_emulator: Emulator, record_property) -> None:
+    emulator = soak_emulator
     keys = KeyStack(backend(), emulator)
     extra_runs = 0
     failures: list[str] = []
@@ -108,6 +121,7 @@ def test_fault_soak(backend, emulator: Emulator, record_property) -> None:
 
     stats = control(emulator, "GET", "stats")
     figures = {
+        "seed": emulator.state.seed,
         "steps": [*steps, "destroy"],
         "requests": sum(stats["requests"].values()),
         "faults_injected": sum(stats["faults"].values()),
