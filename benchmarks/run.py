@@ -489,7 +489,7 @@ def main(argv: list[str] | None = None) -> int:
 
     root = Path(tempfile.mkdtemp(prefix="genai-bench-"))
     backend = LocalBackend(root=root, engine_bin=find_engine_bin(), env={"PYTHONPATH": str(HERE)})
-    with Emulator() as emu:
+    with Emulator(allow_create=True) as emu:
         imports = bench_imports(5)
         models = bench_models(emu, 5)
         up = bench_up(backend, emu, repeats)

@@ -2,7 +2,7 @@
 
 Precedence, highest first: an explicit argument, the stack config a dynamic provider receives in
 `configure` (`digitalocean:*`, the names pulumi-digitalocean uses), environment variables, then
-the defaults of DESIGN.md §4. Every malformed value raises `ConfigurationError` naming the
+the defaults below. Every malformed value raises `ConfigurationError` naming the
 setting, where the value came from and what is allowed; the token itself is never echoed.
 """
 

@@ -12,10 +12,11 @@ if [ ! -x .venv/bin/python ]; then
   echo "bootstrap: creating .venv with $($PYTHON --version)" >&2
   "$PYTHON" -m venv .venv
 fi
-if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ]; then
-  echo "bootstrap: installing the package and its dev tools into .venv" >&2
+if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ] || [ constraints.txt -nt "$stamp" ]; then
+  echo "bootstrap: installing the package and its dev tools into .venv (constraints.txt)" >&2
   .venv/bin/python -m pip install --quiet --disable-pip-version-check --upgrade "pip>=25.1" >&2
-  .venv/bin/python -m pip install --quiet --disable-pip-version-check -e . --group dev >&2
+  .venv/bin/python -m pip install --quiet --disable-pip-version-check \
+    -c constraints.txt -e . --group dev >&2
   touch "$stamp"
 fi
 bash scripts/install-pulumi.sh "$root/.venv/bin/python"

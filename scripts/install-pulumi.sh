@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Install the Pulumi engine (CLI) this project is tested with, without Pulumi's installer.
 #
-# Order of preference (issue #2, DESIGN.md §3):
+# Order of preference (see the README's 'The Pulumi engine'):
 #   1. a `pulumi` already on PATH that is recent enough (>= 3.139, for dynamic-provider configure);
 #   2. a build cached outside the repository, keyed by version;
 #   3. a build from the Go module github.com/pulumi/pulumi/pkg/v3 at PULUMI_VERSION;
@@ -13,7 +13,8 @@
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
-PULUMI_VERSION=${PULUMI_VERSION:-$(cat "$here/../.pulumi-version")}
+# The engine follows the pulumi SDK locked in constraints.txt.
+PULUMI_VERSION=${PULUMI_VERSION:-$(sed -n 's/^pulumi==//p' "$here/../constraints.txt")}
 MIN_VERSION=3.139.0
 PYTHON=${1:-${PULUMI_PYTHON_CMD:-python3}}
 PYTHON=$(command -v "$PYTHON" || echo "$PYTHON")

@@ -49,7 +49,8 @@ def engine_bin() -> Path:
 
 @pytest.fixture
 def emulator() -> Iterator[Emulator]:
-    with Emulator() as emu:
+    """An emulator that still allows creating keys through the API, for the create path."""
+    with Emulator(allow_create=True) as emu:
         yield emu
 
 

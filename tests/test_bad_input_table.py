@@ -1,4 +1,4 @@
-"""The bad-input table (issue #7): every case names the field or cause and the fix, and none
+"""The bad-input table: every case names the field or cause and the fix, and none
 echoes a secret. The README's errors section shows the same table."""
 
 from __future__ import annotations
@@ -149,7 +149,7 @@ def refused(
 ) -> str:
     from provider import resources
 
-    with Emulator(**emu_options) as emu:
+    with Emulator(**{"allow_create": True, **emu_options}) as emu:
         resources.configure_runtime(
             {
                 "digitalocean:token": token,
@@ -248,7 +248,7 @@ API: list[tuple[str, dict, str, Callable, list[str]]] = [
     ),
     (
         "410 create",
-        {"tokens": {TOKEN: frozenset(ALL.split(","))}, "retire_create": True},
+        {"tokens": {TOKEN: frozenset(ALL.split(","))}, "allow_create": False},
         TOKEN,
         create,
         ["410", "adopt_uuid", "control panel"],

@@ -93,14 +93,14 @@ def test_wrong_token_is_401(emulator: Emulator) -> None:
     ],
 )
 def test_missing_scope_is_403_naming_the_scope(scopes: str, call, missing: str) -> None:
-    with Emulator(tokens={"limited": frozenset(scopes.split(","))}) as emu:
+    with Emulator(tokens={"limited": frozenset(scopes.split(","))}, allow_create=True) as emu:
         with GenAIClient("limited", api_endpoint=emu.url) as limited:
             with pytest.raises(errors.PermissionDeniedError, match=missing):
                 call(limited)
 
 
 def test_retired_create_is_410_with_adoption_advice() -> None:
-    with Emulator(retire_create=True) as emu, emulator_client(emu) as client:
+    with Emulator() as emu, emulator_client(emu) as client:
         with pytest.raises(errors.CreationRetiredError) as caught:
             client.create_key("new")
         assert caught.value.error_id == "gone"

@@ -14,7 +14,7 @@ import pytest
 from conftest import control
 
 from provider.emulator import Emulator, parse_token_spec
-from provider.emulator.server import RETIRED_MESSAGE
+from provider.emulator.api import RETIRED_MESSAGE
 
 KEYS = "/v2/gen-ai/models/api_keys"
 
@@ -58,7 +58,7 @@ def test_cli_prints_its_address_first_makes_a_demo_token_and_stops_cleanly() -> 
 
 def test_cli_state_file_keeps_keys_across_restarts(tmp_path: Path) -> None:
     state = tmp_path / "emulator-state.json"
-    token_args = ("--token", "tok-a", "--state-file", str(state))
+    token_args = ("--token", "tok-a", "--state-file", str(state), "--allow-create")
     for expected in (0, 1):
         process, first, _ = start_cli(*token_args)
         url = first.removeprefix("listening on ")
@@ -132,7 +132,7 @@ def test_unemulated_documented_paths_answer_501_in_the_error_shape(emulator: Emu
 
 
 def test_retired_create_answers_exactly_as_documented() -> None:
-    with Emulator(retire_create=True) as emu:
+    with Emulator() as emu:  # DigitalOcean today: every create is refused
         answer = httpx.post(
             emu.url + KEYS, headers={"Authorization": f"Bearer {emu.token}"}, json={"name": "x"}
         )

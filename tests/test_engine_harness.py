@@ -1,4 +1,4 @@
-"""The real Pulumi engine drives a trivial dynamic resource through its whole life (issue #2)."""
+"""The real Pulumi engine drives a trivial dynamic resource through its whole life."""
 
 from __future__ import annotations
 

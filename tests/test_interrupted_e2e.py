@@ -1,4 +1,4 @@
-"""An `up` killed in the middle converges after recovery: no orphan, no lost secret (issue #7)."""
+"""An `up` killed in the middle converges after recovery: no orphan, no lost secret."""
 
 from __future__ import annotations
 

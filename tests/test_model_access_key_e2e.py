@@ -1,4 +1,4 @@
-"""ModelAccessKey through the real Pulumi engine against the emulator (issue #4)."""
+"""ModelAccessKey through the real Pulumi engine against the emulator."""
 
 from __future__ import annotations
 
@@ -100,7 +100,7 @@ def test_rotate_after_days_regenerates_once_due(keys: KeyStack, emulator: Emulat
 
 
 def test_retired_create_fails_clearly_and_adoption_works(backend) -> None:
-    with Emulator(retire_create=True) as emu:
+    with Emulator() as emu:
         stack = KeyStack(backend(), emu)
         with pytest.raises(auto.CommandError) as caught:
             stack.up({"fresh": {"name": "fresh"}})

@@ -1,4 +1,4 @@
-"""Refreshing 1,000 keys under the emulator's 250-per-minute limit (issue #7)."""
+"""Refreshing 1,000 keys under the emulator's 250-per-minute limit."""
 
 from __future__ import annotations
 

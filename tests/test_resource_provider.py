@@ -82,7 +82,9 @@ def test_check_names_the_field_and_the_fix(olds, news, field: str, fragment: str
 
 def test_check_accepts_good_inputs_and_unknowns_during_preview() -> None:
     assert check_inputs({}, {"name": "ok", "secret_version": 2, "rotate_after_days": 30}) == []
-    assert check_inputs({}, {"name": key_inputs.UNKNOWN, "secret_version": key_inputs.UNKNOWN}) == []
+    assert (
+        check_inputs({}, {"name": key_inputs.UNKNOWN, "secret_version": key_inputs.UNKNOWN}) == []
+    )
     assert check_inputs({"secret_version": 2}, {"name": "ok", "secret_version": 2.0}) == []
 
 

@@ -1,4 +1,4 @@
-"""Zero-downtime rotation and the GitOps examples through the real engine (issue #6)."""
+"""Zero-downtime rotation and the GitOps examples through the real engine."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Fault soak: 60 keys through the real engine while ~20% of API requests fail (issue #7).
+"""Fault soak: 60 keys through the real engine while ~20% of API requests fail.
 
 After every step, with faults paused for the checks: exactly the declared keys exist (no orphans,
 no duplicates), every secret in the state authenticates at /v1/models, and one more `up` (faults
@@ -68,7 +68,7 @@ def check_exact_keys_and_working_secrets(keys: KeyStack, emu: Emulator, specs: d
 @pytest.fixture
 def soak_emulator() -> Iterator[Emulator]:
     seed = os.environ.get("SOAK_SEED")
-    with Emulator(seed=int(seed) if seed else None) as emu:
+    with Emulator(seed=int(seed) if seed else None, allow_create=True) as emu:
         print(f"soak fault seed: {emu.state.seed} (replay with SOAK_SEED={emu.state.seed})")
         yield emu
 

@@ -1,4 +1,4 @@
-"""The leak scan (issue #7), last in the run: no token or key secret used by this session
+"""The leak scan, last in the run: no token or key secret used by this session
 appears in a state file, a project folder, the Pulumi home, the CLI output, a log line or the
 test output. The emulator's own persistence file is the server side and is left out."""
 

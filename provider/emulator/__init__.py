@@ -42,6 +42,10 @@ def demo_token() -> str:
 class Emulator:
     """The emulator on a background thread: `with Emulator() as emu: emu.url, emu.token`.
 
+    Like DigitalOcean today, it answers 410 to every key create; `allow_create=True` brings the
+    create back (as older accounts had it). Keys "made in the control panel" come from
+    `emu.state.create_key(name)` or `POST /_emulator/keys`.
+
     On exit it raises if any request handler failed, so a bug in the emulator fails the test
     that met it instead of hiding in a log. Probabilistic faults draw from `seed`, a fresh one
     unless given (`state.seed`, logged at start and shown in `/_emulator/stats`); pass the
@@ -54,7 +58,7 @@ class Emulator:
         host: str = "127.0.0.1",
         port: int = 0,
         tokens: dict[str, frozenset[str]] | None = None,
-        retire_create: bool = False,
+        allow_create: bool = False,
         per_minute_limit: int | None = None,
         state_file: Path | None = None,
         seed: int | None = None,
@@ -66,7 +70,7 @@ class Emulator:
         extra: dict[str, Any] = {"clock": clock} if clock is not None else {}
         self.state = EmulatorState(
             tokens=tokens,
-            retire_create=retire_create,
+            retire_create=not allow_create,
             per_minute_limit=per_minute_limit,
             state_file=state_file,
             seed=seed,

@@ -37,7 +37,9 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--state-file", type=Path, help="keep keys in this JSON file across runs")
     parser.add_argument(
-        "--retire-create", action="store_true", help="answer POST api_keys with 410 like the API"
+        "--allow-create",
+        action="store_true",
+        help="let POST api_keys create keys, as before June 2026 (default: 410, like the API)",
     )
     parser.add_argument(
         "--rate-limit-per-minute",
@@ -63,7 +65,7 @@ def main(argv: list[str] | None = None) -> int:
 
     state = EmulatorState(
         tokens=tokens,
-        retire_create=args.retire_create,
+        retire_create=not args.allow_create,
         per_minute_limit=args.rate_limit_per_minute,
         state_file=args.state_file,
         seed=args.seed,

@@ -94,7 +94,7 @@ class EmulatorState:
         self,
         *,
         tokens: dict[str, frozenset[str]],
-        retire_create: bool = False,
+        retire_create: bool = True,
         per_minute_limit: int | None = None,
         state_file: Path | None = None,
         seed: int | None = None,

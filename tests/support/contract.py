@@ -1,4 +1,4 @@
-"""Check recorded HTTP exchanges against ../shared/do-genai-openapi.yaml with openapi-core."""
+"""Check recorded HTTP exchanges against tests/spec/do-genai-openapi.yaml with openapi-core."""
 
 from __future__ import annotations
 
@@ -15,10 +15,11 @@ from openapi_core import OpenAPI
 from openapi_core.datatypes import RequestParameters
 from werkzeug.datastructures import Headers, ImmutableMultiDict
 
-# The contract lives beside the checkout, in shared/ (DESIGN.md); GENAI_OPENAPI_SPEC overrides.
+# The contract lives in the repository (tests/spec/README.md says where it comes from);
+# GENAI_OPENAPI_SPEC points the tests at another copy.
 SPEC_PATH = Path(
     os.environ.get("GENAI_OPENAPI_SPEC")
-    or Path(__file__).resolve().parents[2].parent / "shared" / "do-genai-openapi.yaml"
+    or Path(__file__).resolve().parents[1] / "spec" / "do-genai-openapi.yaml"
 )
 
 
@@ -26,7 +27,7 @@ SPEC_PATH = Path(
 def spec_dict() -> dict[str, Any]:
     if not SPEC_PATH.exists():
         raise FileNotFoundError(
-            f"the OpenAPI contract is missing at {SPEC_PATH}: check out shared/ beside the "
+            f"the OpenAPI contract is missing at {SPEC_PATH}: restore tests/spec/ from the "
             "repository or set GENAI_OPENAPI_SPEC"
         )
     return yaml.safe_load(SPEC_PATH.read_text())

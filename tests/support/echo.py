@@ -1,4 +1,4 @@
-"""A trivial dynamic resource for proving the engine harness (issue #2).
+"""A trivial dynamic resource for proving the engine harness.
 
 It lives in an importable module, so dill pickles its provider by reference and the provider
 process imports it from `tests/` (on PYTHONPATH), just as it imports `provider.resources`.
