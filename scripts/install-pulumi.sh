@@ -7,7 +7,10 @@
 #   3. a build from the Go module github.com/pulumi/pulumi/pkg/v3 at PULUMI_VERSION;
 #   4. otherwise: explain how to install Pulumi the official way and fail.
 # Beside the CLI it writes `pulumi-resource-pulumi-python`, the small launcher the engine runs
-# for dynamic providers, bound to the project's interpreter.
+# for dynamic providers, bound to the project's interpreter, and, unless an official
+# `pulumi-language-python` is on PATH or beside the official `pulumi`, a `pulumi-language-python`
+# that runs this package's language host (provider/language_host), so `pulumi up` works on a
+# Pulumi.yaml project. An official host always wins.
 #
 # Usage: scripts/install-pulumi.sh [PYTHON]   -> prints the bin directory to add to PATH
 set -euo pipefail
@@ -18,6 +21,7 @@ PULUMI_VERSION=${PULUMI_VERSION:-$(sed -n 's/^pulumi==//p' "$here/../constraints
 MIN_VERSION=3.139.0
 PYTHON=${1:-${PULUMI_PYTHON_CMD:-python3}}
 PYTHON=$(command -v "$PYTHON" || echo "$PYTHON")
+case "$PYTHON" in /*) ;; *) PYTHON=$(realpath -s "$PYTHON") ;; esac  # keep a venv's own path
 CACHE_ROOT=${PULUMI_ENGINE_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/do-genai-pulumi-engine}
 BIN="$CACHE_ROOT/v$PULUMI_VERSION/bin"
 
@@ -39,6 +43,31 @@ LAUNCHER
   chmod +x "$dir/pulumi-resource-pulumi-python"
 }
 
+official_language_host() {  # prints the path of an official pulumi-language-python, if any
+  local found
+  found=$(command -v pulumi-language-python 2>/dev/null) || return 1
+  case "$found" in "$CACHE_ROOT"/*) return 1 ;; esac
+  echo "$found"
+}
+
+write_language_host() {
+  # The engine runs a Pulumi.yaml project's Python program through this executable.
+  local dir=$1 official
+  if official=$(official_language_host) || { [ -n "${2:-}" ] && [ -x "$2/pulumi-language-python" ] \
+      && official="$2/pulumi-language-python"; }; then
+    log "using the official Python language host $official"
+    rm -f "$dir/pulumi-language-python"
+    return 0
+  fi
+  cat > "$dir/pulumi-language-python" <<HOST
+#!/bin/sh
+# The do-genai-model-keys Python language host (written by install-pulumi.sh); an official
+# pulumi-language-python on PATH or beside an official pulumi is used instead when present.
+exec "$PYTHON" -m provider.language_host "\$@"
+HOST
+  chmod +x "$dir/pulumi-language-python"
+}
+
 use_existing() {
   local found ver
   found=$(command -v pulumi 2>/dev/null) || return 1
@@ -49,6 +78,7 @@ use_existing() {
     local dir
     dir="$CACHE_ROOT/system/bin"
     write_dynamic_launcher "$dir"
+    write_language_host "$dir" "$(dirname "$(readlink -f "$found")")"
     ln -sf "$found" "$dir/pulumi"
     echo "$dir"
     return 0
@@ -120,4 +150,5 @@ HELP
   fi
 fi
 write_dynamic_launcher "$BIN"
+write_language_host "$BIN"
 echo "$BIN"
