@@ -1,7 +1,9 @@
 """GitOps rotation: a reviewed change to stack config rotates the key pair, with no downtime.
 
 Config (Pulumi.<stack>.yaml, committed): `rotation` (a counter; bump it to rotate now),
-optionally `rotateAfterDays` (rotate on a schedule as well) and `keyName`.
+optionally `rotateAfterDays` (rotate on a schedule as well), `keyName`, and `adoptUuids`: the
+UUIDs of two keys made in the control panel, slot a's then slot b's, comma-separated (needed on
+DigitalOcean today, where the API no longer creates keys).
 """
 
 from __future__ import annotations
@@ -18,6 +20,9 @@ def program() -> None:
         name=config.get("keyName") or "gitops-app",
         rotation=config.get_int("rotation") or 0,
         rotate_after_days=config.get_float("rotateAfterDays"),
+        adopt_uuids=[u.strip() for u in adopt.split(",")]
+        if (adopt := config.get("adoptUuids"))
+        else None,
     )
     pulumi.export("active_secret_key", keys.active_secret_key)
     pulumi.export("previous_secret_key", keys.previous_secret_key)

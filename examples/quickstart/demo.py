@@ -1,14 +1,20 @@
-"""The README's demo: the quickstart stack against a local emulator, start to finish.
+"""The README's demo: the root Pulumi.yaml, run with the `pulumi` CLI against a local emulator.
 
-1. starts the emulator (`python -m provider.emulator`) on a free port;
-2. runs `pulumi up` of the quickstart program through the Automation API (file backend);
-3. shows the stack outputs with the secrets hidden;
-4. proves a key works by listing the emulator's inference models and chatting with it;
-5. destroys the stack and stops the emulator.
+It follows what a user does on DigitalOcean today:
+1. starts the emulator (`python -m provider.emulator`), which, like DigitalOcean, refuses to
+   create keys through the API;
+2. makes the key "in the control panel" (the emulator's control API);
+3. `pulumi stack init`, `pulumi config set --secret digitalocean:token ...`, `pulumi up`: the
+   program adopts the key by name and regenerates its secret;
+4. reads the secret with `pulumi stack output --show-secrets` and calls the inference API;
+5. `pulumi destroy` and `pulumi stack rm`, then stops the emulator.
+
+The stack lives on a file backend in a temporary folder; nothing touches Pulumi Cloud.
 """
 
 from __future__ import annotations
 
+import os
 import secrets
 import shutil
 import subprocess
@@ -18,12 +24,8 @@ from pathlib import Path
 
 import httpx
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-
-from program import program  # the folder was just put on the path
-
-from provider import GenAIClient
-from provider.stacks import LocalBackend, find_engine_bin
+ROOT = Path(__file__).resolve().parents[2]
+STACK = "demo"
 
 
 def start_emulator(token: str) -> tuple[subprocess.Popen[str], str]:
@@ -44,50 +46,81 @@ def step(text: str) -> None:
     print(f"\n=== {text}", flush=True)
 
 
+def pulumi(env: dict[str, str], *args: str, capture: bool = False) -> str:
+    """Run the `pulumi` CLI in the project root, as a user would; show its output."""
+    print(f"$ pulumi {' '.join(args)}", flush=True)
+    done = subprocess.run(  # noqa: S603  # the engine found by scripts/install-pulumi.sh
+        ["pulumi", *args, "--non-interactive"],
+        cwd=ROOT,
+        env=env,
+        text=True,
+        capture_output=capture,
+        check=False,
+    )
+    if done.returncode != 0:
+        raise SystemExit(f"pulumi {args[0]} failed (exit {done.returncode}): {done.stderr or ''}")
+    return done.stdout if capture else ""
+
+
 def main() -> int:
     token = "emu-demo-" + secrets.token_hex(16)
     emulator, url = start_emulator(token)
-    workdir = Path(tempfile.mkdtemp(prefix="genai-quickstart-"))
-    backend = LocalBackend(root=workdir, engine_bin=find_engine_bin())
+    backend = Path(tempfile.mkdtemp(prefix="genai-quickstart-"))
+    env = {
+        **os.environ,
+        "PULUMI_BACKEND_URL": backend.as_uri(),
+        "PULUMI_CONFIG_PASSPHRASE": secrets.token_hex(16),
+        "PULUMI_SKIP_UPDATE_CHECK": "true",
+        "PULUMI_HOME": str(backend / "home"),
+    }
     try:
-        step(f"emulator listening on {url}")
-        stack = backend.stack(
-            "quickstart",
-            "demo",
-            program,
-            config={
-                "digitalocean:token": (token, True),
-                "digitalocean:apiEndpoint": url,
-                "digitalocean:inferenceEndpoint": url,
-            },
+        step(f"emulator listening on {url}; like DigitalOcean, it refuses API creates (410)")
+        refused = httpx.post(
+            f"{url}/v2/gen-ai/models/api_keys",
+            headers={"Authorization": f"Bearer {token}"},
+            json={"name": "quickstart-web"},
         )
-        step("pulumi up")
-        stack.up(on_output=lambda line: print(line, flush=True))
+        print(f"POST /v2/gen-ai/models/api_keys -> {refused.status_code} {refused.json()['id']}")
 
-        step("pulumi stack output (secrets stay hidden)")
-        print(backend.cli("quickstart", "stack", "output", "--stack", "demo"), end="")
+        step("make the key in the control panel (the emulator's stand-in for it)")
+        print(f'$ curl -X POST {url}/_emulator/keys -d \'{{"name": "quickstart-web"}}\'')
+        panel = httpx.post(f"{url}/_emulator/keys", json={"name": "quickstart-web"}).json()
+        panel_secret = panel["api_key_info"]["secret_key"]
+        print(f"made key {panel['api_key_info']['uuid']} (its secret was shown once, in the panel)")
 
-        step("calling the emulator's inference API with the new key")
-        outputs = stack.outputs()
-        secret = outputs["web_key_secret"].value
-        with GenAIClient(token, api_endpoint=url, inference_endpoint=url) as client:
-            models = client.list_inference_models(secret)
-        key_uuid = outputs["web_key_uuid"].value
-        print(f"key {key_uuid} may call {len(models)} models, e.g. {models[0].id}")
+        step("pulumi stack init, config, up: adopt the key and regenerate its secret")
+        pulumi(env, "stack", "init", STACK)
+        pulumi(env, "config", "set", "--secret", "digitalocean:token", token)
+        pulumi(env, "config", "set", "digitalocean:apiEndpoint", url)
+        pulumi(env, "config", "set", "digitalocean:inferenceEndpoint", url)
+        pulumi(env, "up", "--yes")
+
+        step("pulumi stack output (secrets stay hidden unless asked for)")
+        pulumi(env, "stack", "output")
+        secret = pulumi(
+            env, "stack", "output", "web_key_secret", "--show-secrets", capture=True
+        ).strip()
+
+        step("an app calls the inference API with the secret from the stack output")
+        auth = {"Authorization": f"Bearer {secret}"}
+        models = httpx.get(f"{url}/v1/models", headers=auth).json()["data"]
+        print(f"the key may call {len(models)} models, e.g. {models[0]['id']}")
         answer = httpx.post(
             f"{url}/v1/chat/completions",
-            headers={"Authorization": f"Bearer {secret}"},
-            json={"model": models[0].id, "messages": [{"role": "user", "content": "ping"}]},
+            headers=auth,
+            json={"model": models[0]["id"], "messages": [{"role": "user", "content": "ping"}]},
         ).json()
         print("chat answer:", answer["choices"][0]["message"]["content"])
+        old = httpx.get(f"{url}/v1/models", headers={"Authorization": f"Bearer {panel_secret}"})
+        print(f"the panel's original secret now gets {old.status_code}: adoption regenerated it")
 
-        step("pulumi destroy")
-        stack.destroy(on_output=lambda line: print(line, flush=True))
-        stack.workspace.remove_stack("demo")
+        step("pulumi destroy and stack rm")
+        pulumi(env, "destroy", "--yes")
+        pulumi(env, "stack", "rm", STACK, "--yes")
         step("done: the demo cleaned up after itself")
         return 0
     finally:
-        shutil.rmtree(workdir, ignore_errors=True)
+        shutil.rmtree(backend, ignore_errors=True)
         emulator.terminate()
         emulator.wait(timeout=10)
         if emulator.stdout is not None:
