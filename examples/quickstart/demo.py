@@ -49,8 +49,8 @@ def step(text: str) -> None:
 def pulumi(env: dict[str, str], *args: str, capture: bool = False) -> str:
     """Run the `pulumi` CLI in the project root, as a user would; show its output."""
     print(f"$ pulumi {' '.join(args)}", flush=True)
-    done = subprocess.run(  # noqa: S603  # the engine found by scripts/install-pulumi.sh
-        ["pulumi", *args, "--non-interactive"],
+    done = subprocess.run(  # noqa: S603  # the CLI a user runs, found on PATH
+        ["pulumi", *args, "--non-interactive"],  # noqa: S607
         cwd=ROOT,
         env=env,
         text=True,

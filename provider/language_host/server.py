@@ -3,9 +3,10 @@
 The engine starts the host as `pulumi-language-python [-option=value ...] ENGINE`, ENGINE (last)
 being the engine's address (v3.259 passes no options; newer engines may pass the project's
 `runtime.options` and `-root=DIR`), and reads the port the host prints on its first line. The
-project root, program directory and runtime options also come with each request. For `up` and `preview` it calls
-`GetRequiredPackages` (falling back to `GetRequiredPlugins`), then `Run`, and `Cancel` on
-interrupt. `Run` starts `runner.py` in the project's interpreter and waits for it.
+project root, program directory and runtime options also come with each request. For `up` and
+`preview` the engine calls `GetPluginInfo`, `GetRequiredPackages` (falling back to
+`GetRequiredPlugins`), then `Run`, and `Cancel` when it is done or interrupted; `refresh` and
+`destroy` skip `Run`. `Run` starts `runner.py` in the project's interpreter and waits for it.
 """
 
 from __future__ import annotations
