@@ -21,6 +21,7 @@ import inspect
 import json
 import os
 import runpy
+import signal
 import sys
 import traceback
 from concurrent.futures import ThreadPoolExecutor
@@ -123,7 +124,17 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
+def stop_quietly(_signum: int, _frame: object) -> None:
+    """The engine cancels the program (Ctrl-C, or after a resource error it already reported):
+    stop at once, without a KeyboardInterrupt traceback on the user's screen."""
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(REPORTED)
+
+
 def main(argv: list[str]) -> int:
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, stop_quietly)
     args = parse(argv)
     if args.pwd:
         os.chdir(args.pwd)

@@ -1,0 +1,108 @@
+"""The `pulumi` CLI as a user runs it: a subprocess in a project folder, on a file backend."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from collections import defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+PASSPHRASE = "cli-test-passphrase"  # guards throwaway local state only
+
+
+@dataclass
+class Cli:
+    """Runs `pulumi` commands with a private file backend, home and language-host call log."""
+
+    engine_bin: Path
+    work: Path
+    env: dict[str, str] = field(default_factory=dict)
+    """Extra environment for every command (e.g. DIGITALOCEAN_TOKEN, DO_GENAI_NOW)."""
+
+    def __post_init__(self) -> None:
+        (self.work / "state").mkdir(parents=True, exist_ok=True)
+        self.host_calls_file = self.work / "host-calls"
+
+    def environment(self) -> dict[str, str]:
+        clean = {
+            k: v for k, v in os.environ.items() if not k.startswith(("PULUMI_", "DIGITALOCEAN_"))
+        }
+        return {
+            **clean,
+            "PATH": f"{self.engine_bin}{os.pathsep}{clean.get('PATH', '')}",
+            "PULUMI_BACKEND_URL": (self.work / "state").as_uri(),
+            "PULUMI_CONFIG_PASSPHRASE": PASSPHRASE,
+            "PULUMI_HOME": str(self.work / "home"),
+            "PULUMI_SKIP_UPDATE_CHECK": "true",
+            "PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION": "true",
+            "DO_GENAI_HOST_CALLS": str(self.host_calls_file),
+            **self.env,
+        }
+
+    def run(self, cwd: Path, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
+        """`pulumi ARGS --non-interactive` in `cwd`; raises with the output when it fails."""
+        done = subprocess.run(
+            [str(self.engine_bin / "pulumi"), *args, "--non-interactive"],
+            cwd=cwd,
+            env=self.environment(),
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        if check and done.returncode != 0:
+            raise AssertionError(
+                f"pulumi {' '.join(args)} exited {done.returncode}:\n{done.stdout}\n{done.stderr}"
+            )
+        return done
+
+    def script(
+        self, cwd: Path, *command: str, check: bool = True
+    ) -> subprocess.CompletedProcess[str]:
+        """Run a shell script (such as a CI pipeline) with the same environment."""
+        done = subprocess.run(
+            list(command),
+            cwd=cwd,
+            env=self.environment(),
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        if check and done.returncode != 0:
+            raise AssertionError(
+                f"{' '.join(command)} exited {done.returncode}:\n{done.stdout}\n{done.stderr}"
+            )
+        return done
+
+    def host_calls(self) -> list[list[str]]:
+        """The RPCs each language-host process served, in the order the processes started."""
+        if not self.host_calls_file.exists():
+            return []
+        by_process: dict[str, list[str]] = defaultdict(list)
+        for line in self.host_calls_file.read_text().splitlines():
+            pid, name = line.split()
+            by_process[pid].append(name)
+        self.host_calls_file.unlink()
+        return list(by_process.values())
+
+    def state_text(self) -> str:
+        return "\n".join(p.read_text() for p in (self.work / "state").rglob("*.json"))
+
+
+def copy_project(destination: Path, *relative: str) -> Path:
+    """Copy files and folders of the repository into `destination` (same layout), with the
+    repository's virtualenv linked in as `.venv`, so a Pulumi.yaml runs there unchanged."""
+    destination.mkdir(parents=True, exist_ok=True)
+    for item in relative:
+        source = ROOT / item
+        target = destination / item
+        target.parent.mkdir(parents=True, exist_ok=True)
+        if source.is_dir():
+            shutil.copytree(source, target, ignore=shutil.ignore_patterns("__pycache__"))
+        else:
+            shutil.copy2(source, target)
+    (destination / ".venv").symlink_to(Path(sys.prefix))
+    return destination

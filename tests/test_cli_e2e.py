@@ -1,0 +1,144 @@
+"""`pulumi` commands exactly as a user types them, on the root Pulumi.yaml, through our language
+host, against the emulator as DigitalOcean is today (no creates through the API)."""
+
+from __future__ import annotations
+
+import json
+import textwrap
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+from support.cli import Cli, copy_project
+
+from provider.emulator import Emulator
+
+pytestmark = pytest.mark.e2e
+
+HOST_CALLS: dict[str, list[list[str]]] = {}
+"""The language host's RPCs per command, printed with -s (the note quotes them)."""
+
+
+@pytest.fixture
+def panel_emulator() -> Iterator[Emulator]:
+    with Emulator() as emu:  # refuses creates, like DigitalOcean since June 2026
+        yield emu
+
+
+@pytest.fixture
+def cli(engine_bin: Path, tmp_path: Path) -> Cli:
+    return Cli(engine_bin=engine_bin, work=tmp_path / "cli")
+
+
+def configure(cli: Cli, project: Path, emu: Emulator, *, token: str | None = None) -> None:
+    cli.run(project, "stack", "init", "dev")
+    if token is not False:
+        cli.run(project, "config", "set", "--secret", "digitalocean:token", token or emu.token)
+    cli.run(project, "config", "set", "digitalocean:apiEndpoint", emu.url)
+    cli.run(project, "config", "set", "digitalocean:inferenceEndpoint", emu.url)
+
+
+def models_status(emu: Emulator, secret: str) -> int:
+    answer = httpx.get(f"{emu.url}/v1/models", headers={"Authorization": f"Bearer {secret}"})
+    return answer.status_code
+
+
+def test_the_root_quickstart_as_a_user_runs_it(
+    cli: Cli, panel_emulator: Emulator, tmp_path: Path
+) -> None:
+    emu = panel_emulator
+    project = copy_project(tmp_path / "repo", "Pulumi.yaml", "examples/quickstart")
+    panel = emu.state.create_key("quickstart-web")  # made in the control panel
+    panel_secret = panel.secret
+    configure(cli, project, emu)
+    HOST_CALLS["stack init/config"] = cli.host_calls()
+
+    up = cli.run(project, "up", "--yes")
+    HOST_CALLS["up"] = cli.host_calls()
+    assert "+ 2 created" in up.stdout
+    assert "web_key_secret         : [secret]" in up.stdout
+
+    hidden = cli.run(project, "stack", "output", "web_key_secret").stdout.strip()
+    assert hidden == "[secret]"
+    secret = cli.run(project, "stack", "output", "web_key_secret", "--show-secrets").stdout.strip()
+    assert models_status(emu, secret) == 200
+    assert models_status(emu, panel_secret) == 401  # adoption regenerated the panel's secret
+    [key] = emu.state.keys.values()
+    assert key.uuid == panel.uuid
+    state = cli.state_text()
+    assert secret not in state
+    assert emu.token not in state
+    assert '"secure":' in state  # the secret and the token are there, encrypted
+
+    cli.run(project, "preview", "--expect-no-changes")
+    HOST_CALLS["preview"] = cli.host_calls()
+    refreshed = cli.run(project, "refresh", "--yes")
+    HOST_CALLS["refresh"] = cli.host_calls()
+    assert "error" not in refreshed.stdout.lower()
+    cli.run(project, "destroy", "--yes")
+    HOST_CALLS["destroy"] = cli.host_calls()
+    assert emu.state.keys == {}
+    print("language host RPCs by command:", json.dumps(HOST_CALLS))
+    # Each command's host served GetPluginInfo first; up and preview ran the program.
+    assert all(calls[0] == "GetPluginInfo" for calls in HOST_CALLS["up"])
+    assert any("Run" in calls for calls in HOST_CALLS["up"])
+    assert not any("Run" in calls for calls in HOST_CALLS["refresh"] + HOST_CALLS["destroy"])
+
+
+def program_project(root: Path, body: str) -> Path:
+    """A one-file Python project using this package, on the repository's virtualenv."""
+    project = copy_project(root, "Pulumi.yaml")
+    (project / "Pulumi.yaml").write_text(
+        "name: broken\nruntime:\n  name: python\n  options:\n    virtualenv: .venv\nmain: app.py\n"
+    )
+    (project / "app.py").write_text(textwrap.dedent(body))
+    return project
+
+
+def diagnostics(output: str) -> str:
+    return output.split("Diagnostics:", 1)[1] if "Diagnostics:" in output else output
+
+
+@pytest.mark.parametrize(
+    ("body", "expected"),
+    [
+        (
+            """
+            from provider import ModelAccessKey
+            ModelAccessKey("bad", name="", adopt_existing=True)
+            """,
+            "name is required and must not be empty",
+        ),
+        (
+            """
+            from provider import RotatingModelAccessKey
+            RotatingModelAccessKey("pair", name="p", adopt_uuids=["only-one"])
+            """,
+            "adopt_uuids needs exactly two UUIDs",
+        ),
+    ],
+    ids=["empty-name", "program-raises"],
+)
+def test_a_program_error_is_one_clear_message_and_a_failed_exit(
+    cli: Cli, panel_emulator: Emulator, tmp_path: Path, body: str, expected: str
+) -> None:
+    project = program_project(tmp_path / "repo", body)
+    configure(cli, project, panel_emulator)
+    up = cli.run(project, "up", "--yes", check=False)
+    assert up.returncode != 0
+    text = diagnostics(up.stdout + up.stderr)
+    assert text.count(expected) == 1, text
+    assert "Traceback (most recent call last)" not in up.stdout + up.stderr
+
+
+def test_a_missing_token_names_the_setting_and_the_fix(
+    cli: Cli, panel_emulator: Emulator, tmp_path: Path
+) -> None:
+    project = copy_project(tmp_path / "repo", "Pulumi.yaml", "examples/quickstart")
+    configure(cli, project, panel_emulator, token=False)  # type: ignore[arg-type]
+    up = cli.run(project, "up", "--yes", check=False)
+    assert up.returncode != 0
+    text = diagnostics(up.stdout + up.stderr)
+    assert "pulumi config set --secret digitalocean:token" in text
+    assert "Traceback (most recent call last)" not in up.stdout + up.stderr
