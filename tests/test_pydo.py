@@ -35,3 +35,13 @@ def test_pydo_lists_renames_regenerates_and_deletes(emulator: Emulator) -> None:
     deleted = client.genai.delete_model_api_key(api_key_uuid=made.uuid, enforce_https=False)
     assert deleted["api_key_info"]["uuid"] == made.uuid
     assert client.genai.list_model_api_keys(enforce_https=False)["api_key_infos"] == []
+
+
+def test_pydo_create_gets_the_410_it_expects_from_the_default_emulator() -> None:
+    """pydo, generated from today's spec, accepts only 410 from the retired create."""
+    with Emulator() as emu:
+        client = pydo.Client(token=emu.token, endpoint=emu.url)
+        answer = client.genai.create_model_api_key(body={"name": "new"}, enforce_https=False)
+        assert answer["id"] == "gone"
+        assert "control panel" in answer["message"]
+        assert emu.state.keys == {}

@@ -1,0 +1,162 @@
+"""The GitOps pipeline as its CI runs it: `examples/gitops-rotation/pipeline.sh` in a git
+repository, through the `pulumi` CLI, while the app-consumer app keeps asking a model questions.
+
+The app re-reads the active secret the way the README tells apps to (`pulumi stack output
+active_secret_key --show-secrets`, at least once per rotation; here every half second). The
+two-key scheme keeps the previous secret valid for one rotation, so the goal is zero failed
+requests across three rotations, and the secret from two rotations ago is refused.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import threading
+import time
+from dataclasses import dataclass, field
+from datetime import timedelta
+from pathlib import Path
+
+import httpx
+import pytest
+from support import examples
+from support.cli import Cli, copy_project
+
+from provider.emulator import Emulator
+from provider.rotation import DEFAULT_ANCHOR
+from provider.times import format_time, parse_time
+
+pytestmark = pytest.mark.e2e
+
+# Just past a period boundary, so one more month crosses exactly one (rotateAfterDays=30).
+NOW = parse_time(DEFAULT_ANCHOR) + timedelta(days=300, hours=1)
+
+
+@dataclass
+class App:
+    """The app-consumer app, asking questions non-stop with the newest secret it has read."""
+
+    emulator: Emulator
+    read_secret: object
+    secret: str = ""
+    requests: int = 0
+    failures: list[str] = field(default_factory=list)
+    reads: int = 0
+    read_failures: int = 0
+    stop: threading.Event = field(default_factory=threading.Event)
+
+    def serve(self) -> None:
+        ask = examples.load("app-consumer", "app").ask
+        while not self.stop.is_set():
+            try:
+                ask(self.secret, self.emulator.url, "Is the key still good?")
+            except Exception as error:  # every failure is counted
+                self.failures.append(f"{type(error).__name__}: {str(error)[:120]}")
+            self.requests += 1
+            time.sleep(0.01)
+
+    def reread(self) -> None:
+        while not self.stop.wait(0.5):
+            try:
+                self.secret = self.read_secret()  # type: ignore[operator]
+                self.reads += 1
+            except AssertionError:  # the CLI may race a state write; keep the last secret
+                self.read_failures += 1
+
+
+def git(repo: Path, *args: str) -> str:
+    return subprocess.run(
+        ["git", "-c", "user.name=CI", "-c", "user.email=ci@example.invalid", *args],
+        cwd=repo,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+
+
+def status(emu: Emulator, secret: str) -> int:
+    return httpx.get(
+        f"{emu.url}/v1/models", headers={"Authorization": f"Bearer {secret}"}
+    ).status_code
+
+
+def test_the_pipeline_rotates_three_times_and_on_schedule_with_zero_failed_requests(
+    engine_bin: Path, tmp_path: Path
+) -> None:
+    repo = copy_project(tmp_path / "repo", "examples/gitops-rotation", "examples/app-consumer")
+    (repo / ".gitignore").write_text(".venv\n")
+    git(repo, "init", "-q", "-b", "main")
+    git(repo, "add", "-A")
+    git(repo, "commit", "-q", "-m", "The gitops stack")
+    project = repo / "examples" / "gitops-rotation"
+    pipeline = ("bash", str(project / "pipeline.sh"))
+
+    with Emulator() as emu:  # DigitalOcean today: keys come from the control panel
+        slot_a = emu.state.create_key("gitops-app-a")
+        slot_b = emu.state.create_key("gitops-app-b")
+        cli = Cli(
+            engine_bin=engine_bin,
+            work=tmp_path / "cli",
+            env={"DIGITALOCEAN_TOKEN": emu.token, "DO_GENAI_NOW": format_time(NOW)},
+        )
+        cli.run(project, "stack", "init", "prod")
+        for key, value in {
+            "digitalocean:apiEndpoint": emu.url,
+            "digitalocean:inferenceEndpoint": emu.url,
+            "adoptUuids": f"{slot_a.uuid},{slot_b.uuid}",
+            "rotateAfterDays": "30",
+        }.items():
+            cli.run(project, "config", "set", key, value)
+        git(repo, "add", "-A")
+        git(repo, "commit", "-q", "-m", "Configure the prod stack")
+
+        def output(name: str) -> str:
+            return cli.run(project, "stack", "output", name, "--show-secrets").stdout.strip()
+
+        cli.script(project, *pipeline, "on-merge")
+        history = [output("active_secret_key")]
+        app = App(emu, lambda: output("active_secret_key"), secret=history[0])
+        workers = [threading.Thread(target=app.serve), threading.Thread(target=app.reread)]
+        for worker in workers:
+            worker.start()
+        try:
+            for n in range(1, 4):
+                before = int(output("rotation"))
+                cli.script(project, *pipeline, "rotate")
+                assert f"(rotation {n})" in git(repo, "log", "-1", "--format=%s")
+                assert git(repo, "status", "--porcelain").strip() == ""  # committed
+                cli.script(project, *pipeline, "on-merge")
+                assert int(output("rotation")) == before + 1
+                history.append(output("active_secret_key"))
+                assert output("previous_secret_key") == history[-2]
+                time.sleep(1.2)  # the app re-reads at least once before the next rotation
+
+            quiet = cli.script(project, *pipeline, "scheduled")
+            assert "Updating" not in quiet.stdout  # before the period: nothing to do
+            assert output("active_secret_key") == history[-1]
+
+            cli.env["DO_GENAI_NOW"] = format_time(NOW + timedelta(days=31))
+            cli.script(project, *pipeline, "scheduled")
+            history.append(output("active_secret_key"))
+            assert history[-1] != history[-2]
+            time.sleep(1.2)
+        finally:
+            app.stop.set()
+            for worker in workers:
+                worker.join(timeout=60)
+
+        figures = {
+            "requests": app.requests,
+            "failed": len(app.failures),
+            "secret_reads": app.reads,
+            "secret_read_failures": app.read_failures,
+            "rotations": len(history) - 1,
+        }
+        print("pipeline figures:", json.dumps(figures))
+        assert app.failures == []
+        assert app.requests > 50
+        assert status(emu, history[-1]) == 200
+        assert status(emu, history[-2]) == 200  # the previous secret, for one more rotation
+        for old in history[:-2]:
+            assert status(emu, old) == 401  # two or more rotations ago: refused
+        cli.run(project, "destroy", "--yes")
