@@ -37,12 +37,13 @@ from pulumi import automation as auto
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
+sys.path.insert(0, str(HERE.parent / "tests"))  # the Automation API harness of the tests
 
 from noop import Noop  # noqa: E402  # benchmarks/ was just put on the path
+from support.backend import LocalBackend, find_engine_bin  # noqa: E402
 
 from provider import GenAIClient, ModelAccessKey, data_sources  # noqa: E402
 from provider.emulator import Emulator  # noqa: E402
-from provider.stacks import LocalBackend, find_engine_bin  # noqa: E402
 
 KEY_TYPE = "pulumi-python:dynamic/genai:ModelAccessKey"
 NOOP_TYPE = "pulumi-python:dynamic/bench:Noop"

@@ -85,7 +85,7 @@ def api_requests(emu: Emulator, key: str) -> int:
 @pytest.fixture
 def backend(tmp_path: Path, engine_bin: Path) -> Callable[..., object]:
     """Make a `LocalBackend` on a temporary directory, with extra engine environment."""
-    from provider.stacks import LocalBackend
+    from support.backend import LocalBackend
 
     def make(**env: str) -> LocalBackend:
         support = str(ROOT / "tests")

@@ -9,6 +9,7 @@ smoke run below also exercises those.
 from __future__ import annotations
 
 import json
+import shutil
 import subprocess
 import sys
 import venv
@@ -32,6 +33,9 @@ with Emulator(allow_create=True) as emu, GenAIClient(emu.token, api_endpoint=emu
 """
 
 
+PULUMI_VERSION = "from importlib.metadata import version; print(version('pulumi'))"
+
+
 def run(*args: str | Path, cwd: Path | None = None) -> str:
     done = subprocess.run(
         [str(a) for a in args], capture_output=True, text=True, check=False, cwd=cwd
@@ -41,18 +45,25 @@ def run(*args: str | Path, cwd: Path | None = None) -> str:
 
 
 def test_the_wheel_keeps_the_newest_pulumi_and_imports(tmp_path: Path) -> None:
+    # Built from a copy, so the build leaves nothing in the checkout.
+    source = tmp_path / "source"
+    shutil.copytree(
+        ROOT,
+        source,
+        ignore=shutil.ignore_patterns(".venv", ".git", "build", "*.egg-info", "__pycache__"),
+    )
     wheels = tmp_path / "wheels"
-    run(sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "-w", wheels, ROOT)
+    run(sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "-w", wheels, source)
     [wheel] = wheels.glob("do_genai_model_keys-*.whl")
 
     venv.create(tmp_path / "venv", with_pip=True)
     python = tmp_path / "venv" / "bin" / "python"
     pip = (python, "-m", "pip", "--disable-pip-version-check", "--quiet")
     run(*pip, "install", "pulumi")
-    newest = run(python, "-c", "import pulumi; print(pulumi.__version__)").strip()
+    newest = run(python, "-c", PULUMI_VERSION).strip()
 
     run(*pip, "install", wheel)
-    after = run(python, "-c", "import pulumi; print(pulumi.__version__)").strip()
+    after = run(python, "-c", PULUMI_VERSION).strip()
     assert after == newest, f"installing the wheel changed pulumi {newest} to {after}"
 
     # Out of the source tree, so that the installed package is the one imported.

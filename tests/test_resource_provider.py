@@ -274,3 +274,17 @@ def test_the_pickled_provider_holds_no_token_even_after_configure(emulator: Emul
     assert emulator.token.encode() not in pickled
     assert b"provider.resources" in pickled  # by reference, not by value
     assert len(pickled) < 200
+
+
+PINNED_PROVIDER = (
+    "gASVNAAAAAAAAACMEnByb3ZpZGVyLnJlc291cmNlc5SMFk1vZGVsQWNjZXNzS2V5UHJvdmlkZXKUk5QpgZQu"
+)
+"""The `__provider` input every user's state holds: a reference to
+`provider.resources.ModelAccessKeyProvider`. Moving or renaming the class breaks every stack
+(the engine could no longer load the provider to refresh, update or delete), so this is fixed
+for good; the README says so."""
+
+
+def test_the_pickled_provider_reference_never_moves() -> None:
+    assert serialize_provider(ModelAccessKeyProvider()) == PINNED_PROVIDER
+    assert b"provider.resources" in base64.b64decode(PINNED_PROVIDER)

@@ -84,6 +84,7 @@ def test_the_app_consumer_answers_before_and_after_a_rotation(backend, emulator:
     consumer = examples.load("app-consumer")
     app = examples.load("app-consumer", "app")
     local = backend()
+    emulator.state.create_key("quickstart-web")  # the quickstart adopts a control-panel key
     keys = local.stack("quickstart", "demo", quickstart.program, config=emulator_config(emulator))
     keys.up()
     reader = local.stack(

@@ -13,7 +13,7 @@ from pulumi import automation as auto
 
 from provider import ModelAccessKey
 from provider.emulator import Emulator
-from provider.stacks import LocalBackend
+from support.backend import LocalBackend
 
 KeySpecs = Mapping[str, Mapping[str, Any]]
 

@@ -1,7 +1,8 @@
-"""Run Pulumi programs through the Automation API on a local file backend.
+"""Run Pulumi programs through the Automation API on a local file backend (test machinery).
 
-Used by the demo, the end-to-end tests and the benchmarks: no Pulumi Cloud, a passphrase secrets
-provider, and the engine found in a given directory (`scripts/install-pulumi.sh` prints it).
+Used by the end-to-end tests and the benchmarks: no Pulumi Cloud, a fixed passphrase that guards
+throwaway state only, and the engine found in a given directory (`scripts/install-pulumi.sh`
+prints it).
 An inline program needs no `pulumi-language-python`: the SDK serves the language runtime itself.
 Dynamic providers run in `pulumi-resource-pulumi-python`, which must sit beside `pulumi`.
 """
@@ -43,7 +44,7 @@ class LocalBackend:
     root: Path
     engine_bin: Path
     # Guards throwaway local state only; real stacks bring their own secrets provider.
-    passphrase: str = "local-demo-passphrase"  # noqa: S105
+    passphrase: str = "local-demo-passphrase"
     env: dict[str, str] = field(default_factory=dict)
     """Extra environment for the engine and the provider processes (e.g. DIGITALOCEAN_*)."""
 
@@ -63,7 +64,7 @@ class LocalBackend:
 
     def cli(self, project: str, *args: str) -> str:
         """Run the `pulumi` CLI in a project's directory; returns stdout, raises on failure."""
-        done = subprocess.run(  # noqa: S603  # our own engine binary, arguments from our code
+        done = subprocess.run(  # our own engine binary, arguments from our code
             [str(self.engine_bin / "pulumi"), *args, "--non-interactive"],
             cwd=self.root / "projects" / project,
             env={**os.environ, **self.engine_env()},
