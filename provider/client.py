@@ -46,16 +46,6 @@ MAX_PAGE_SIZE = 200
 MAX_PAGES = 10_000
 """A guard against a server whose next links go round in a circle."""
 
-USECASES = (
-    "MODEL_USECASE_UNKNOWN",
-    "MODEL_USECASE_AGENT",
-    "MODEL_USECASE_FINETUNED",
-    "MODEL_USECASE_KNOWLEDGEBASE",
-    "MODEL_USECASE_GUARDRAIL",
-    "MODEL_USECASE_REASONING",
-    "MODEL_USECASE_SERVERLESS",
-)
-
 
 @functools.cache
 def _tls_context() -> ssl.SSLContext:

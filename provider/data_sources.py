@@ -21,13 +21,24 @@ from typing import Any, Literal, TypeVar
 
 import pulumi
 
-from .client import USECASES, GenAIClient
+from .client import GenAIClient
 from .config import STACK_CONFIG_KEYS, ClientSettings, resolve_settings
 from .errors import InvalidArgumentError
 from .models import ApiKeyInfo, InferenceModel, Model
 
 MatchBy = Literal["exact", "substring", "re"]
 Direction = Literal["asc", "desc"]
+
+USECASES = (
+    "MODEL_USECASE_UNKNOWN",
+    "MODEL_USECASE_AGENT",
+    "MODEL_USECASE_FINETUNED",
+    "MODEL_USECASE_KNOWLEDGEBASE",
+    "MODEL_USECASE_GUARDRAIL",
+    "MODEL_USECASE_REASONING",
+    "MODEL_USECASE_SERVERLESS",
+)
+"""The `usecases` values the model list accepts (DigitalOcean's `MODEL_USECASE_*` enum)."""
 
 
 class _Record:

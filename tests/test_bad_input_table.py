@@ -188,7 +188,8 @@ def refresh(provider: ModelAccessKeyProvider, _emu: Emulator) -> object:
 
 
 def delete(provider: ModelAccessKeyProvider, emu: Emulator) -> object:
-    return provider.delete(made_key(emu), {"name": "table-key"})
+    provider.delete(made_key(emu), {"name": "table-key"})
+    return None
 
 
 def rate_limited(provider: ModelAccessKeyProvider, emu: Emulator) -> object:

@@ -31,10 +31,10 @@ def cli(engine_bin: Path, tmp_path: Path) -> Cli:
     return Cli(engine_bin=engine_bin, work=tmp_path / "cli")
 
 
-def configure(cli: Cli, project: Path, emu: Emulator, *, token: str | None = None) -> None:
+def configure(cli: Cli, project: Path, emu: Emulator, *, with_token: bool = True) -> None:
     cli.run(project, "stack", "init", "dev")
-    if token is not False:
-        cli.run(project, "config", "set", "--secret", "digitalocean:token", token or emu.token)
+    if with_token:
+        cli.run(project, "config", "set", "--secret", "digitalocean:token", emu.token)
     cli.run(project, "config", "set", "digitalocean:apiEndpoint", emu.url)
     cli.run(project, "config", "set", "digitalocean:inferenceEndpoint", emu.url)
 
@@ -136,7 +136,7 @@ def test_a_missing_token_names_the_setting_and_the_fix(
     cli: Cli, panel_emulator: Emulator, tmp_path: Path
 ) -> None:
     project = copy_project(tmp_path / "repo", "Pulumi.yaml", "examples/quickstart")
-    configure(cli, project, panel_emulator, token=False)  # type: ignore[arg-type]
+    configure(cli, project, panel_emulator, with_token=False)
     up = cli.run(project, "up", "--yes", check=False)
     assert up.returncode != 0
     text = diagnostics(up.stdout + up.stderr)

@@ -69,6 +69,7 @@ def test_key_lifecycle(emulator: Emulator, client: GenAIClient) -> None:
         client.list_inference_models(first)
 
     deleted = client.delete_key(created.uuid)
+    assert deleted is not None
     assert deleted.deleted_at
     with pytest.raises(errors.NotFoundError):
         client.delete_key(created.uuid)

@@ -39,7 +39,7 @@ def decode(status: int, body: object = None, headers: dict[str, str] | None = No
         (418, errors.APIStatusError),
     ],
 )
-def test_each_status_maps_to_its_error_class(status: int, cls: type) -> None:
+def test_each_status_maps_to_its_error_class(status: int, cls: type[errors.APIStatusError]) -> None:
     with pytest.raises(cls) as caught:
         decode(status, {"id": "some_id", "message": "it went wrong", "request_id": "req-1"})
     error = caught.value

@@ -8,6 +8,7 @@ import signal
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -19,7 +20,7 @@ from provider.emulator.api import RETIRED_MESSAGE
 KEYS = "/v2/gen-ai/models/api_keys"
 
 
-def get(emu: Emulator, path: str, token: str | None = None, **params: object) -> httpx.Response:
+def get(emu: Emulator, path: str, token: str | None = None, **params: Any) -> httpx.Response:
     headers = {"Authorization": f"Bearer {token or emu.token}"}
     return httpx.get(emu.url + path, headers=headers, params=params)
 

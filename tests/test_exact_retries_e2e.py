@@ -8,7 +8,7 @@ from collections.abc import Iterator
 import pytest
 from conftest import api_requests, control
 from pulumi import automation as auto
-from support.stacks import KeyStack, changes
+from support.stacks import KeySpecs, KeyStack, changes
 
 from provider.emulator import Emulator
 
@@ -74,7 +74,7 @@ def test_a_found_create_that_cannot_finish_leaves_nothing_and_the_next_up_conver
 def test_an_update_whose_regenerate_answer_was_lost_says_so_and_the_next_up_mends_it(
     keys: KeyStack, emulator: Emulator
 ) -> None:
-    specs = {"rotating": {"name": "rotating"}}
+    specs: KeySpecs = {"rotating": {"name": "rotating"}}
     keys.up(specs)
     [old] = live_secrets(keys, emulator, ["rotating"])
 

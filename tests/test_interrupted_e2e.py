@@ -83,7 +83,7 @@ def test_killed_up_recovers_without_orphans_or_lost_secrets(backend, emulator: E
     assert keys.stack is not None
     # A kill during a checkpoint write truncates it; the file backend's backup is put back.
     restore_truncated_checkpoint(keys.state_file())
-    pending = keys.stack.export_stack().deployment.get("pending_operations") or []
+    pending = (keys.stack.export_stack().deployment or {}).get("pending_operations") or []
     assert pending, "the engine should have left pending creates"
 
     control(emulator, "DELETE", "faults")

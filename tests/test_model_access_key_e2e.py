@@ -9,7 +9,7 @@ import httpx
 import pytest
 from conftest import api_requests
 from pulumi import automation as auto
-from support.stacks import KeyStack, changes
+from support.stacks import KeySpecs, KeyStack, changes
 
 from provider.emulator import Emulator
 
@@ -34,7 +34,7 @@ def inference_status(emu: Emulator, secret: str) -> int:
 
 
 def test_lifecycle_create_rename_regenerate_refresh(keys: KeyStack, emulator: Emulator) -> None:
-    specs = {"alpha": {"name": "alpha"}, "beta": {"name": "beta"}}
+    specs: KeySpecs = {"alpha": {"name": "alpha"}, "beta": {"name": "beta"}}
     up = keys.up(specs)
     assert changes(up) == {"create": 3}
     out = keys.outputs()
@@ -110,7 +110,7 @@ def test_retired_create_fails_clearly_and_adoption_works(backend) -> None:
         panel_a = emu.state.create_key("panel-a")
         panel_b = emu.state.create_key("panel-b")
         twins = [emu.state.create_key("twin") for _ in range(2)]
-        specs = {
+        specs: KeySpecs = {
             "a": {"name": "panel-a", "adopt_uuid": panel_a.uuid},
             "b": {"name": "panel-b", "adopt_existing": True},
         }

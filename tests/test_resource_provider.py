@@ -120,6 +120,7 @@ def test_create_read_update_delete(provider: ModelAccessKeyProvider, emulator: E
 
     read = provider.read(key_id, outs3)
     assert read.id == key_id
+    assert read.outs is not None
     assert read.outs["secret_key"] == outs3["secret_key"]  # carried forward
 
     provider.delete(key_id, outs3)
@@ -140,6 +141,7 @@ def test_read_sees_out_of_band_rename_and_delete(
     emulator.state.rename_key(key_id, "renamed-in-panel")
     resources.runtime().listing.invalidate()
     read = provider.read(key_id, outs)
+    assert read.outs is not None
     assert read.outs["name"] == "renamed-in-panel"
     assert read.outs["secret_key"] == outs["secret_key"]
     assert provider.diff(key_id, read.outs, inputs()).changes is True  # next up renames back

@@ -18,7 +18,7 @@ import httpx
 import pytest
 from conftest import control
 from pulumi import automation as auto
-from support.stacks import KeyStack, changes
+from support.stacks import KeySpecs, KeyStack, changes
 
 from provider.emulator import Emulator
 
@@ -92,7 +92,7 @@ def test_fault_soak(backend, soak_emulator: Emulator, record_property) -> None:
                 lines = str(error).splitlines()
                 failures.append(" | ".join(ln.strip() for ln in lines if "error:" in ln)[:1200])
 
-    specs = {f"k{n:02d}": {"name": f"soak-{n:02d}"} for n in range(60)}
+    specs: KeySpecs = {f"k{n:02d}": {"name": f"soak-{n:02d}"} for n in range(60)}
     keys.open(specs)
     faults_on(emulator)
     steps = []

@@ -24,7 +24,7 @@ from concurrent import futures
 from dataclasses import dataclass
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import grpc
 from google.protobuf import empty_pb2, json_format
@@ -47,6 +47,16 @@ def host_version() -> str:
         return version("do-genai-model-keys")
     except PackageNotFoundError:  # a source tree that was never installed
         return "0.0.0"
+
+
+class Process(Protocol):
+    """What the host needs of a started program (a `subprocess.Popen`)."""
+
+    def wait(self) -> int: ...
+
+    def poll(self) -> int | None: ...
+
+    def send_signal(self, sig: int) -> None: ...
 
 
 @dataclass(frozen=True)
@@ -146,13 +156,13 @@ class LanguageHost(language_pb2_grpc.LanguageRuntimeServicer):
         engine: str,
         root: Path,
         options: dict[str, Any],
-        spawn: Callable[..., subprocess.Popen[bytes]] = subprocess.Popen,
+        spawn: Callable[..., Process] = subprocess.Popen,
     ) -> None:
         self.engine = engine
         self.root = root
         self.options = options
         self._spawn = spawn
-        self._running: set[subprocess.Popen[bytes]] = set()
+        self._running: set[Process] = set()
         self._lock = threading.Lock()
         self.calls: list[str] = []
         """The RPCs served, in order."""

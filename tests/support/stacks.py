@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -15,7 +14,8 @@ from provider import ModelAccessKey
 from provider.emulator import Emulator
 from support.backend import LocalBackend
 
-KeySpecs = Mapping[str, Mapping[str, Any]]
+KeySpecs = dict[str, dict[str, Any]]
+"""Resource name -> ModelAccessKey keyword arguments."""
 
 
 def keys_program(specs: KeySpecs):
@@ -76,7 +76,7 @@ class KeyStack:
         assert self.stack is not None
         workspace = self.stack.workspace
         assert isinstance(workspace, auto.LocalWorkspace)
-        workspace.env_vars[name] = value
+        workspace.env_vars = {**workspace.env_vars, name: value}
 
     def state_file(self) -> Path:
         found = list((self.backend.root / "state").rglob("dev.json"))
@@ -88,7 +88,7 @@ class KeyStack:
 
     def decrypted_resources(self) -> list[dict[str, Any]]:
         assert self.stack is not None
-        deployment = self.stack.export_stack().deployment
+        deployment = self.stack.export_stack().deployment or {}
         return [r for r in deployment.get("resources", []) if r["type"].endswith("ModelAccessKey")]
 
     def outputs(self) -> dict[str, Any]:
