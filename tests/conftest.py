@@ -126,6 +126,13 @@ def _record_emulator_secrets() -> Iterator[None]:
     Emulator.stop = original  # type: ignore[method-assign]
 
 
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """The leak scan looks at what every other test left behind, so it runs last, whatever
+    order pytest-randomly chose for the rest."""
+    items.sort(key=lambda item: item.path.name == "test_zz_leak_scan.py")
+
+
 def pytest_runtest_logreport(report: pytest.TestReport) -> None:
     text = "\n".join([report.longreprtext, report.capstdout, report.capstderr, report.caplog])
     TEST_OUTPUT.append((report.nodeid, text))
