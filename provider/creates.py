@@ -24,13 +24,13 @@ import logging
 import threading
 import time
 from collections import Counter
-from collections.abc import Callable, Collection, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 
-from .errors import GenAIError, KeyLookupError
+from .errors import GenAIError, KeyLookupError, describe, is_ambiguous
 from .models import ApiKeyInfo
-from .retry import RetryPolicy, Sleep, is_ambiguous, never_reached_server, wait_seconds
+from .retry import RetryPolicy, Sleep, never_reached_server, wait_seconds
 
 log = logging.getLogger("provider.http")
 
@@ -190,11 +190,3 @@ def _finish(key: ApiKeyInfo, calls: KeyCalls, name: str) -> ApiKeyInfo:
         "regenerating it (to learn its secret) failed, so it was deleted again",
         "Nothing was left behind: run the same command again to create it",
     )
-
-
-def describe(keys: Sequence[ApiKeyInfo], limit: int = 20) -> str:
-    """Keys as `'name' (uuid)`, for error messages."""
-    if not keys:
-        return "none"
-    shown = ", ".join(f"{k.name!r} ({k.uuid})" for k in keys[:limit])
-    return shown + (f" and {len(keys) - limit} more" if len(keys) > limit else "")

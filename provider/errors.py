@@ -28,8 +28,11 @@ keeps the class, the attributes and the cause: a program can still catch `NotFou
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import ClassVar, Self
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, ClassVar, Self
+
+if TYPE_CHECKING:
+    from .models import ApiKeyInfo
 
 SCOPE_BY_METHOD = {
     "GET": "genai:read",
@@ -257,3 +260,23 @@ def error_for_status(
         request_id=request_id,
         retry_after=retry_after,
     )
+
+
+RETRYABLE_STATUSES = frozenset({429, 500, 502, 503, 504})
+
+
+def is_ambiguous(error: BaseException) -> bool:
+    """True when a write may or may not have happened: no usable answer, or a 5xx."""
+    if isinstance(error, ConnectionFailedError):
+        return False
+    if isinstance(error, TransportError | UnexpectedResponseError):
+        return True
+    return isinstance(error, APIStatusError) and error.status in RETRYABLE_STATUSES - {429}
+
+
+def describe(keys: Sequence[ApiKeyInfo], limit: int = 20) -> str:
+    """Keys as `'name' (uuid)`, for error messages."""
+    if not keys:
+        return "none"
+    shown = ", ".join(f"{k.name!r} ({k.uuid})" for k in keys[:limit])
+    return shown + (f" and {len(keys) - limit} more" if len(keys) > limit else "")

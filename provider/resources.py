@@ -10,10 +10,9 @@ carry the one-time secret forward, and `secret_key` is always a Pulumi secret.
 from __future__ import annotations
 
 import dataclasses
-import threading
 from collections.abc import Mapping
 from datetime import timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pulumi
 from pulumi.dynamic import (
@@ -29,59 +28,20 @@ from pulumi.dynamic import (
 )
 
 from . import key_inputs
-from .client import GenAIClient
-from .config import STACK_CONFIG_KEYS, ClientSettings, resolve_settings
-from .creates import describe
-from .errors import GenAIError, KeyLookupError, NotFoundError
+from .errors import GenAIError, KeyLookupError, NotFoundError, describe, is_ambiguous
 from .key_inputs import INPUTS, ModelAccessKeyArgs, is_whole
-from .listing import SharedKeyListing
-from .models import ApiKeyInfo
-from .retry import is_ambiguous
 from .times import format_time, now, parse_time
 
-# --- the per-process runtime: settings, client, shared listing ------------------------------
+if TYPE_CHECKING:  # the provider process loads these; a program declaring keys does not
+    from .models import ApiKeyInfo
+    from .runtime import ProviderRuntime
 
 
-class ProviderRuntime:
-    """What a provider process needs to talk to DigitalOcean; never pickled."""
+def _runtime() -> ProviderRuntime:
+    """The provider process's client and listing; loaded here, never in a program."""
+    from .runtime import runtime
 
-    def __init__(self, settings: ClientSettings) -> None:
-        self.settings = settings
-        self.client = GenAIClient(settings=settings)
-        self.listing = SharedKeyListing(self.client.iter_keys)
-
-
-_runtime: ProviderRuntime | None = None
-_runtime_lock = threading.Lock()
-
-
-def configure_runtime(stack_config: Mapping[str, Any] | None) -> ProviderRuntime:
-    """(Re)build the runtime from stack config and the environment, once per distinct config."""
-    global _runtime
-    config = {k: str(v) for k, v in (stack_config or {}).items() if k in STACK_CONFIG_KEYS and v}
-    settings = resolve_settings(stack_config=config)
-    with _runtime_lock:
-        if _runtime is None or _runtime.settings != settings:
-            previous, _runtime = _runtime, ProviderRuntime(settings)
-            if previous is not None:
-                previous.client.close()
-        return _runtime
-
-
-def reset_runtime() -> None:
-    """Forget the runtime and close its connections (tests, and programs that reconfigure)."""
-    global _runtime
-    with _runtime_lock:
-        previous, _runtime = _runtime, None
-    if previous is not None:
-        previous.client.close()
-
-
-def runtime() -> ProviderRuntime:
-    """The configured runtime, or one from the environment when `configure` never ran."""
-    with _runtime_lock:
-        current = _runtime
-    return current if current is not None else configure_runtime(None)
+    return runtime()
 
 
 # --- validation ---------------------------------------------------------------------------
@@ -101,6 +61,9 @@ class ModelAccessKeyProvider(ResourceProvider):
     serialize_as_secret_always = False
 
     def configure(self, req: ConfigureRequest) -> None:
+        from .config import STACK_CONFIG_KEYS
+        from .runtime import configure_runtime
+
         config = {key: req.config.get(key) for key in STACK_CONFIG_KEYS}
         configure_runtime({k: v for k, v in config.items() if v is not None})
 
@@ -124,7 +87,7 @@ class ModelAccessKeyProvider(ResourceProvider):
 
     def create(self, props: dict[str, Any]) -> CreateResult:
         name = props["name"]
-        rt = runtime()
+        rt = _runtime()
         try:
             if props.get("adopt_uuid") or props.get("adopt_existing"):
                 key, secret = self._adopt(rt, props)
@@ -166,7 +129,7 @@ class ModelAccessKeyProvider(ResourceProvider):
         return key, key.secret_key.get_secret_value() if key.secret_key else ""
 
     def update(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
-        rt = runtime()
+        rt = _runtime()
         outs = {**olds, **{f: news.get(f) for f in INPUTS}}
         regenerating = False
         try:
@@ -205,7 +168,7 @@ class ModelAccessKeyProvider(ResourceProvider):
 
     def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
         try:
-            key = runtime().listing.by_uuid().get(id_)
+            key = _runtime().listing.by_uuid().get(id_)
         except GenAIError as error:
             error.within(f"reading model access key {props.get('name')!r} ({id_})")
             raise
@@ -218,7 +181,7 @@ class ModelAccessKeyProvider(ResourceProvider):
         return ReadResult(id_, outs)
 
     def delete(self, id_: str, props: dict[str, Any]) -> None:
-        rt = runtime()
+        rt = _runtime()
         try:
             rt.client.delete_key(id_)
         except NotFoundError:

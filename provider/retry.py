@@ -16,20 +16,15 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from tenacity import RetryCallState, Retrying, retry_if_exception, stop_after_attempt
+from .errors import ConnectionFailedError, RateLimitError, is_ambiguous
 
-from .errors import (
-    APIStatusError,
-    ConnectionFailedError,
-    RateLimitError,
-    TransportError,
-    UnexpectedResponseError,
-)
+if TYPE_CHECKING:
+    from tenacity import RetryCallState, Retrying
 
 log = logging.getLogger("provider.http")
 
-RETRYABLE_STATUSES = frozenset({429, 500, 502, 503, 504})
 RETRY_AFTER_CAP_SECONDS = 60.0
 """Longest server-requested wait we honour; beyond it we fail fast with the server's figure."""
 JITTER_FRACTION = 0.25
@@ -53,15 +48,6 @@ def never_reached_server(error: BaseException, policy: RetryPolicy) -> bool:
     if isinstance(error, RateLimitError):
         return error.retry_after is None or error.retry_after <= policy.retry_after_cap
     return isinstance(error, ConnectionFailedError)
-
-
-def is_ambiguous(error: BaseException) -> bool:
-    """True when a write may or may not have happened: no usable answer, or a 5xx."""
-    if isinstance(error, ConnectionFailedError):
-        return False
-    if isinstance(error, TransportError | UnexpectedResponseError):
-        return True
-    return isinstance(error, APIStatusError) and error.status in RETRYABLE_STATUSES - {429}
 
 
 def should_retry(error: BaseException, *, idempotent: bool, policy: RetryPolicy) -> bool:
@@ -89,6 +75,7 @@ def wait_seconds(
 
 def build_retrying(policy: RetryPolicy, *, idempotent: bool, sleep: Sleep, what: str) -> Retrying:
     """A tenacity `Retrying` for one call; `what` names the call in log lines."""
+    from tenacity import Retrying, retry_if_exception, stop_after_attempt
 
     def wait(state: RetryCallState) -> float:
         error = state.outcome.exception() if state.outcome else None

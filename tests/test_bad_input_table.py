@@ -8,7 +8,7 @@ from collections.abc import Callable
 import pytest
 from conftest import control, emulator_client
 
-from provider import GenAIClient, data_sources
+from provider import GenAIClient, data_sources, runtime
 from provider.config import resolve_settings
 from provider.emulator import Emulator
 from provider.errors import GenAIError
@@ -147,10 +147,9 @@ def test_data_source_argument_errors(
 def refused(
     emu_options: dict, token: str, operation: Callable[[ModelAccessKeyProvider, Emulator], object]
 ) -> str:
-    from provider import resources
 
     with Emulator(**{"allow_create": True, **emu_options}) as emu:
-        resources.configure_runtime(
+        runtime.configure_runtime(
             {
                 "digitalocean:token": token,
                 "digitalocean:apiEndpoint": emu.url,
@@ -162,7 +161,7 @@ def refused(
             with pytest.raises(GenAIError) as caught:
                 operation(ModelAccessKeyProvider(), emu)
         finally:
-            resources.reset_runtime()
+            runtime.reset_runtime()
     return str(caught.value)
 
 

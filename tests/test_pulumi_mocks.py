@@ -5,7 +5,7 @@ from __future__ import annotations
 import pulumi
 import pytest
 
-from provider import resources
+from provider import resources, runtime
 from provider.emulator import Emulator
 
 
@@ -24,12 +24,12 @@ class DelegatingMocks(pulumi.runtime.Mocks):
 
 @pytest.fixture
 def mocked(emulator: Emulator):
-    resources.configure_runtime(
+    runtime.configure_runtime(
         {"digitalocean:token": emulator.token, "digitalocean:apiEndpoint": emulator.url}
     )
     pulumi.runtime.set_mocks(DelegatingMocks(), preview=False)
     yield emulator
-    resources.reset_runtime()
+    runtime.reset_runtime()
 
 
 @pulumi.runtime.test

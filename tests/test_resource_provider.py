@@ -12,7 +12,7 @@ import pytest
 from conftest import api_requests
 from pulumi.dynamic.dynamic import serialize_provider
 
-from provider import errors, key_inputs, resources, times
+from provider import errors, key_inputs, runtime, times
 from provider.emulator import Emulator
 from provider.errors import GenAIError
 from provider.resources import ModelAccessKeyProvider, check_inputs
@@ -22,11 +22,11 @@ LIST_KEYS = "GET /v2/gen-ai/models/api_keys"
 
 @pytest.fixture
 def provider(emulator: Emulator) -> Iterator[ModelAccessKeyProvider]:
-    resources.configure_runtime(
+    runtime.configure_runtime(
         {"digitalocean:token": emulator.token, "digitalocean:apiEndpoint": emulator.url}
     )
     yield ModelAccessKeyProvider()
-    resources.reset_runtime()
+    runtime.reset_runtime()
 
 
 def inputs(name: str = "app", **extra: object) -> dict[str, object]:
@@ -139,7 +139,7 @@ def test_read_sees_out_of_band_rename_and_delete(
 ) -> None:
     key_id, outs = create(provider)
     emulator.state.rename_key(key_id, "renamed-in-panel")
-    resources.runtime().listing.invalidate()
+    runtime.runtime().listing.invalidate()
     read = provider.read(key_id, outs)
     assert read.outs is not None
     assert read.outs["name"] == "renamed-in-panel"
@@ -147,7 +147,7 @@ def test_read_sees_out_of_band_rename_and_delete(
     assert provider.diff(key_id, read.outs, inputs()).changes is True  # next up renames back
 
     emulator.state.delete_key(key_id)
-    resources.runtime().listing.invalidate()
+    runtime.runtime().listing.invalidate()
     gone = provider.read(key_id, outs)
     assert gone.id is None
     assert gone.outs == {}
@@ -175,7 +175,7 @@ def test_concurrent_reads_share_one_listing(
     provider: ModelAccessKeyProvider, emulator: Emulator
 ) -> None:
     made = [emulator.state.create_key(f"k{n}") for n in range(300)]
-    resources.runtime().listing.invalidate()
+    runtime.runtime().listing.invalidate()
     start = threading.Barrier(4)
 
     def read(key) -> str | None:
@@ -246,14 +246,12 @@ def test_update_of_a_key_deleted_meanwhile_says_refresh(
 
 def test_api_refusals_name_the_key_operation_and_scope() -> None:
     with Emulator(tokens={"ro": frozenset({"genai:read"})}) as emu:
-        resources.configure_runtime(
-            {"digitalocean:token": "ro", "digitalocean:apiEndpoint": emu.url}
-        )
+        runtime.configure_runtime({"digitalocean:token": "ro", "digitalocean:apiEndpoint": emu.url})
         try:
             with pytest.raises(errors.PermissionDeniedError) as caught:
                 ModelAccessKeyProvider().create(inputs("blocked"))
         finally:
-            resources.reset_runtime()
+            runtime.reset_runtime()
     text = str(caught.value)
     assert text.startswith("creating model access key 'blocked': ")
     assert "403" in text
@@ -264,13 +262,13 @@ def test_api_refusals_name_the_key_operation_and_scope() -> None:
 def test_the_pickled_provider_holds_no_token_even_after_configure(emulator: Emulator) -> None:
     instance = ModelAccessKeyProvider()
     before = serialize_provider(instance)
-    resources.configure_runtime(
+    runtime.configure_runtime(
         {"digitalocean:token": emulator.token, "digitalocean:apiEndpoint": emulator.url}
     )
     try:
         after = serialize_provider(instance)
     finally:
-        resources.reset_runtime()
+        runtime.reset_runtime()
     assert before == after
     pickled = base64.b64decode(after)
     assert emulator.token.encode() not in pickled
