@@ -45,24 +45,14 @@ class Cli:
 
     def run(self, cwd: Path, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
         """`pulumi ARGS --non-interactive` in `cwd`; raises with the output when it fails."""
-        done = subprocess.run(
-            [str(self.engine_bin / "pulumi"), *args, "--non-interactive"],
-            cwd=cwd,
-            env=self.environment(),
-            capture_output=True,
-            text=True,
-            check=False,
+        return self.script(
+            cwd, str(self.engine_bin / "pulumi"), *args, "--non-interactive", check=check
         )
-        if check and done.returncode != 0:
-            raise AssertionError(
-                f"pulumi {' '.join(args)} exited {done.returncode}:\n{done.stdout}\n{done.stderr}"
-            )
-        return done
 
     def script(
         self, cwd: Path, *command: str, check: bool = True
     ) -> subprocess.CompletedProcess[str]:
-        """Run a shell script (such as a CI pipeline) with the same environment."""
+        """Run a command (the CLI, or a CI pipeline script) with this environment."""
         done = subprocess.run(
             list(command),
             cwd=cwd,
