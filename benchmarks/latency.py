@@ -1,0 +1,169 @@
+"""Realistic latency: ours against do-nothing resources and the script a user would write.
+
+    .venv/bin/python benchmarks/latency.py [--sizes 50 500] [--latency-ms 150]
+
+Every API call waits `--latency-ms` in the emulator (about what a CI runner sees to
+DigitalOcean). For N keys it times three steps: create N keys, rotate all of them, refresh.
+- ours: `pulumi up` of N `ModelAccessKey`s, `pulumi up` after raising every `secret_version`,
+  `pulumi refresh` (the real engine, Automation API, file backend);
+- floor: the same three steps on N do-nothing dynamic resources (the engine's own cost);
+- script: plain HTTP calls one after another, as a user's script would make them (create N,
+  regenerate N, list every page), with no retries;
+- script x4: the same calls on a thread pool of 4, the dynamic provider's concurrency.
+Prints a table with requests and wall time and writes benchmarks/latency.json.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+sys.path.insert(0, str(HERE.parent / "tests"))  # the Automation API harness of the tests
+
+from noop import Noop  # noqa: E402  # benchmarks/ was just put on the path
+from support.backend import LocalBackend, find_engine_bin  # noqa: E402
+
+from provider import ModelAccessKey  # noqa: E402
+from provider.emulator import Emulator  # noqa: E402
+
+KEYS = "/v2/gen-ai/models/api_keys"
+STEPS = ("create", "rotate", "refresh")
+
+
+def requests_made(emu: Emulator) -> int:
+    return int(sum(httpx.get(f"{emu.url}/_emulator/stats").json()["requests"].values()))
+
+
+def reset(emu: Emulator) -> None:
+    httpx.post(f"{emu.url}/_emulator/stats/reset")
+
+
+def timed(emu: Emulator, step: Callable[[], object]) -> dict[str, float]:
+    reset(emu)
+    started = time.perf_counter()
+    step()
+    return {"s": round(time.perf_counter() - started, 2), "requests": requests_made(emu)}
+
+
+def ours(backend: LocalBackend, emu: Emulator, n: int) -> dict[str, dict[str, float]]:
+    version = {"v": 1}
+
+    def program() -> None:
+        for i in range(n):
+            ModelAccessKey(f"k{i}", name=f"lat-{i}", secret_version=version["v"])
+
+    config = {
+        "digitalocean:token": (emu.token, True),
+        "digitalocean:apiEndpoint": emu.url,
+        "digitalocean:inferenceEndpoint": emu.url,
+    }
+    stack = backend.stack(f"lat{n}", "bench", program, config=config)  # type: ignore[arg-type]
+    figures = {"create": timed(emu, stack.up)}
+    version["v"] = 2
+    figures["rotate"] = timed(emu, stack.up)
+    figures["refresh"] = timed(emu, stack.refresh)
+    stack.destroy()
+    return figures
+
+
+def floor(backend: LocalBackend, emu: Emulator, n: int) -> dict[str, dict[str, float]]:
+    value = {"v": "1"}
+
+    def program() -> None:
+        for i in range(n):
+            Noop(f"n{i}", value=f"{i}-{value['v']}")
+
+    stack = backend.stack(f"noop{n}", "bench", program)
+    figures = {"create": timed(emu, stack.up)}
+    value["v"] = "2"
+    figures["rotate"] = timed(emu, stack.up)
+    figures["refresh"] = timed(emu, stack.refresh)
+    stack.destroy()
+    return figures
+
+
+def script(emu: Emulator, n: int, workers: int) -> dict[str, dict[str, float]]:
+    headers = {"Authorization": f"Bearer {emu.token}"}
+    with httpx.Client(base_url=emu.url, headers=headers, timeout=60) as http:
+
+        def create(i: int) -> str:
+            answer = http.post(KEYS, json={"name": f"script-{i}"})
+            answer.raise_for_status()
+            return str(answer.json()["api_key_info"]["uuid"])
+
+        def regenerate(uuid: str) -> None:
+            http.put(f"{KEYS}/{uuid}/regenerate").raise_for_status()
+
+        def list_all() -> int:
+            page, seen = 1, 0
+            while True:
+                body = http.get(KEYS, params={"page": page, "per_page": 200}).json()
+                seen += len(body["api_key_infos"])
+                if not body.get("links", {}).get("pages", {}).get("next"):
+                    return seen
+                page += 1
+
+        with ThreadPoolExecutor(max_workers=workers) as pool:
+            uuids: list[str] = []
+            figures = {"create": timed(emu, lambda: uuids.extend(pool.map(create, range(n))))}
+            figures["rotate"] = timed(emu, lambda: list(pool.map(regenerate, uuids)))
+            figures["refresh"] = timed(emu, list_all)
+            list(pool.map(lambda u: http.delete(f"{KEYS}/{u}"), uuids))
+    return figures
+
+
+def table(results: dict[int, dict[str, dict[str, dict[str, float]]]]) -> str:
+    lines = [
+        "| N | step | ours s (requests) | floor s | script s (requests) | script x4 s "
+        "| ours / floor |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for n, by_peer in results.items():
+        for step in STEPS:
+            o, f, s1, s4 = (by_peer[p][step] for p in ("ours", "floor", "script", "script x4"))
+            lines.append(
+                f"| {n} | {step} | {o['s']} ({o['requests']}) | {f['s']} | "
+                f"{s1['s']} ({s1['requests']}) | {s4['s']} | {o['s'] / max(f['s'], 0.01):.2f}x |"
+            )
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    parser.add_argument("--sizes", type=int, nargs="+", default=[50, 500])
+    parser.add_argument("--latency-ms", type=int, default=150)
+    args = parser.parse_args(argv)
+    results: dict[int, dict[str, Any]] = {}
+    with Emulator(allow_create=True) as emu, tempfile.TemporaryDirectory() as work:
+        backend = LocalBackend(
+            root=Path(work), engine_bin=find_engine_bin(), env={"PYTHONPATH": str(HERE)}
+        )
+        rule = {"kind": "latency", "latency_ms": args.latency_ms, "path": "*"}
+        for n in args.sizes:
+            httpx.post(f"{emu.url}/_emulator/faults", json=rule)
+            results[n] = {
+                "ours": ours(backend, emu, n),
+                "floor": floor(backend, emu, n),
+                "script": script(emu, n, workers=1),
+                "script x4": script(emu, n, workers=4),
+            }
+            httpx.delete(f"{emu.url}/_emulator/faults")
+            print(json.dumps({n: results[n]}), flush=True)
+    print(table(results))
+    (HERE / "latency.json").write_text(json.dumps(results, indent=2) + "\n")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
