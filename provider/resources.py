@@ -4,8 +4,9 @@ The provider class lives here, in an installed module, so dill pickles it by ref
 `__provider` string in the state stays the same across edits and upgrades of this package. The
 instance holds nothing at all; credentials arrive in `configure` and live in the provider
 process's runtime (`runtime.py`, with the client and the shared key listing), which this module
-loads only when a provider method runs, so a program that declares keys stays light. `diff` compares the real inputs only, `update` and `read`
-carry the one-time secret forward, and `secret_key` is always a Pulumi secret.
+loads only when a provider method runs, so a program that declares keys stays light. `diff`
+compares the real inputs only, `update` and `read` carry the one-time secret forward, and
+`secret_key` is always a Pulumi secret.
 """
 
 from __future__ import annotations

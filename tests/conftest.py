@@ -7,6 +7,7 @@ command that installs it.
 from __future__ import annotations
 
 import os
+import pickle
 import subprocess
 import sys
 import uuid
@@ -30,6 +31,19 @@ def _clean_environment(monkeypatch: pytest.MonkeyPatch) -> None:
     for name in list(os.environ):
         if name.startswith("DIGITALOCEAN_") or name == "DO_GENAI_NOW":
             monkeypatch.delenv(name)
+
+
+@pytest.fixture(autouse=True)
+def _unwrap_pulumi_pickler() -> Iterator[None]:
+    """Undo the Pulumi SDK's pickler patch after each test.
+
+    `pulumi.dynamic`'s `serialize_provider` wraps `pickle._Pickler._batch_setitems` in a sorting
+    wrapper on every call and never restores it; inline programs serialize providers in this
+    process, so over a whole run the wrappers nest about a thousand deep and the next dict
+    pickled exceeds the recursion limit (which test meets it depends on the test order)."""
+    original = pickle._Pickler._batch_setitems  # type: ignore[attr-defined]
+    yield
+    pickle._Pickler._batch_setitems = original  # type: ignore[attr-defined]
 
 
 @pytest.fixture(scope="session")

@@ -1,4 +1,11 @@
-"""A stand-in for a newer release of the package: same provider, different pickled form."""
+"""A stand-in for a newer release of the package: same provider, different pickled form.
+
+The pickled reference names this class instead of `provider.resources.ModelAccessKeyProvider`,
+so the `__provider` bytes change as a new release's would. It carries no instance state: the
+Pulumi SDK's `serialize_provider` wraps `pickle._Pickler._batch_setitems` once more on every
+call and never unwraps it, so after about a thousand providers serialized in one process,
+pickling any dict (such as an instance's state) exceeds the recursion limit.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +13,4 @@ from provider.resources import ModelAccessKeyProvider
 
 
 class UpgradedModelAccessKeyProvider(ModelAccessKeyProvider):
-    def __init__(self) -> None:
-        super().__init__()
-        self.release = "99.0.0"  # changes the pickled bytes, as a new version's would
+    pass
