@@ -14,6 +14,7 @@ from __future__ import annotations
 import argparse
 import signal
 import sys
+import threading
 from pathlib import Path
 
 from . import demo_token, parse_token_spec
@@ -71,28 +72,26 @@ def main(argv: list[str] | None = None) -> int:
         seed=args.seed,
     )
     server = EmulatorHTTPServer((args.host, args.port), state, verbose=args.verbose)
+
+    def stop(_signum: int, _frame: object) -> None:
+        # shutdown() waits for serve_forever() to return, so it must run on another thread than
+        # the one serving. Raising from the handler instead is not safe: socketserver catches
+        # exceptions raised while it dispatches a request and would carry on serving.
+        threading.Thread(target=server.shutdown, daemon=True).start()
+
+    # Installed before the first line is printed: whoever reads it may signal at once.
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, stop)
     host, port = server.server_address[:2]
     print(f"listening on http://{host!s}:{port}", flush=True)
     if made_token:
         print(f"demo token: {made_token}", flush=True)
     print(f"fault seed: {state.seed}", flush=True)
-    for signum in (signal.SIGINT, signal.SIGTERM):
-        signal.signal(signum, _stop)
     try:
-        server.serve_forever()
-    except _Stop:
-        pass
+        server.serve_forever(poll_interval=0.1)
     finally:
         server.server_close()
     return 0
-
-
-class _Stop(Exception):
-    """Raised by the signal handler to leave `serve_forever`."""
-
-
-def _stop(_signum: int, _frame: object) -> None:
-    raise _Stop()
 
 
 if __name__ == "__main__":
