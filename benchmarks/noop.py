@@ -1,11 +1,26 @@
-"""A do-nothing dynamic resource: the engine's own floor for `pulumi up` of N resources."""
+"""Do-nothing dynamic resources: the engine's own floors.
+
+`Noop` is the plain floor: one input, one output. `ShapedNoop` carries exactly the state a
+`ModelAccessKey` carries (the same inputs and outputs, the secret marked secret) and does nothing
+with it: its read hands the state back and its diff finds no change. Ours against `ShapedNoop` is
+the cost of our code; `ShapedNoop` against `Noop` is what the engine and the SDK spend carrying a
+key's state, which our code cannot remove without dropping outputs.
+"""
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 import pulumi
-from pulumi.dynamic import CreateResult, Resource, ResourceProvider
+from pulumi.dynamic import (
+    CreateResult,
+    DiffResult,
+    ReadResult,
+    Resource,
+    ResourceProvider,
+    UpdateResult,
+)
 
 
 class NoopProvider(ResourceProvider):
@@ -20,3 +35,45 @@ class Noop(Resource, module="bench", name="Noop"):
 
     def __init__(self, name: str, value: str) -> None:
         super().__init__(NoopProvider(), name, {"value": value})
+
+
+def key_shaped(props: dict[str, Any]) -> dict[str, Any]:
+    """`props` plus the outputs a created key has (a UUID, timestamps, creator, secret)."""
+    made = "2026-01-01T00:00:00Z"
+    name = str(props["name"])
+    return {
+        "uuid": f"shaped-{name}",
+        "created_at": made,
+        "created_by": "0",
+        "rotated_at": made,
+        "secret_key": f"sk-shaped-{name}",
+        **props,
+    }
+
+
+class ShapedNoopProvider(ResourceProvider):
+    """Optionally waits `wait_s` in create and update: one API call's latency, and no call."""
+
+    serialize_as_secret_always = False
+
+    def create(self, props: dict[str, Any]) -> CreateResult:
+        time.sleep(float(props.get("wait_s") or 0))
+        outs = key_shaped(props)
+        return CreateResult(outs["uuid"], outs)
+
+    def update(self, _id: str, _olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
+        time.sleep(float(news.get("wait_s") or 0))
+        return UpdateResult(key_shaped(news))
+
+    def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
+        return ReadResult(id_, props)
+
+    def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
+        inputs = [k for k in news if k != "__provider"]
+        return DiffResult(changes=any(olds.get(k) != news[k] for k in inputs))
+
+
+class ShapedNoop(Resource, module="bench", name="ShapedNoop"):
+    def __init__(self, name: str, props: dict[str, Any]) -> None:
+        secrecy = pulumi.ResourceOptions(additional_secret_outputs=["secret_key"])
+        super().__init__(ShapedNoopProvider(), name, props, secrecy)

@@ -104,7 +104,9 @@ class GenAIClient:
             follow_redirects=False,
             verify=_tls_context(),
         )
-        self._snapshots = SharedKeyListing(self.iter_keys, ttl=SNAPSHOT_MAX_AGE_SECONDS)
+        self._snapshots = SharedKeyListing(
+            self.iter_keys, ttl=SNAPSHOT_MAX_AGE_SECONDS, refresh_ahead=True
+        )
         """Listings that serve as creates' before-pictures (see `creates.py`)."""
         self._count_lock = threading.Lock()
         self.request_count = 0
@@ -137,8 +139,9 @@ class GenAIClient:
         """Create a key and return it with its secret; never makes two keys for one call, and
         never takes a key it cannot prove it made (see `creates.py`).
 
-        Costs one POST plus a share of a key listing taken at most a few seconds before it
-        (creates in a burst share one); at most `http_retry_max + 1` POSTs in all.
+        Costs one POST plus a share of a key listing finished at most a few seconds before it
+        (creates in a burst share one, renewed in the background so that none waits for it);
+        at most `http_retry_max + 1` POSTs in all.
         """
         calls = KeyCalls(
             post=lambda key_name: self._key_call(
