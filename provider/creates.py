@@ -36,9 +36,9 @@ log = logging.getLogger("provider.http")
 
 SNAPSHOT_MAX_AGE_SECONDS = 5.0
 """How old a listing may be to serve as the snapshot of a create. Creates in one burst (an `up`
-of many keys) share one listing, renewed in the background before it expires; the price is that a same-named key someone else makes in this
-window, just before a create of ours whose answer is lost, makes the check ambiguous (an error,
-never a wrong key)."""
+of many keys) share one listing, renewed in the background before it expires. The price: a
+same-named key someone else makes in this window, just before a create of ours whose answer is
+lost, makes the check ambiguous (an error, never a wrong key)."""
 
 
 class CreateLedger:
