@@ -29,6 +29,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+from pulumi import automation as auto
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
@@ -60,6 +61,19 @@ def timed(emu: Emulator, step: Callable[[], object]) -> dict[str, float]:
     return {"s": round(time.perf_counter() - started, 2), "requests": requests_made(emu)}
 
 
+def three_steps(
+    emu: Emulator, stack: auto.Stack, version: dict[str, int]
+) -> dict[str, dict[str, float]]:
+    """Create, rotate (the program reads `version`, raised to 2 between) and refresh, timed;
+    then destroy the stack."""
+    figures = {"create": timed(emu, stack.up)}
+    version["v"] = 2
+    figures["rotate"] = timed(emu, stack.up)
+    figures["refresh"] = timed(emu, stack.refresh)
+    stack.destroy()
+    return figures
+
+
 def ours(backend: LocalBackend, emu: Emulator, n: int) -> dict[str, dict[str, float]]:
     version = {"v": 1}
 
@@ -73,12 +87,7 @@ def ours(backend: LocalBackend, emu: Emulator, n: int) -> dict[str, dict[str, fl
         "digitalocean:inferenceEndpoint": emu.url,
     }
     stack = backend.stack(f"lat{n}", "bench", program, config=config)  # type: ignore[arg-type]
-    figures = {"create": timed(emu, stack.up)}
-    version["v"] = 2
-    figures["rotate"] = timed(emu, stack.up)
-    figures["refresh"] = timed(emu, stack.refresh)
-    stack.destroy()
-    return figures
+    return three_steps(emu, stack, version)
 
 
 def floor(backend: LocalBackend, emu: Emulator, n: int) -> dict[str, dict[str, float]]:
@@ -90,13 +99,7 @@ def floor(backend: LocalBackend, emu: Emulator, n: int) -> dict[str, dict[str, f
             inputs = {"name": f"lat-{i}", "adopt_existing": False, "regenerate_on_adopt": True}
             ShapedNoop(f"s{i}", {**inputs, "secret_version": version["v"]})
 
-    stack = backend.stack(f"noop{n}", "bench", program)
-    figures = {"create": timed(emu, stack.up)}
-    version["v"] = 2
-    figures["rotate"] = timed(emu, stack.up)
-    figures["refresh"] = timed(emu, stack.refresh)
-    stack.destroy()
-    return figures
+    return three_steps(emu, backend.stack(f"noop{n}", "bench", program), version)
 
 
 def script(emu: Emulator, n: int, workers: int) -> dict[str, dict[str, float]]:

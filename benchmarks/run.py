@@ -380,6 +380,11 @@ def row(label: str, measured: str, reference: str, times: str) -> str:
     return f"| {label} | {measured} | {reference} | {times} |"
 
 
+def against(label: str, measured: list[float], reference: list[float], named: str = "") -> str:
+    """A row of a measurement beside its floor or peer (`named` introduces the peer's figure)."""
+    return row(label, spread(measured), f"{named}{spread(reference)}", ratio(measured, reference))
+
+
 def write_report(raw: dict[str, Any], out: Path) -> str:
     refresh, models, up, imports = raw["refresh"], raw["models"], raw["up"], raw["imports"]
     lines = [
@@ -408,50 +413,48 @@ def write_report(raw: dict[str, Any], out: Path) -> str:
                 f"ceil(N/200) = {r['floor']}",
                 f"{statistics.median(r['listings']) / r['floor']:.2f}x",
             ),
-            row(
+            against(
                 f"refresh {r['n']} keys: wall time (s)",
-                spread(r["seconds"]),
-                f"{r['n']} shaped do-nothing: {spread(r['shaped_seconds'])}",
-                ratio(r["seconds"], r["shaped_seconds"]),
+                r["seconds"],
+                r["shaped_seconds"],
+                f"{r['n']} shaped do-nothing: ",
             ),
-            row(
+            against(
                 f"refresh {r['n']}: a key's state, shaped floor (s)",
-                spread(r["shaped_seconds"]),
-                f"{r['n']} do-nothing: {spread(r['floor_seconds'])}",
-                ratio(r["shaped_seconds"], r["floor_seconds"]),
+                r["shaped_seconds"],
+                r["floor_seconds"],
+                f"{r['n']} do-nothing: ",
             ),
         ]
     lines += [
-        row(
+        against(
             "`pulumi up` of 50 keys, 50 ms a call: wall time (s)",
-            spread(up["keys_s"]),
-            f"50 shaped do-nothing waiting 50 ms: {spread(up['shaped_s'])}",
-            ratio(up["keys_s"], up["shaped_s"]),
+            up["keys_s"],
+            up["shaped_s"],
+            "50 shaped do-nothing waiting 50 ms: ",
         ),
-        row(
+        against(
             "`pulumi up` of 50: shaped floor waiting 50 ms (s)",
-            spread(up["shaped_s"]),
-            f"50 do-nothing: {spread(up['noop_s'])}",
-            ratio(up["shaped_s"], up["noop_s"]),
+            up["shaped_s"],
+            up["noop_s"],
+            "50 do-nothing: ",
         ),
         row("`pulumi up` of 50 keys: API requests", spread(up["requests"]), "50", "—"),
-        row(
+        against(
             "model catalogue, every page: requests (ours vs pydo `genai.list_models`)",
-            spread(models["ours_req"]),
-            spread(models["pydo_req"]),
-            ratio(models["ours_req"], models["pydo_req"]),
+            models["ours_req"],
+            models["pydo_req"],
         ),
-        row(
+        against(
             "model catalogue, every page: wall time (s)",
-            spread(models["ours_s"]),
-            spread(models["pydo_s"]),
-            ratio(models["ours_s"], models["pydo_s"]),
+            models["ours_s"],
+            models["pydo_s"],
         ),
-        row(
+        against(
             "import cost (ms): `import pulumi` then `from provider import ModelAccessKey`",
-            spread(imports["program_ms"]),
-            f"`import pulumi` in the same process: {spread(imports['pulumi_ms'])}",
-            ratio(imports["program_ms"], imports["pulumi_ms"]),
+            imports["program_ms"],
+            imports["pulumi_ms"],
+            "`import pulumi` in the same process: ",
         ),
         row(
             "import cost (ms): what `ModelAccessKey` adds",
