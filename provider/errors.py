@@ -73,7 +73,12 @@ class GenAIError(Exception):
         if self.context:
             text = f"{self.context}: {text}"
         if self.advice:
-            text = f"{text}. {self.advice}"
+            # The cause may be a sentence of its own (httpx's are): no doubled full stop.
+            text = (
+                f"{text} {self.advice}"
+                if text.endswith((".", "!", "?"))
+                else f"{text}. {self.advice}"
+            )
         return text
 
 

@@ -357,3 +357,14 @@ def test_the_cli_stops_on_sigint_even_when_started_with_sigint_ignored() -> None
             process.wait()
         assert process.stdout is not None
         process.stdout.close()
+
+
+@pytest.mark.parametrize(
+    ("cause", "expected"),
+    [
+        ("Server disconnected.", "renaming 'k': Server disconnected. Run it again"),
+        ("HTTP 503", "renaming 'k': HTTP 503. Run it again"),
+    ],
+)
+def test_advice_follows_the_cause_with_one_full_stop(cause: str, expected: str) -> None:
+    assert str(errors.GenAIError(cause).within("renaming 'k'", "Run it again")) == expected
