@@ -35,11 +35,10 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 sys.path.insert(0, str(HERE.parent / "tests"))  # the Automation API harness of the tests
 
+from do_genai_model_keys import ModelAccessKey  # noqa: E402
+from do_genai_model_keys.emulator import Emulator  # noqa: E402
 from noop import ShapedNoop  # noqa: E402  # benchmarks/ was just put on the path
 from support.backend import LocalBackend, find_engine_bin  # noqa: E402
-
-from provider import ModelAccessKey  # noqa: E402
-from provider.emulator import Emulator  # noqa: E402
 
 KEYS = "/v2/gen-ai/models/api_keys"
 STEPS = ("create", "rotate", "refresh")

@@ -42,11 +42,10 @@ sys.path.insert(0, str(HERE))
 sys.path.insert(0, str(HERE.parent / "tests"))  # the Automation API harness of the tests
 
 import latency  # noqa: E402  # benchmarks/ was just put on the path
+from do_genai_model_keys import GenAIClient, ModelAccessKey, data_sources  # noqa: E402
+from do_genai_model_keys.emulator import Emulator  # noqa: E402
 from noop import Noop, ShapedNoop  # noqa: E402  # benchmarks/ was just put on the path
 from support.backend import LocalBackend, find_engine_bin  # noqa: E402
-
-from provider import GenAIClient, ModelAccessKey, data_sources  # noqa: E402
-from provider.emulator import Emulator  # noqa: E402
 
 KEY_TYPE = "pulumi-python:dynamic/genai:ModelAccessKey"
 NOOP_TYPE = "pulumi-python:dynamic/bench:Noop"
@@ -346,7 +345,7 @@ import time
 started = time.perf_counter()
 import pulumi
 sdk = time.perf_counter()
-from provider import ModelAccessKey
+from do_genai_model_keys import ModelAccessKey
 print(sdk - started, time.perf_counter() - sdk)
 """
 
@@ -451,7 +450,8 @@ def write_report(raw: dict[str, Any], out: Path) -> str:
             models["pydo_s"],
         ),
         against(
-            "import cost (ms): `import pulumi` then `from provider import ModelAccessKey`",
+            "import cost (ms): `import pulumi` then "
+            "`from do_genai_model_keys import ModelAccessKey`",
             imports["program_ms"],
             imports["pulumi_ms"],
             "`import pulumi` in the same process: ",
@@ -529,7 +529,7 @@ def notes(refresh: list[dict[str, Any]], up: dict[str, list[float]]) -> list[str
         "## Notes",
         "",
         "- Refresh requests sit on the floor ceil(N/200) at every size: the reads of one "
-        "operation share one listing (provider/listing.py).",
+        "operation share one listing (provider/do_genai_model_keys/listing.py).",
         f"- Refresh of {large['n']} keys: {ours:.1f} s = {bare:.1f} s the engine's floor + "
         f"{shaped - bare:.1f} s the engine and the SDK carrying each key's state + "
         f"{ours - shaped:.1f} s our code (the provider process importing httpx and pydantic "
@@ -542,7 +542,7 @@ def notes(refresh: list[dict[str, Any]], up: dict[str, list[float]]) -> list[str
         "waiting that no provider making one call per key avoids. The rest of ours over the "
         "shaped floor is the provider process loading httpx and pydantic and listing the keys "
         "once: one POST per key plus that listing (the creates' snapshot, see "
-        "provider/creates.py).",
+        "provider/do_genai_model_keys/creates.py).",
         "- The catalogue: one request per 200 models against pydo's default pages of 20; pydo "
         "also builds an azure-core pipeline per client.",
         "- Imports, timed in one fresh process each: a program that declares keys loads the "

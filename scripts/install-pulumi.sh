@@ -9,8 +9,8 @@
 # Beside the CLI it writes `pulumi-resource-pulumi-python`, the small launcher the engine runs
 # for dynamic providers, bound to the project's interpreter, and, unless an official
 # `pulumi-language-python` is on PATH or beside the official `pulumi`, a `pulumi-language-python`
-# that runs this package's language host (provider/language_host), so `pulumi up` works on a
-# Pulumi.yaml project. An official host always wins.
+# that runs our language host (scripts/language_host, copied beside the engine), so `pulumi up`
+# works on a Pulumi.yaml project. An official host always wins.
 #
 # Usage: scripts/install-pulumi.sh [PYTHON]   -> prints the bin directory to add to PATH
 set -euo pipefail
@@ -33,12 +33,28 @@ version_ge() {  # version_ge A B: A >= B
 
 write_dynamic_launcher() {
   # The engine looks for this executable on PATH (or beside `pulumi`) to serve dynamic providers.
+  # Like Pulumi's own, it runs the project's interpreter: the virtualenv that Pulumi.yaml names
+  # (the engine hands it over as PULUMI_RUNTIME_VIRTUALENV, relative to the project), then
+  # PULUMI_PYTHON_CMD, then python3; never the interpreter of the checkout that wrote it.
   local dir=$1
   mkdir -p "$dir"
-  cat > "$dir/pulumi-resource-pulumi-python" <<LAUNCHER
+  cat > "$dir/pulumi-resource-pulumi-python" <<'LAUNCHER'
 #!/bin/sh
 # Serves Pulumi dynamic providers with the project's interpreter (written by install-pulumi.sh).
-exec "\${PULUMI_PYTHON_CMD:-$PYTHON}" -u -m pulumi.dynamic "\$@"
+venv=${PULUMI_RUNTIME_VIRTUALENV:-}
+if [ -n "$venv" ]; then
+  venv=${venv%/}
+  case "$venv" in /*) ;; *) venv="$PWD/$venv" ;; esac
+  if [ -x "$venv/bin/python" ]; then
+    PATH="$venv/bin:$PATH" VIRTUAL_ENV="$venv"
+    export PATH VIRTUAL_ENV
+    unset PYTHONHOME
+    exec "$venv/bin/python" -u -m pulumi.dynamic "$@"
+  fi
+  echo "pulumi-resource-pulumi-python: the virtualenv $venv named by runtime.options.virtualenv in Pulumi.yaml has no bin/python; create it and install the project's requirements into it" >&2
+  exit 1
+fi
+exec "${PULUMI_PYTHON_CMD:-python3}" -u -m pulumi.dynamic "$@"
 LAUNCHER
   chmod +x "$dir/pulumi-resource-pulumi-python"
 }
@@ -59,11 +75,23 @@ write_language_host() {
     rm -f "$dir/pulumi-language-python"
     return 0
   fi
+  # The host's code is copied beside the engine, outside any package a program imports; it runs
+  # in the interpreter that installed it (it needs the pulumi SDK's gRPC stubs, nothing of
+  # ours) with -I, so neither the project's folder nor PYTHONPATH can shadow it. The program
+  # itself runs in the project's interpreter (runtime.options.virtualenv, PULUMI_PYTHON_CMD,
+  # python3), chosen by the host for each run.
+  local code="$dir/../language-host"
+  rm -rf "$code.tmp" && mkdir -p "$code.tmp/do_genai_language_host"
+  cp "$here"/language_host/do_genai_language_host/*.py "$code.tmp/do_genai_language_host/"
+  rm -rf "$code" && mv "$code.tmp" "$code"
+  code=$(cd "$code" && pwd)
   cat > "$dir/pulumi-language-python" <<HOST
 #!/bin/sh
 # The do-genai-model-keys Python language host (written by install-pulumi.sh); an official
 # pulumi-language-python on PATH or beside an official pulumi is used instead when present.
-exec "$PYTHON" -m provider.language_host "\$@"
+python="$PYTHON"
+[ -x "\$python" ] || python=\${PULUMI_PYTHON_CMD:-python3}
+exec "\$python" -I -c 'import sys; sys.path.insert(0, sys.argv.pop(1)); from do_genai_language_host.server import main; sys.exit(main(sys.argv[1:]))' "$code" "\$@"
 HOST
   chmod +x "$dir/pulumi-language-python"
 }

@@ -16,11 +16,10 @@ from pathlib import Path
 
 import httpx
 import pytest
+from do_genai_model_keys import GenAIClient
+from do_genai_model_keys.config import ClientSettings
+from do_genai_model_keys.emulator import Emulator
 from pydantic import SecretStr
-
-from provider import GenAIClient
-from provider.config import ClientSettings
-from provider.emulator import Emulator
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -7,12 +7,11 @@ from collections.abc import Callable
 
 import pytest
 from conftest import control, emulator_client
-
-from provider import GenAIClient, data_sources, runtime
-from provider.config import resolve_settings
-from provider.emulator import Emulator
-from provider.errors import GenAIError
-from provider.resources import ModelAccessKeyProvider, check_inputs
+from do_genai_model_keys import GenAIClient, data_sources, runtime
+from do_genai_model_keys.config import resolve_settings
+from do_genai_model_keys.emulator import Emulator
+from do_genai_model_keys.errors import GenAIError
+from do_genai_model_keys.resources import ModelAccessKeyProvider, check_inputs
 
 TOKEN = "tok-Table-Secret-123"
 SECRET = "sk-do-emu-table-secret"

@@ -10,9 +10,8 @@ from pathlib import Path
 
 import httpx
 import pytest
+from do_genai_model_keys.emulator import Emulator
 from support.cli import Cli, copy_project
-
-from provider.emulator import Emulator
 
 pytestmark = pytest.mark.e2e
 
@@ -105,14 +104,14 @@ def diagnostics(output: str) -> str:
     [
         (
             """
-            from provider import ModelAccessKey
+            from do_genai_model_keys import ModelAccessKey
             ModelAccessKey("bad", name="", adopt_existing=True)
             """,
             "name is required and must not be empty",
         ),
         (
             """
-            from provider import RotatingModelAccessKey
+            from do_genai_model_keys import RotatingModelAccessKey
             RotatingModelAccessKey("pair", name="p", adopt_uuids=["only-one"])
             """,
             "adopt_uuids needs exactly two UUIDs",

@@ -8,9 +8,8 @@ import math
 import httpx
 import pytest
 from conftest import api_requests, control, emulator_client
-
-from provider import GenAIClient, errors
-from provider.emulator import Emulator
+from do_genai_model_keys import GenAIClient, errors
+from do_genai_model_keys.emulator import Emulator
 
 KEYS = "/v2/gen-ai/models/api_keys"
 KEY = KEYS + "/{api_key_uuid}"

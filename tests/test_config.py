@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import pytest
-
-from provider.config import resolve_settings
-from provider.errors import ConfigurationError
+from do_genai_model_keys.config import resolve_settings
+from do_genai_model_keys.errors import ConfigurationError
 
 
 def test_defaults() -> None:

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import pytest
+from do_genai_model_keys import GenAIClient, errors
+from do_genai_model_keys.config import ClientSettings
+from do_genai_model_keys.emulator import Emulator
 from pydantic import SecretStr
 from support.contract import RecordingTransport, openapi_for, validate_exchange
-
-from provider import GenAIClient, errors
-from provider.config import ClientSettings
-from provider.emulator import Emulator
 
 
 def recording_client(

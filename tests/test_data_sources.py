@@ -7,16 +7,15 @@ from dataclasses import asdict
 
 import pytest
 from conftest import api_requests
-
-from provider import GenAIClient, data_sources, errors
-from provider.data_sources import (
+from do_genai_model_keys import GenAIClient, data_sources, errors
+from do_genai_model_keys.data_sources import (
     Filter,
     Sort,
     get_inference_models,
     get_model_access_keys,
     get_models,
 )
-from provider.emulator import Emulator
+from do_genai_model_keys.emulator import Emulator
 
 MODELS = "GET /v2/gen-ai/models"
 

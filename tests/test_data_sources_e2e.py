@@ -4,9 +4,13 @@ from __future__ import annotations
 
 import pulumi
 import pytest
-
-from provider import ModelAccessKey, get_inference_models_output, get_model_access_keys, get_models
-from provider.emulator import Emulator
+from do_genai_model_keys import (
+    ModelAccessKey,
+    get_inference_models_output,
+    get_model_access_keys,
+    get_models,
+)
+from do_genai_model_keys.emulator import Emulator
 
 pytestmark = pytest.mark.e2e
 

@@ -13,9 +13,8 @@ from typing import Any
 import httpx
 import pytest
 from conftest import control
-
-from provider.emulator import Emulator, parse_token_spec
-from provider.emulator.api import RETIRED_MESSAGE
+from do_genai_model_keys.emulator import Emulator, parse_token_spec
+from do_genai_model_keys.emulator.api import RETIRED_MESSAGE
 
 KEYS = "/v2/gen-ai/models/api_keys"
 
@@ -27,7 +26,7 @@ def get(emu: Emulator, path: str, token: str | None = None, **params: Any) -> ht
 
 def start_cli(*args: str) -> tuple[subprocess.Popen[str], str, list[str]]:
     process = subprocess.Popen(
-        [sys.executable, "-m", "provider.emulator", "--port", "0", *args],
+        [sys.executable, "-m", "do_genai_model_keys.emulator", "--port", "0", *args],
         stdout=subprocess.PIPE,
         text=True,
     )

@@ -21,12 +21,11 @@ from time import strptime
 import httpx
 import pytest
 from conftest import api_requests, control, emulator_client
-
-from provider import GenAIClient, errors
-from provider.creates import KeyCalls, create_exactly_once
-from provider.emulator import Emulator
-from provider.models import ApiKeyInfo
-from provider.retry import RetryPolicy
+from do_genai_model_keys import GenAIClient, errors
+from do_genai_model_keys.creates import KeyCalls, create_exactly_once
+from do_genai_model_keys.emulator import Emulator
+from do_genai_model_keys.models import ApiKeyInfo
+from do_genai_model_keys.retry import RetryPolicy
 
 KEYS = "/v2/gen-ai/models/api_keys"
 CREATE = f"POST {KEYS}"
@@ -307,7 +306,7 @@ def test_emulators_draw_a_fresh_fault_seed_and_replay_a_given_one() -> None:
 def test_inference_model_times_are_utc_whatever_the_local_time_zone() -> None:
     script = (
         "import httpx, time\n"
-        "from provider.emulator import Emulator\n"
+        "from do_genai_model_keys.emulator import Emulator\n"
         "with Emulator() as emu:\n"
         "    m = httpx.get(emu.url + '/v1/models',"
         " headers={'Authorization': 'Bearer ' + emu.token}).json()['data']\n"
@@ -340,7 +339,7 @@ def test_the_cli_stops_on_sigint_even_when_started_with_sigint_ignored() -> None
     """A background job of a non-interactive shell inherits SIGINT as ignored (how CI and
     scripts start it); the emulator must still stop on Ctrl-C."""
     process = subprocess.Popen(
-        [sys.executable, "-m", "provider.emulator", "--port", "0", "--token", "t"],
+        [sys.executable, "-m", "do_genai_model_keys.emulator", "--port", "0", "--token", "t"],
         stdout=subprocess.PIPE,
         text=True,
         preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_IGN),

@@ -7,10 +7,9 @@ from collections.abc import Iterator
 
 import pytest
 from conftest import api_requests, control
+from do_genai_model_keys.emulator import Emulator
 from pulumi import automation as auto
 from support.stacks import KeySpecs, KeyStack, changes
-
-from provider.emulator import Emulator
 
 pytestmark = pytest.mark.e2e
 

@@ -24,8 +24,8 @@ ROOT = Path(__file__).resolve().parent.parent
 
 SMOKE = """
 import json, subprocess, sys
-from provider import GenAIClient, ModelAccessKey, RotatingModelAccessKey, get_models
-from provider.emulator import Emulator
+from do_genai_model_keys import GenAIClient, ModelAccessKey, RotatingModelAccessKey, get_models
+from do_genai_model_keys.emulator import Emulator
 with Emulator(allow_create=True) as emu, GenAIClient(emu.token, api_endpoint=emu.url) as client:
     key = client.create_key("installed")
     models = client.list_models()

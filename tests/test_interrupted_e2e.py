@@ -12,10 +12,9 @@ from pathlib import Path
 import httpx
 import pytest
 from conftest import control, emulator_client
+from do_genai_model_keys.emulator import Emulator
+from do_genai_model_keys.recovery import recover_pending_creates, restore_truncated_checkpoint
 from support.stacks import KeyStack, changes
-
-from provider.emulator import Emulator
-from provider.recovery import recover_pending_creates, restore_truncated_checkpoint
 
 pytestmark = pytest.mark.e2e
 

@@ -11,10 +11,13 @@ from pathlib import Path
 
 import grpc
 import pytest
+from do_genai_language_host import runner, server
 from google.protobuf import empty_pb2, struct_pb2
 from pulumi.runtime.proto import language_pb2, language_pb2_grpc
 
-from provider.language_host import runner, server
+HOST_SOURCE = str(Path(server.__file__).parents[1])
+"""scripts/language_host: the host is not part of the package, so a process started here needs
+it on its path (install-pulumi.sh copies it beside the engine instead)."""
 
 
 def run_request(tmp_path: Path, **fields: object) -> language_pb2.RunRequest:
@@ -162,10 +165,10 @@ def test_an_interpreter_that_cannot_start_is_named(tmp_path: Path) -> None:
 def live_host(tmp_path: Path):
     """The host as the engine starts it: a process that prints its port first."""
     process = subprocess.Popen(
-        [sys.executable, "-m", "provider.language_host", "127.0.0.1:1"],
+        [sys.executable, "-m", "do_genai_language_host", "127.0.0.1:1"],
         stdout=subprocess.PIPE,
         text=True,
-        env={**os.environ, server.CALLS_ENV: str(tmp_path / "calls")},
+        env={**os.environ, server.CALLS_ENV: str(tmp_path / "calls"), "PYTHONPATH": HOST_SOURCE},
     )
     try:
         assert process.stdout is not None
@@ -226,3 +229,12 @@ def test_the_runner_names_a_missing_program(tmp_path: Path) -> None:
     )
     assert done.returncode == 1
     assert "missing.py does not exist: check `main` in Pulumi.yaml" in done.stderr
+
+
+def test_a_program_cannot_import_the_hosts_own_modules(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Started as `python runner.py`, the runner's folder (the host's modules: server, runner)
+    # is first on sys.path; a program's `import server` must find its own module or nothing.
+    own = str(Path(runner.__file__).parent)
+    monkeypatch.setattr(sys, "path", [own, "/somewhere/else", own + "/"])
+    runner.forget_own_folder()
+    assert sys.path == ["/somewhere/else"]

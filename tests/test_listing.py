@@ -10,9 +10,8 @@ import threading
 from collections.abc import Iterator
 
 import pytest
-
-from provider.listing import SharedKeyListing
-from provider.models import ApiKeyInfo
+from do_genai_model_keys.listing import SharedKeyListing
+from do_genai_model_keys.models import ApiKeyInfo
 
 
 class HeldFetch:

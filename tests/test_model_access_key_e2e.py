@@ -8,10 +8,9 @@ from collections.abc import Iterator
 import httpx
 import pytest
 from conftest import api_requests
+from do_genai_model_keys.emulator import Emulator
 from pulumi import automation as auto
 from support.stacks import KeySpecs, KeyStack, changes
-
-from provider.emulator import Emulator
 
 pytestmark = pytest.mark.e2e
 
@@ -148,7 +147,9 @@ def test_secrets_stay_encrypted_and_out_of_every_output(keys: KeyStack, emulator
     assert decrypted[0]["outputs"]["secret_key"]["plaintext"]  # it is there, as a secret
     provider_blob = decrypted[0]["inputs"]["__provider"]
     assert token not in str(decrypted).replace(str(decrypted[0]["outputs"]["secret_key"]), "")
-    assert "provider.resources" in __import__("base64").b64decode(provider_blob).decode("latin-1")
+    assert "do_genai_model_keys.resources" in __import__("base64").b64decode(provider_blob).decode(
+        "latin-1"
+    )
 
     cli_output = "".join(keys.output)
     assert secret not in cli_output
@@ -169,9 +170,8 @@ def test_refreshing_300_keys_shares_listings(keys: KeyStack, emulator: Emulator)
 def test_a_new_package_version_causes_no_update(
     keys: KeyStack, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    from do_genai_model_keys import resources
     from support.upgraded import UpgradedModelAccessKeyProvider
-
-    from provider import resources
 
     specs = {"steady": {"name": "steady"}}
     keys.up(specs)

@@ -19,12 +19,11 @@ from pathlib import Path
 
 import httpx
 import pytest
+from do_genai_model_keys.emulator import Emulator
+from do_genai_model_keys.rotation import DEFAULT_ANCHOR
+from do_genai_model_keys.times import format_time, parse_time
 from support import examples
 from support.cli import Cli, copy_project
-
-from provider.emulator import Emulator
-from provider.rotation import DEFAULT_ANCHOR
-from provider.times import format_time, parse_time
 
 pytestmark = pytest.mark.e2e
 

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import pulumi
 import pytest
-
-from provider import resources, runtime
-from provider.emulator import Emulator
+from do_genai_model_keys import resources, runtime
+from do_genai_model_keys.emulator import Emulator
 
 
 class DelegatingMocks(pulumi.runtime.Mocks):

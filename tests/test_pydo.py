@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import pydo
-
-from provider.emulator import Emulator
+from do_genai_model_keys.emulator import Emulator
 
 
 def test_pydo_lists_renames_regenerates_and_deletes(emulator: Emulator) -> None:

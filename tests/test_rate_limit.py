@@ -5,11 +5,10 @@ from __future__ import annotations
 
 import math
 
+from do_genai_model_keys import GenAIClient
+from do_genai_model_keys.config import ClientSettings
+from do_genai_model_keys.emulator import Emulator
 from pydantic import SecretStr
-
-from provider import GenAIClient
-from provider.config import ClientSettings
-from provider.emulator import Emulator
 
 
 class FakeClock:

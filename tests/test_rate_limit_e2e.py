@@ -8,9 +8,8 @@ import time
 import httpx
 import pytest
 from conftest import api_requests, control
+from do_genai_model_keys.emulator import Emulator
 from support.stacks import KeyStack
-
-from provider.emulator import Emulator
 
 pytestmark = pytest.mark.e2e
 

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from provider.models import ApiKeyInfo
-from provider.recovery import KEY_TYPE, settle
+from do_genai_model_keys.models import ApiKeyInfo
+from do_genai_model_keys.recovery import KEY_TYPE, settle
 
 
 def pending(urn: str, name: str) -> dict:
@@ -50,7 +50,7 @@ def test_each_pending_create_is_adopted_dropped_or_left() -> None:
 
 
 def test_a_truncated_checkpoint_is_restored_from_the_backup(tmp_path) -> None:
-    from provider.recovery import restore_truncated_checkpoint
+    from do_genai_model_keys.recovery import restore_truncated_checkpoint
 
     checkpoint = tmp_path / "dev.json"
     (tmp_path / "dev.json.bak").write_text('{"version": 3, "checkpoint": {}}')

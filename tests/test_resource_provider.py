@@ -10,12 +10,11 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from conftest import api_requests
+from do_genai_model_keys import errors, key_inputs, runtime, times
+from do_genai_model_keys.emulator import Emulator
+from do_genai_model_keys.errors import GenAIError
+from do_genai_model_keys.resources import ModelAccessKeyProvider, check_inputs
 from pulumi.dynamic.dynamic import serialize_provider
-
-from provider import errors, key_inputs, runtime, times
-from provider.emulator import Emulator
-from provider.errors import GenAIError
-from provider.resources import ModelAccessKeyProvider, check_inputs
 
 LIST_KEYS = "GET /v2/gen-ai/models/api_keys"
 
@@ -272,19 +271,21 @@ def test_the_pickled_provider_holds_no_token_even_after_configure(emulator: Emul
     assert before == after
     pickled = base64.b64decode(after)
     assert emulator.token.encode() not in pickled
-    assert b"provider.resources" in pickled  # by reference, not by value
+    assert b"do_genai_model_keys.resources" in pickled  # by reference, not by value
     assert len(pickled) < 200
 
 
 PINNED_PROVIDER = (
-    "gASVNAAAAAAAAACMEnByb3ZpZGVyLnJlc291cmNlc5SMFk1vZGVsQWNjZXNzS2V5UHJvdmlkZXKUk5QpgZQu"
+    "gASVPwAAAAAAAACMHWRvX2dlbmFpX21vZGVsX2tleXMucmVzb3VyY2VzlIwWTW9kZWxBY2Nlc3NLZXlQcm92aWRlcpST"
+    "lCmBlC4="
 )
 """The `__provider` input every user's state holds: a reference to
-`provider.resources.ModelAccessKeyProvider`. Moving or renaming the class breaks every stack
-(the engine could no longer load the provider to refresh, update or delete), so this is fixed
-for good; the README says so."""
+`do_genai_model_keys.resources.ModelAccessKeyProvider`. It moved once, from the top-level
+`provider` package (whose name users' own `provider.py` files shadowed), before any release;
+from now on moving or renaming the class would break every stack (the engine could no longer
+load the provider to refresh, update or delete), so this is fixed for good; the README says so."""
 
 
 def test_the_pickled_provider_reference_never_moves() -> None:
     assert serialize_provider(ModelAccessKeyProvider()) == PINNED_PROVIDER
-    assert b"provider.resources" in base64.b64decode(PINNED_PROVIDER)
+    assert b"do_genai_model_keys.resources" in base64.b64decode(PINNED_PROVIDER)

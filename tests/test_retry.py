@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import pytest
-
-from provider import errors
-from provider.retry import RequestPacer, RetryPolicy, should_retry, wait_seconds
+from do_genai_model_keys import errors
+from do_genai_model_keys.retry import RequestPacer, RetryPolicy, should_retry, wait_seconds
 
 POLICY = RetryPolicy(max_retries=4, wait_min=1.0, wait_max=8.0, retry_after_cap=60.0)
 

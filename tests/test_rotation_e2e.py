@@ -5,10 +5,9 @@ from __future__ import annotations
 import httpx
 import openai
 import pytest
+from do_genai_model_keys.emulator import Emulator
 from pulumi import automation as auto
 from support import examples
-
-from provider.emulator import Emulator
 
 pytestmark = pytest.mark.e2e
 
@@ -36,7 +35,7 @@ def test_three_rotations_keep_the_previous_secret_alive(
         panel = [emulator.state.create_key(f"panel-{slot}") for slot in "ab"]
         emulator.state.retire_create = True
         # The example takes config only; adopt through a program of our own around it.
-        from provider import RotatingModelAccessKey
+        from do_genai_model_keys import RotatingModelAccessKey
 
         def program() -> None:
             import pulumi

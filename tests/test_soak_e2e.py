@@ -17,10 +17,9 @@ from collections.abc import Iterator
 import httpx
 import pytest
 from conftest import control
+from do_genai_model_keys.emulator import Emulator
 from pulumi import automation as auto
 from support.stacks import KeySpecs, KeyStack, changes
-
-from provider.emulator import Emulator
 
 pytestmark = [pytest.mark.e2e, pytest.mark.soak]
 

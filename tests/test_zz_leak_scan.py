@@ -11,9 +11,8 @@ from pathlib import Path
 
 import pytest
 from conftest import LEAK_MATERIAL, TEST_OUTPUT, control, remember_emulator_secrets
+from do_genai_model_keys.emulator import Emulator
 from support.stacks import KeyStack
-
-from provider.emulator import Emulator
 
 pytestmark = pytest.mark.e2e
 

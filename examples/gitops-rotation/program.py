@@ -9,8 +9,7 @@ DigitalOcean today, where the API no longer creates keys).
 from __future__ import annotations
 
 import pulumi
-
-from provider import RotatingModelAccessKey
+from do_genai_model_keys import RotatingModelAccessKey
 
 
 def program() -> None:

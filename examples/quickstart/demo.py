@@ -1,8 +1,8 @@
 """The README's demo: the root Pulumi.yaml, run with the `pulumi` CLI against a local emulator.
 
 It follows what a user does on DigitalOcean today:
-1. starts the emulator (`python -m provider.emulator`), which, like DigitalOcean, refuses to
-   create keys through the API;
+1. starts the emulator (`python -m do_genai_model_keys.emulator`), which, like DigitalOcean,
+   refuses to create keys through the API;
 2. makes the key "in the control panel" (the emulator's control API);
 3. `pulumi stack init`, `pulumi config set --secret digitalocean:token ...`, `pulumi up`: the
    program adopts the key by name and regenerates its secret;
@@ -30,7 +30,7 @@ STACK = "demo"
 
 def start_emulator(token: str) -> tuple[subprocess.Popen[str], str]:
     process = subprocess.Popen(  # noqa: S603  # our own module, fixed arguments
-        [sys.executable, "-m", "provider.emulator", "--port", "0", "--token", token],
+        [sys.executable, "-m", "do_genai_model_keys.emulator", "--port", "0", "--token", token],
         stdout=subprocess.PIPE,
         text=True,
     )

@@ -13,8 +13,7 @@ Config: `keyName` (default `quickstart-web`), `secretVersion` (default 1), plus 
 from __future__ import annotations
 
 import pulumi
-
-from provider import ModelAccessKey, get_models
+from do_genai_model_keys import ModelAccessKey, get_models
 
 
 def program() -> None:

@@ -1,7 +1,8 @@
 """A trivial dynamic resource for proving the engine harness.
 
 It lives in an importable module, so dill pickles its provider by reference and the provider
-process imports it from `tests/` (on PYTHONPATH), just as it imports `provider.resources`.
+process imports it from `tests/` (on PYTHONPATH), just as it imports
+`do_genai_model_keys.resources`.
 """
 
 from __future__ import annotations

@@ -8,10 +8,10 @@ from pathlib import Path
 from typing import Any
 
 import pulumi
+from do_genai_model_keys import ModelAccessKey
+from do_genai_model_keys.emulator import Emulator
 from pulumi import automation as auto
 
-from provider import ModelAccessKey
-from provider.emulator import Emulator
 from support.backend import LocalBackend
 
 KeySpecs = dict[str, dict[str, Any]]

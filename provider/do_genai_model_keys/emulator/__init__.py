@@ -1,8 +1,8 @@
 """A local emulator of DigitalOcean's GenAI model-key API, a real HTTP server.
 
-`python -m provider.emulator` runs it from a shell; `Emulator` runs it on a thread inside a test
-or a demo. Both serve the control plane (`/v2/gen-ai/...`), the inference paths (`/v1/...`) and
-the control API (`/_emulator/...`) on one port.
+`python -m do_genai_model_keys.emulator` runs it from a shell; `Emulator` runs it on a thread
+inside a test or a demo. Both serve the control plane (`/v2/gen-ai/...`), the inference paths
+(`/v1/...`) and the control API (`/_emulator/...`) on one port.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from .state import ALL_SCOPES, EmulatorState
 
 __all__ = ["ALL_SCOPES", "Emulator", "EmulatorState", "parse_token_spec"]
 
-log = logging.getLogger("provider.emulator")
+log = logging.getLogger("do_genai_model_keys.emulator")
 
 
 def parse_token_spec(spec: str) -> tuple[str, frozenset[str]]:

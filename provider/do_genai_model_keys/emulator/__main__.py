@@ -1,4 +1,4 @@
-"""`python -m provider.emulator`: run the emulator until Ctrl-C.
+"""`python -m do_genai_model_keys.emulator`: run the emulator until Ctrl-C.
 
 Prints `listening on http://HOST:PORT` as its first line (tests and scripts read it to learn a
 port chosen with `--port 0`), then, when it made one, the demo token, then the fault seed
@@ -24,7 +24,7 @@ from .state import EmulatorState
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
-        prog="python -m provider.emulator",
+        prog="python -m do_genai_model_keys.emulator",
         description="A local emulator of DigitalOcean's GenAI model-key and inference API.",
     )
     parser.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")

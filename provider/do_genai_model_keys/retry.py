@@ -23,7 +23,7 @@ from .errors import ConnectionFailedError, RateLimitError, is_ambiguous
 if TYPE_CHECKING:
     from tenacity import RetryCallState, Retrying
 
-log = logging.getLogger("provider.http")
+log = logging.getLogger("do_genai_model_keys.http")
 
 RETRY_AFTER_CAP_SECONDS = 60.0
 """Longest server-requested wait we honour; beyond it we fail fast with the server's figure."""

@@ -132,7 +132,16 @@ def stop_quietly(_signum: int, _frame: object) -> None:
     os._exit(REPORTED)
 
 
+def forget_own_folder() -> None:
+    """Started as a script, the runner has its own folder first on `sys.path`, where the host's
+    modules live: a program's `import server` would load ours. The program sees only its own
+    folder (added in `run`) and its interpreter's packages."""
+    here = os.path.dirname(os.path.abspath(__file__))
+    sys.path[:] = [p for p in sys.path if os.path.abspath(p or ".") != here]
+
+
 def main(argv: list[str]) -> int:
+    forget_own_folder()
     for signum in (signal.SIGINT, signal.SIGTERM):
         signal.signal(signum, stop_quietly)
     args = parse(argv)

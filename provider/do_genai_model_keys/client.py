@@ -21,7 +21,12 @@ from urllib.parse import parse_qsl, urlsplit
 import httpx
 from pydantic import BaseModel, SecretStr, ValidationError
 
-from .config import ClientSettings, resolve_settings
+from .config import (
+    API_ENDPOINT_SETTING,
+    INFERENCE_ENDPOINT_SETTING,
+    ClientSettings,
+    resolve_settings,
+)
 from .creates import SNAPSHOT_MAX_AGE_SECONDS, KeyCalls, create_exactly_once
 from .decoding import Decoded, decode_response
 from .errors import (
@@ -35,7 +40,7 @@ from .listing import SharedKeyListing
 from .models import ApiKeyInfo, InferenceModel, Model
 from .retry import RequestPacer, RetryPolicy, Sleep, build_retrying
 
-log = logging.getLogger("provider.http")
+log = logging.getLogger("do_genai_model_keys.http")
 T = TypeVar("T")
 M = TypeVar("M", bound=BaseModel)
 
@@ -292,10 +297,8 @@ class GenAIClient:
         headers = {"Authorization": f"Bearer {secret.get_secret_value()}"}
         try:
             response = self._http.request(method, url, params=params, json=json, headers=headers)
-        except httpx.ConnectError as error:
-            raise ConnectionFailedError(method, path, _cause(error)) from None
-        except httpx.ConnectTimeout as error:
-            raise ConnectionFailedError(method, path, _cause(error)) from None
+        except (httpx.ConnectError, httpx.ConnectTimeout) as error:
+            raise self._unreachable(method, url, path, error) from None
         except httpx.TimeoutException as error:
             raise RequestTimeoutError(method, path, _cause(error)) from None
         except (httpx.RemoteProtocolError, httpx.ReadError, httpx.WriteError) as error:
@@ -312,6 +315,23 @@ class GenAIClient:
             body=response.content,
             now=self._clock(),
         )
+
+    def _unreachable(
+        self, method: str, url: str, path: str, error: httpx.HTTPError
+    ) -> ConnectionFailedError:
+        """A connection failure that names the endpoint and the setting it came from."""
+        if url.startswith(self.settings.inference_endpoint + INFERENCE_MODELS_PATH):
+            endpoint, setting = self.settings.inference_endpoint, INFERENCE_ENDPOINT_SETTING
+        else:
+            endpoint, setting = self.settings.api_endpoint, API_ENDPOINT_SETTING
+        failure = ConnectionFailedError(
+            method, path, f"could not connect to {endpoint} ({_cause(error)})"
+        )
+        failure.advice = (
+            f"Check that the endpoint is right and reachable; it comes from {setting}, "
+            "and nothing was changed"
+        )
+        return failure
 
 
 def _cause(error: httpx.HTTPError) -> str:

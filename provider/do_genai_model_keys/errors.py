@@ -22,8 +22,9 @@
 `error_for_status` maps one HTTP answer to its class. No error message ever carries a token or a
 key secret: messages are built from DigitalOcean's own error text, the method and the path.
 
-Callers higher up (the Pulumi provider) add what they were doing with `GenAIError.within`, which
-keeps the class, the attributes and the cause: a program can still catch `NotFoundError`.
+Callers higher up (the Pulumi provider) raise `GenAIError.within(...)` from the error they caught:
+a copy that adds what they were doing and keeps the class and the attributes, so a program can
+still catch `NotFoundError`, and an error shared by several callers is never edited in place.
 """
 
 from __future__ import annotations
@@ -62,11 +63,17 @@ class GenAIError(Exception):
     advice: str = ""
 
     def within(self, context: str, advice: str = "") -> Self:
-        """Say what was being done (and what to do now) without changing the error's class;
-        an outer caller's context goes before an inner one's."""
-        self.context = f"{context}: {self.context}" if self.context else context
-        self.advice = advice or self.advice
-        return self
+        """A copy of this error that says what was being done (and what to do now), of the same
+        class with the same attributes; an outer caller's context goes before an inner one's.
+        Raise the copy `from` the original: the original is left as it was, because one error
+        can reach many callers (every read that shared a failed listing gets the same one) and
+        each must name only its own key."""
+        clone = type(self).__new__(type(self))
+        clone.args = self.args
+        clone.__dict__.update(self.__dict__)
+        clone.context = f"{context}: {self.context}" if self.context else context
+        clone.advice = advice or self.advice
+        return clone
 
     def __str__(self) -> str:
         text = super().__str__()

@@ -63,8 +63,11 @@ class ModelAccessKeyProvider(ResourceProvider):
     serialize_as_secret_always = False
 
     def configure(self, req: ConfigureRequest) -> None:
+        from . import diagnostics
         from .config import STACK_CONFIG_KEYS
         from .runtime import configure_runtime
+
+        diagnostics.install()
 
         config = {key: req.config.get(key) for key in STACK_CONFIG_KEYS}
         configure_runtime({k: v for k, v in config.items() if v is not None})
@@ -97,8 +100,7 @@ class ModelAccessKeyProvider(ResourceProvider):
                 key = rt.client.create_key(name)
                 secret = key.secret_key.get_secret_value() if key.secret_key else ""
         except GenAIError as error:
-            error.within(f"creating model access key {name!r}")
-            raise
+            raise error.within(f"creating model access key {name!r}") from error
         finally:
             rt.listing.invalidate()
         rotated = format_time(now()) if secret else ""
@@ -148,12 +150,11 @@ class ModelAccessKeyProvider(ResourceProvider):
                 outs["secret_key"] = key.secret_key.get_secret_value() if key.secret_key else ""
                 outs["rotated_at"] = format_time(now())
         except NotFoundError as error:
-            error.within(
+            raise error.within(
                 f"updating model access key {news['name']!r} ({id_})",
                 "The key no longer exists on DigitalOcean: run `pulumi refresh` to drop it from "
                 "the state, then `pulumi up` to recreate it",
-            )
-            raise
+            ) from error
         except GenAIError as error:
             advice = ""
             if regenerating and is_ambiguous(error):
@@ -162,8 +163,9 @@ class ModelAccessKeyProvider(ResourceProvider):
                     "state has then stopped working. Run `pulumi up` again: it regenerates once "
                     "more and stores a working secret"
                 )
-            error.within(f"updating model access key {news['name']!r} ({id_})", advice)
-            raise
+            raise error.within(
+                f"updating model access key {news['name']!r} ({id_})", advice
+            ) from error
         finally:
             rt.listing.invalidate()
         return UpdateResult(outs)
@@ -172,8 +174,7 @@ class ModelAccessKeyProvider(ResourceProvider):
         try:
             key = _runtime().listing.by_uuid().get(id_)
         except GenAIError as error:
-            error.within(f"reading model access key {props.get('name')!r} ({id_})")
-            raise
+            raise error.within(f"reading model access key {props.get('name')!r} ({id_})") from error
         if key is None:
             return ReadResult(None, {})
         outs = dict(props)
@@ -189,8 +190,9 @@ class ModelAccessKeyProvider(ResourceProvider):
         except NotFoundError:
             pass  # already gone: that is what delete wants
         except GenAIError as error:
-            error.within(f"deleting model access key {props.get('name')!r} ({id_})")
-            raise
+            raise error.within(
+                f"deleting model access key {props.get('name')!r} ({id_})"
+            ) from error
         finally:
             rt.listing.invalidate()
 

@@ -30,7 +30,7 @@ import grpc
 from google.protobuf import empty_pb2, json_format
 from pulumi.runtime.proto import language_pb2, language_pb2_grpc, plugin_pb2
 
-log = logging.getLogger("provider.language_host")
+log = logging.getLogger("do_genai_language_host")
 
 RUNNER = Path(__file__).with_name("runner.py")
 REPORTED = 32

@@ -12,13 +12,18 @@ would make a second key beside each one the server did make: orphans.
 - several: it cannot tell which, so it leaves the operation and says so.
 The next `pulumi up` then regenerates the recovered keys (the resource regenerates a key whose
 secret is missing) and creates the ones that never existed.
+
+`python -m do_genai_model_keys recover` does all of it from a project folder, with the stack's own
+`digitalocean:*` config (see `main`); the functions below are the same steps for scripts.
 """
 
 from __future__ import annotations
 
+import argparse
 import json
 import logging
 import shutil
+import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -26,9 +31,11 @@ from typing import Any
 from pulumi import automation as auto
 
 from .client import GenAIClient
+from .config import STACK_CONFIG_KEYS, resolve_settings
+from .errors import ConfigurationError, GenAIError
 from .models import ApiKeyInfo
 
-log = logging.getLogger("provider.recovery")
+log = logging.getLogger("do_genai_model_keys.recovery")
 
 KEY_TYPE = "pulumi-python:dynamic/genai:ModelAccessKey"
 
@@ -133,3 +140,84 @@ def recover_pending_creates(
     for urn, uuids in report.ambiguous.items():
         log.warning("left %s pending: several keys could be it (%s)", urn, ", ".join(uuids))
     return report
+
+
+def stack_client(stack: auto.Stack) -> GenAIClient:
+    """A client with the stack's own `digitalocean:*` config (secrets decrypted), falling back
+    to the environment like the provider does."""
+    config = {k: v.value for k, v in stack.get_all_config().items() if k in STACK_CONFIG_KEYS}
+    return GenAIClient(settings=resolve_settings(stack_config=config))
+
+
+def main(argv: list[str] | None = None) -> int:
+    """`python -m do_genai_model_keys recover`: settle an interrupted `up` of a project's stack."""
+    parser = argparse.ArgumentParser(
+        prog="python -m do_genai_model_keys recover",
+        description="Settle the key creates that an interrupted `pulumi up` left pending, with "
+        "the stack's own config: keys the server made go into the state (the next `pulumi up` "
+        "regenerates their secret), creates that never happened are dropped.",
+    )
+    parser.add_argument("--stack", help="the stack (default: the project's selected stack)")
+    parser.add_argument("--cwd", default=".", help="the project folder (default: here)")
+    parser.add_argument(
+        "--break-lock",
+        action="store_true",
+        help="remove the killed engine's lock first (`pulumi cancel`); only when no other "
+        "`pulumi` runs on this stack",
+    )
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.WARNING, format="%(message)s")
+    try:
+        workspace = auto.LocalWorkspace(work_dir=args.cwd)
+        name = args.stack or _selected_stack(workspace)
+        stack = auto.Stack.select(name, workspace)
+        checkpoint = _file_checkpoint(workspace, name)
+        if checkpoint is not None and restore_truncated_checkpoint(checkpoint):
+            print(f"restored the previous checkpoint of {name} (the last one was cut short)")
+        with stack_client(stack) as client:
+            report = recover_pending_creates(stack, client, break_lock=args.break_lock)
+    except (auto.CommandError, GenAIError) as error:
+        print(f"recover: {_first_lines(str(error))}", file=sys.stderr)
+        return 1
+    print(_summary(name, report))
+    return 2 if report.ambiguous else 0
+
+
+def _selected_stack(workspace: auto.LocalWorkspace) -> str:
+    summary = workspace.stack()
+    if summary is None:
+        raise ConfigurationError(
+            f"no stack is selected in {workspace.work_dir}: name one with --stack"
+        )
+    return summary.name
+
+
+def _file_checkpoint(workspace: auto.LocalWorkspace, stack: str) -> Path | None:
+    """The stack's checkpoint file on a file backend (`file://`), if that is the backend."""
+    url = workspace.who_am_i().url or ""
+    if not url.startswith("file://"):
+        return None
+    project = workspace.project_settings().name
+    path = Path(url.removeprefix("file://")) / ".pulumi" / "stacks" / project / f"{stack}.json"
+    return path if path.exists() else None
+
+
+def _first_lines(text: str, limit: int = 5) -> str:
+    lines = [line for line in text.splitlines() if line.strip()]
+    return "\n".join(lines[-limit:])
+
+
+def _summary(stack: str, report: RecoveryReport) -> str:
+    if not (report.adopted or report.dropped or report.ambiguous):
+        return f"{stack}: no pending key creates; nothing to do"
+    lines = [f"{stack}:"]
+    lines += [f"  recovered {urn} as key {uuid}" for urn, uuid in report.adopted.items()]
+    lines += [f"  dropped {urn} (its create never reached DigitalOcean)" for urn in report.dropped]
+    lines += [
+        f"  left {urn} pending: several keys could be it ({', '.join(uuids)}); delete the extra "
+        "keys in the control panel and run this again"
+        for urn, uuids in report.ambiguous.items()
+    ]
+    if report.adopted or report.dropped:
+        lines.append("run `pulumi up` now: it regenerates the recovered keys' secrets")
+    return "\n".join(lines)

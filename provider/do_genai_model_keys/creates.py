@@ -32,7 +32,7 @@ from .errors import GenAIError, KeyLookupError, describe, is_ambiguous
 from .models import ApiKeyInfo
 from .retry import RetryPolicy, Sleep, never_reached_server, wait_seconds
 
-log = logging.getLogger("provider.http")
+log = logging.getLogger("do_genai_model_keys.http")
 
 SNAPSHOT_MAX_AGE_SECONDS = 5.0
 """How old a listing may be to serve as the snapshot of a create. Creates in one burst (an `up`

@@ -1,7 +1,8 @@
 """Manage DigitalOcean GenAI model access keys as code with Pulumi.
 
-Public names load lazily (PEP 562), so `import provider` costs almost nothing and has no side
-effects: the Pulumi SDK, httpx and pydantic load when a name that needs them is first used.
+Public names load lazily (PEP 562), so `import do_genai_model_keys` costs almost nothing and has
+no side effects: the Pulumi SDK, httpx and pydantic load when a name that needs them is first used.
+`python -m do_genai_model_keys recover` settles an interrupted `pulumi up` (see `recovery`).
 """
 
 from __future__ import annotations
@@ -10,19 +11,19 @@ from importlib import import_module
 from typing import TYPE_CHECKING, Any
 
 _EXPORTS = {
-    "GenAIClient": "provider.client",
-    "ClientSettings": "provider.config",
-    "resolve_settings": "provider.config",
-    "ModelAccessKey": "provider.resources",
-    "ModelAccessKeyArgs": "provider.key_inputs",
-    "ModelAccessKeyProvider": "provider.resources",
-    "RotatingModelAccessKey": "provider.rotation",
-    "get_models": "provider.data_sources",
-    "get_models_output": "provider.data_sources",
-    "get_model_access_keys": "provider.data_sources",
-    "get_model_access_keys_output": "provider.data_sources",
-    "get_inference_models": "provider.data_sources",
-    "get_inference_models_output": "provider.data_sources",
+    "GenAIClient": "do_genai_model_keys.client",
+    "ClientSettings": "do_genai_model_keys.config",
+    "resolve_settings": "do_genai_model_keys.config",
+    "ModelAccessKey": "do_genai_model_keys.resources",
+    "ModelAccessKeyArgs": "do_genai_model_keys.key_inputs",
+    "ModelAccessKeyProvider": "do_genai_model_keys.resources",
+    "RotatingModelAccessKey": "do_genai_model_keys.rotation",
+    "get_models": "do_genai_model_keys.data_sources",
+    "get_models_output": "do_genai_model_keys.data_sources",
+    "get_model_access_keys": "do_genai_model_keys.data_sources",
+    "get_model_access_keys_output": "do_genai_model_keys.data_sources",
+    "get_inference_models": "do_genai_model_keys.data_sources",
+    "get_inference_models_output": "do_genai_model_keys.data_sources",
 }
 
 __all__ = sorted(_EXPORTS)
@@ -46,7 +47,7 @@ if TYPE_CHECKING:
 def __getattr__(name: str) -> Any:
     module = _EXPORTS.get(name)
     if module is None:
-        raise AttributeError(f"module 'provider' has no attribute {name!r}")
+        raise AttributeError(f"module 'do_genai_model_keys' has no attribute {name!r}")
     value = getattr(import_module(module), name)
     globals()[name] = value
     return value

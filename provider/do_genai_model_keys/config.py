@@ -58,6 +58,16 @@ _SETTINGS = (
     ),
 )
 FIELDS = tuple(s.field for s in _SETTINGS)
+
+
+def _where(field: str, default: str) -> str:
+    """Where a setting comes from, for error messages: config key, environment, default."""
+    setting = next(s for s in _SETTINGS if s.field == field)
+    return f"{setting.config_key} or {' / '.join(setting.env)} (default {default})"
+
+
+API_ENDPOINT_SETTING = _where("api_endpoint", DEFAULT_API_ENDPOINT)
+INFERENCE_ENDPOINT_SETTING = _where("inference_endpoint", DEFAULT_INFERENCE_ENDPOINT)
 STACK_CONFIG_KEYS = tuple(s.config_key for s in _SETTINGS)
 """The `digitalocean:*` stack config keys a provider or program reads."""
 

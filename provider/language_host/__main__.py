@@ -1,7 +1,0 @@
-"""`python -m provider.language_host [-option=value ...] ENGINE_ADDRESS`: serve the engine."""
-
-import sys
-
-from .server import main
-
-sys.exit(main(sys.argv[1:]))
