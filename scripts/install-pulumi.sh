@@ -34,7 +34,8 @@ version_ge() {  # version_ge A B: A >= B
 write_dynamic_launcher() {
   # The engine looks for this executable on PATH (or beside `pulumi`) to serve dynamic providers.
   # Like Pulumi's own, it runs the project's interpreter: the virtualenv that Pulumi.yaml names
-  # (the engine hands it over as PULUMI_RUNTIME_VIRTUALENV, relative to the project), then
+  # (the engine hands it over as PULUMI_RUNTIME_VIRTUALENV, relative to the project root, and
+  # starts this in the program's folder, which `main:` may put below the root), then
   # PULUMI_PYTHON_CMD, then python3; never the interpreter of the checkout that wrote it.
   local dir=$1
   mkdir -p "$dir"
@@ -44,7 +45,16 @@ write_dynamic_launcher() {
 venv=${PULUMI_RUNTIME_VIRTUALENV:-}
 if [ -n "$venv" ]; then
   venv=${venv%/}
-  case "$venv" in /*) ;; *) venv="$PWD/$venv" ;; esac
+  case "$venv" in
+    /*) ;;
+    *)
+      root=$PWD  # the project root: the nearest folder up from here that holds Pulumi.yaml
+      while [ "$root" != / ] && [ ! -f "$root/Pulumi.yaml" ] && [ ! -f "$root/Pulumi.yml" ]; do
+        root=$(dirname "$root")
+      done
+      [ "$root" = / ] && root=$PWD
+      venv="$root/$venv" ;;
+  esac
   if [ -x "$venv/bin/python" ]; then
     PATH="$venv/bin:$PATH" VIRTUAL_ENV="$venv"
     export PATH VIRTUAL_ENV

@@ -190,10 +190,27 @@ def test_a_create_refused_with_429_is_retried_without_checking(emulator: Emulato
     assert api_requests(emulator, LIST_KEYS) == 1  # the snapshot before the first POST only
 
 
-def test_connection_refused_is_a_transport_error(emulator: Emulator) -> None:
+def test_connection_refused_names_the_endpoint_and_its_setting(emulator: Emulator) -> None:
     with GenAIClient("t", api_endpoint="http://127.0.0.1:9", sleep=lambda s: None) as client:
-        with pytest.raises(errors.ConnectionFailedError):
+        with pytest.raises(errors.ConnectionFailedError) as failed:
             client.list_keys()
+    message = str(failed.value)
+    assert "could not connect to http://127.0.0.1:9" in message
+    assert "digitalocean:apiEndpoint or DIGITALOCEAN_API_URL" in message
+    assert "nothing was changed" in message
+
+
+def test_an_unreachable_inference_endpoint_names_its_own_setting(emulator: Emulator) -> None:
+    with GenAIClient(
+        emulator.token,
+        api_endpoint=emulator.url,
+        inference_endpoint="http://127.0.0.1:9",
+        sleep=lambda s: None,
+    ) as client:
+        with pytest.raises(errors.ConnectionFailedError) as failed:
+            client.list_inference_models("some-model-key-secret")
+    assert "could not connect to http://127.0.0.1:9" in str(failed.value)
+    assert "digitalocean:inferenceEndpoint or DIGITALOCEAN_INFERENCE_URL" in str(failed.value)
 
 
 def test_the_token_never_shows_in_repr_errors_or_logs(

@@ -202,7 +202,9 @@ class AuthenticationError(APIStatusError):
             )
         return (
             "the API token was refused: set a valid one with `pulumi config set --secret "
-            "digitalocean:token ...` or DIGITALOCEAN_TOKEN"
+            "digitalocean:token ...` or DIGITALOCEAN_TOKEN. If you just changed it: `pulumi "
+            "refresh` and `pulumi destroy` use the token stored at the last `pulumi up`, so "
+            "run `pulumi up` (or `pulumi refresh --run-program`) to use the new one"
         )
 
 
