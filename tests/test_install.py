@@ -1,29 +1,38 @@
-"""The built wheel installs beside the newest Pulumi SDK without touching it, and works.
+"""The package as a user gets it: built as a registry ships it, installed into a project's own
+virtualenv beside the newest Pulumi SDK, and run with the `pulumi` CLI from a project folder
+outside this repository that has a `provider.py` and a `provider/` folder of its own.
 
 A platform team already has `pulumi` (and other providers) in its environment: installing this
-package must not downgrade it. The fresh virtualenv takes the newest `pulumi` first, then the
+package must not downgrade it. The project's virtualenv takes the newest `pulumi` first, then the
 wheel; pip then also brings the newest httpx, pydantic and tenacity our ranges allow, so the
-smoke run below also exercises those.
+runs below exercise those too. Nothing of this checkout's virtualenv is on the project's path:
+the program and the dynamic provider must run in the project's own interpreter.
 """
 
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
 import sys
 import tempfile
+import textwrap
 import venv
+import zipfile
 from pathlib import Path
 
+import httpx
 import pytest
+from do_genai_model_keys.emulator import Emulator
+from support.cli import Cli
 
 pytestmark = pytest.mark.install
 
 ROOT = Path(__file__).resolve().parent.parent
 
 SMOKE = """
-import json, subprocess, sys
+import json
 from do_genai_model_keys import GenAIClient, ModelAccessKey, RotatingModelAccessKey, get_models
 from do_genai_model_keys.emulator import Emulator
 with Emulator(allow_create=True) as emu, GenAIClient(emu.token, api_endpoint=emu.url) as client:
@@ -33,8 +42,26 @@ with Emulator(allow_create=True) as emu, GenAIClient(emu.token, api_endpoint=emu
     print(json.dumps(made))
 """
 
-
 PULUMI_VERSION = "from importlib.metadata import version; print(version('pulumi'))"
+
+MARKER = (
+    "import os, sys; f = os.environ.get('DO_GENAI_TEST_INTERPRETERS'); "
+    "f and open(f, 'a').write(sys.executable + ' ' + ' '.join(sys.orig_argv[1:4]) + '\\n')\n"
+)
+"""A .pth line in the project's virtualenv: every interpreter it starts writes down its path and
+how it was started, so the test sees which interpreter served the dynamic provider."""
+
+PROGRAM = """
+import provider  # the project's own module: REGION
+
+import pulumi
+from do_genai_model_keys import ModelAccessKey
+
+key = ModelAccessKey("app", name="user-app")
+pulumi.export("region", provider.REGION)
+pulumi.export("uuid", key.uuid)
+pulumi.export("secret", key.secret_key)
+"""
 
 
 def run(*args: str | Path, cwd: Path | None = None) -> str:
@@ -45,10 +72,12 @@ def run(*args: str | Path, cwd: Path | None = None) -> str:
     return done.stdout
 
 
-def test_the_wheel_keeps_the_newest_pulumi_and_imports(tmp_path: Path) -> None:
-    # Built from a copy, so the build leaves nothing in the checkout; the copy goes afterwards
-    # (its test files hold test tokens, which the leak scan would rightly flag).
-    wheels = tmp_path / "wheels"
+@pytest.fixture(scope="module")
+def dist(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """An sdist and a wheel built by `python -m build` (the wheel from the sdist), checked by
+    twine. Built from a copy, so the build leaves nothing in the checkout; the copy goes
+    afterwards (its test files hold test tokens, which the leak scan would rightly flag)."""
+    out = tmp_path_factory.mktemp("dist")
     with tempfile.TemporaryDirectory() as scratch:
         source = Path(scratch) / "source"
         shutil.copytree(
@@ -56,20 +85,121 @@ def test_the_wheel_keeps_the_newest_pulumi_and_imports(tmp_path: Path) -> None:
             source,
             ignore=shutil.ignore_patterns(".venv", ".git", "build", "*.egg-info", "*_cache"),
         )
-        run(sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "-w", wheels, source)
-    [wheel] = wheels.glob("do_genai_model_keys-*.whl")
+        run(sys.executable, "-m", "build", "--outdir", out, source)
+    run(sys.executable, "-m", "twine", "check", "--strict", *sorted(out.iterdir()))
+    return out
 
-    venv.create(tmp_path / "venv", with_pip=True)
-    python = tmp_path / "venv" / "bin" / "python"
+
+@pytest.fixture(scope="module")
+def project_venv(dist: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A user's project virtualenv: the newest pulumi, then our wheel, and nothing else."""
+    home = tmp_path_factory.mktemp("user-venv") / "venv"
+    venv.create(home, with_pip=True)
+    python = home / "bin" / "python"
     pip = (python, "-m", "pip", "--disable-pip-version-check", "--quiet")
     run(*pip, "install", "pulumi")
     newest = run(python, "-c", PULUMI_VERSION).strip()
-
+    [wheel] = dist.glob("do_genai_model_keys-*.whl")
     run(*pip, "install", wheel)
     after = run(python, "-c", PULUMI_VERSION).strip()
     assert after == newest, f"installing the wheel changed pulumi {newest} to {after}"
+    site = run(python, "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])").strip()
+    (Path(site) / "zz_interpreter_marker.pth").write_text(MARKER)
+    print(f"project virtualenv: pulumi {newest} and {wheel.name}")
+    return home
 
+
+def test_the_wheel_holds_the_product_only(dist: Path) -> None:
+    [wheel] = dist.glob("do_genai_model_keys-*.whl")
+    [sdist] = dist.glob("do_genai_model_keys-*.tar.gz")
+    assert sdist.name == wheel.name.split("-py3")[0] + ".tar.gz"  # one version, from pyproject
+    names = zipfile.ZipFile(wheel).namelist()
+    tops = {name.split("/")[0] for name in names}
+    assert tops == {"do_genai_model_keys", wheel.name.split("-py3")[0] + ".dist-info"}
+    assert "do_genai_model_keys/py.typed" in names
+    assert "do_genai_model_keys/emulator/__main__.py" in names  # for users' own tests
+    assert not [n for n in names if "language_host" in n or n.startswith(("tests/", "provider/"))]
+
+
+def test_the_wheel_keeps_the_newest_pulumi_and_imports(project_venv: Path, tmp_path: Path) -> None:
     # Out of the source tree, so that the installed package is the one imported.
+    python = project_venv / "bin" / "python"
     result = json.loads(run(python, "-c", SMOKE, cwd=tmp_path).strip().splitlines()[-1])
     assert result == {"key": "installed", "models": 60, "secret": True}
-    print(f"wheel beside pulumi {newest}: imports and works")
+
+
+def user_project(root: Path, venv_home: Path) -> Path:
+    """A project as a user lays it out, with files named like ours used to be."""
+    root.mkdir(parents=True)
+    (root / "Pulumi.yaml").write_text(
+        f"name: user-keys\nruntime:\n  name: python\n  options:\n    virtualenv: {venv_home}\n"
+    )
+    (root / "__main__.py").write_text(textwrap.dedent(PROGRAM))
+    (root / "provider.py").write_text('REGION = "nyc3"\n')
+    (root / "provider").mkdir()
+    (root / "provider" / "__init__.py").write_text('REGION = "nyc3"\n')
+    return root
+
+
+def test_a_users_project_with_its_own_provider_module_runs_through_the_cli(
+    project_venv: Path, engine_bin: Path, tmp_path: Path
+) -> None:
+    interpreters = tmp_path / "interpreters"
+    # Nothing of this checkout on PATH: only the engine and the machine's own tools.
+    path = os.pathsep.join(
+        [str(engine_bin)]
+        + [p for p in os.environ.get("PATH", "").split(os.pathsep) if sys.prefix not in p]
+    )
+    cli = Cli(
+        engine_bin=engine_bin,
+        work=tmp_path / "cli",
+        env={"PATH": path, "DO_GENAI_TEST_INTERPRETERS": str(interpreters)},
+    )
+    project = user_project(tmp_path / "user-project", project_venv)
+    with Emulator(allow_create=True) as emu:
+        cli.run(project, "stack", "init", "dev")
+        cli.run(project, "config", "set", "--secret", "digitalocean:token", emu.token)
+        cli.run(project, "config", "set", "digitalocean:apiEndpoint", emu.url)
+        cli.run(project, "config", "set", "digitalocean:inferenceEndpoint", emu.url)
+
+        up = cli.run(project, "up", "--yes")
+        assert "+ 2 created" in up.stdout, up.stdout
+        outputs = json.loads(cli.run(project, "stack", "output", "--json").stdout)
+        assert outputs["secret"] == "[secret]"
+        assert outputs["region"] == "nyc3"
+        shown = json.loads(cli.run(project, "stack", "output", "--json", "--show-secrets").stdout)
+        secret = shown["secret"]
+        answer = httpx.get(f"{emu.url}/v1/models", headers={"Authorization": f"Bearer {secret}"})
+        assert answer.status_code == 200
+        assert [k.uuid for k in emu.state.keys.values()] == [shown["uuid"]]
+        assert secret not in cli.state_text()
+
+        # An endpoint that is down: one line naming the endpoint and the setting, with the
+        # newest SDK in the provider process (which sends whole tracebacks for other errors).
+        cli.run(project, "config", "set", "digitalocean:apiEndpoint", "http://127.0.0.1:9")
+        cli.run(project, "config", "set", "digitalocean:httpRetryMax", "0")
+        program = project / "__main__.py"
+        program.write_text(program.read_text().replace('"user-app"', '"user-app-renamed"'))
+        down = cli.run(project, "up", "--yes", check=False)
+        output = down.stdout + down.stderr
+        assert down.returncode != 0
+        assert "Traceback (most recent call last)" not in output, output
+        assert output.count("could not connect to http://127.0.0.1:9") >= 1, output
+        assert "digitalocean:apiEndpoint or DIGITALOCEAN_API_URL" in output
+        reported = output.split("Diagnostics:", 1)[1]
+        assert reported.count("updating model access key 'user-app-renamed'") == 1, output
+        cli.run(project, "config", "set", "digitalocean:apiEndpoint", emu.url)
+        renamed = cli.run(project, "up", "--yes")
+        assert "~ 1 updated" in renamed.stdout, renamed.stdout
+        assert [k.name for k in emu.state.keys.values()] == ["user-app-renamed"]
+
+        cli.run(project, "destroy", "--yes")
+        assert emu.state.keys == {}
+
+    served = interpreters.read_text().splitlines()
+    dynamic = [line for line in served if line.endswith("-u -m pulumi.dynamic")]
+    assert dynamic, served
+    assert all(line.startswith(str(project_venv / "bin" / "python")) for line in dynamic), served
+    programs = [line for line in served if "runner.py" in line]
+    assert programs, served
+    assert all(line.startswith(str(project_venv / "bin" / "python")) for line in programs)

@@ -20,7 +20,7 @@ class Cli:
 
     engine_bin: Path
     work: Path
-    env: dict[str, str] = field(default_factory=dict)
+    env: dict[str, str] = field(default_factory=dict, repr=False)
     """Extra environment for every command (e.g. DIGITALOCEAN_TOKEN, DO_GENAI_NOW)."""
 
     def __post_init__(self) -> None:
