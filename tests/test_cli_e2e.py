@@ -4,6 +4,8 @@ host, against the emulator as DigitalOcean is today (no creates through the API)
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 import textwrap
 from collections.abc import Iterator
 from pathlib import Path
@@ -141,3 +143,68 @@ def test_a_missing_token_names_the_setting_and_the_fix(
     text = diagnostics(up.stdout + up.stderr)
     assert "pulumi config set --secret digitalocean:token" in text
     assert "Traceback (most recent call last)" not in up.stdout + up.stderr
+
+
+def test_an_endpoint_that_is_down_is_one_line_naming_the_key_endpoint_and_setting(
+    cli: Cli, tmp_path: Path
+) -> None:
+    project = program_project(
+        tmp_path / "repo",
+        """
+        from do_genai_model_keys import ModelAccessKey
+        ModelAccessKey("k", name="down-key", adopt_existing=True)
+        """,
+    )
+    cli.run(project, "stack", "init", "dev")
+    cli.run(project, "config", "set", "--secret", "digitalocean:token", "dop-test-" + "0" * 24)
+    cli.run(project, "config", "set", "digitalocean:apiEndpoint", "http://127.0.0.1:9")
+    cli.run(project, "config", "set", "digitalocean:httpRetryMax", "0")
+    up = cli.run(project, "up", "--yes", check=False)
+    assert up.returncode != 0
+    text = diagnostics(up.stdout + up.stderr)
+    assert text.count("creating model access key 'down-key'") == 1, text
+    assert "could not connect to http://127.0.0.1:9" in text
+    assert "digitalocean:apiEndpoint or DIGITALOCEAN_API_URL" in text
+    assert "Traceback (most recent call last)" not in up.stdout + up.stderr
+
+
+def recover(cli: Cli, project: Path) -> subprocess.CompletedProcess[str]:
+    return cli.script(project, sys.executable, "-m", "do_genai_model_keys", "recover")
+
+
+def test_recover_settles_a_pending_create_with_the_stacks_own_config(
+    cli: Cli, panel_emulator: Emulator, tmp_path: Path
+) -> None:
+    emu = panel_emulator
+    project = copy_project(tmp_path / "repo", "Pulumi.yaml", "examples/quickstart")
+    emu.state.create_key("quickstart-web")
+    configure(cli, project, emu)
+    cli.run(project, "up", "--yes")
+
+    # What a killed `up` leaves in the file backend's checkpoint: a pending create of a key
+    # that the server did make (`pulumi stack import` would drop pending operations).
+    [checkpoint] = (cli.work / "state" / ".pulumi" / "stacks").rglob("dev.json")
+    saved = json.loads(checkpoint.read_text())
+    deployment = saved["checkpoint"]["latest"]
+    [held] = [r for r in deployment["resources"] if r["type"].endswith(":ModelAccessKey")]
+    pending = {key: value for key, value in held.items() if key not in ("id", "outputs", "created")}
+    pending["urn"] = held["urn"].rsplit("::", 1)[0] + "::interrupted"
+    pending["inputs"] = {**held["inputs"], "name": "interrupted-key", "adopt_existing": False}
+    deployment["pending_operations"] = [{"resource": pending, "type": "creating"}]
+    checkpoint.write_text(json.dumps(saved))
+    made = emu.state.create_key("interrupted-key")
+
+    settled = recover(cli, project)
+    assert settled.returncode == 0, settled.stderr
+    assert f"recovered {pending['urn']} as key {made.uuid}" in settled.stdout
+    state = json.loads(cli.run(project, "stack", "export").stdout)["deployment"]
+    assert not state.get("pending_operations")
+    assert made.uuid in [r.get("id") for r in state["resources"]]
+
+    # The program does not declare it, so the next up deletes it: no orphan on the server.
+    cli.run(project, "up", "--yes")
+    assert made.uuid not in emu.state.keys
+    cli.run(project, "destroy", "--yes")
+    after = recover(cli, project)  # after a destroy there is nothing to settle
+    assert after.returncode == 0, after.stderr
+    assert "no pending key creates; nothing to do" in after.stdout

@@ -10,6 +10,7 @@ requests across three rotations, and the secret from two rotations ago is refuse
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import threading
 import time
@@ -63,9 +64,20 @@ class App:
                 self.read_failures += 1
 
 
+COMMIT_IDENTITY = {
+    "GIT_AUTHOR_NAME": "CI",
+    "GIT_AUTHOR_EMAIL": "ci@example.invalid",
+    "GIT_COMMITTER_NAME": "CI",
+    "GIT_COMMITTER_EMAIL": "ci@example.invalid",
+}
+"""What a CI job configures before `pipeline.sh rotate` commits (its header says so): the test
+relies on no identity of the machine's."""
+
+
 def git(repo: Path, *args: str) -> str:
     return subprocess.run(
-        ["git", "-c", "user.name=CI", "-c", "user.email=ci@example.invalid", *args],
+        ["git", *args],
+        env={**os.environ, **COMMIT_IDENTITY},
         cwd=repo,
         capture_output=True,
         text=True,
@@ -96,7 +108,11 @@ def test_the_pipeline_rotates_three_times_and_on_schedule_with_zero_failed_reque
         cli = Cli(
             engine_bin=engine_bin,
             work=tmp_path / "cli",
-            env={"DIGITALOCEAN_TOKEN": emu.token, "DO_GENAI_NOW": format_time(NOW)},
+            env={
+                "DIGITALOCEAN_TOKEN": emu.token,
+                "DO_GENAI_NOW": format_time(NOW),
+                **COMMIT_IDENTITY,
+            },
         )
         cli.run(project, "stack", "init", "prod")
         for key, value in {

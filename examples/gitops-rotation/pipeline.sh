@@ -1,6 +1,9 @@
 #!/usr/bin/env bash
 # What a CI job runs for this stack. Credentials come from the CI's secret store:
 #   DIGITALOCEAN_TOKEN (genai scopes), PULUMI_CONFIG_PASSPHRASE, PULUMI_BACKEND_URL.
+# `rotate` commits, so the job must set a commit identity first (a CI machine has none), e.g.
+#   git config user.name "ci-bot" && git config user.email "ci-bot@users.noreply.example"
+# or GIT_AUTHOR_NAME / GIT_AUTHOR_EMAIL / GIT_COMMITTER_NAME / GIT_COMMITTER_EMAIL.
 #
 #   pipeline.sh rotate     # on a developer's branch: propose a rotation as a commit
 #   pipeline.sh on-merge   # on merge to main: apply what the commit declares
