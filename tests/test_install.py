@@ -51,16 +51,13 @@ MARKER = (
 """A .pth line in the project's virtualenv: every interpreter it starts writes down its path and
 how it was started, so the test sees which interpreter served the dynamic provider."""
 
-PROGRAM = """
+MAIN = """
 import provider  # the project's own module: REGION
-
 import pulumi
-from do_genai_model_keys import ModelAccessKey
+from program import program  # the quickstart's, as shipped in examples/quickstart
 
-key = ModelAccessKey("app", name="user-app")
+program()
 pulumi.export("region", provider.REGION)
-pulumi.export("uuid", key.uuid)
-pulumi.export("secret", key.secret_key)
 """
 
 
@@ -129,12 +126,14 @@ def test_the_wheel_keeps_the_newest_pulumi_and_imports(project_venv: Path, tmp_p
 
 
 def user_project(root: Path, venv_home: Path) -> Path:
-    """A project as a user lays it out, with files named like ours used to be."""
+    """The quickstart as a user lays it out in a project of their own, with files named like
+    our package used to be."""
     root.mkdir(parents=True)
+    shutil.copy(ROOT / "examples" / "quickstart" / "program.py", root / "program.py")
     (root / "Pulumi.yaml").write_text(
         f"name: user-keys\nruntime:\n  name: python\n  options:\n    virtualenv: {venv_home}\n"
     )
-    (root / "__main__.py").write_text(textwrap.dedent(PROGRAM))
+    (root / "__main__.py").write_text(textwrap.dedent(MAIN))
     (root / "provider.py").write_text('REGION = "nyc3"\n')
     (root / "provider").mkdir()
     (root / "provider" / "__init__.py").write_text('REGION = "nyc3"\n')
@@ -156,7 +155,8 @@ def test_a_users_project_with_its_own_provider_module_runs_through_the_cli(
         env={"PATH": path, "DO_GENAI_TEST_INTERPRETERS": str(interpreters)},
     )
     project = user_project(tmp_path / "user-project", project_venv)
-    with Emulator(allow_create=True) as emu:
+    with Emulator() as emu:  # DigitalOcean today: keys come from the control panel
+        panel = emu.state.create_key("quickstart-web")
         cli.run(project, "stack", "init", "dev")
         cli.run(project, "config", "set", "--secret", "digitalocean:token", emu.token)
         cli.run(project, "config", "set", "digitalocean:apiEndpoint", emu.url)
@@ -165,21 +165,20 @@ def test_a_users_project_with_its_own_provider_module_runs_through_the_cli(
         up = cli.run(project, "up", "--yes")
         assert "+ 2 created" in up.stdout, up.stdout
         outputs = json.loads(cli.run(project, "stack", "output", "--json").stdout)
-        assert outputs["secret"] == "[secret]"
+        assert outputs["web_key_secret"] == "[secret]"
         assert outputs["region"] == "nyc3"
         shown = json.loads(cli.run(project, "stack", "output", "--json", "--show-secrets").stdout)
-        secret = shown["secret"]
+        secret = shown["web_key_secret"]
         answer = httpx.get(f"{emu.url}/v1/models", headers={"Authorization": f"Bearer {secret}"})
         assert answer.status_code == 200
-        assert [k.uuid for k in emu.state.keys.values()] == [shown["uuid"]]
+        assert [k.uuid for k in emu.state.keys.values()] == [panel.uuid] == [shown["web_key_uuid"]]
         assert secret not in cli.state_text()
 
         # An endpoint that is down: one line naming the endpoint and the setting, with the
         # newest SDK in the provider process (which sends whole tracebacks for other errors).
         cli.run(project, "config", "set", "digitalocean:apiEndpoint", "http://127.0.0.1:9")
         cli.run(project, "config", "set", "digitalocean:httpRetryMax", "0")
-        program = project / "__main__.py"
-        program.write_text(program.read_text().replace('"user-app"', '"user-app-renamed"'))
+        cli.run(project, "config", "set", "keyName", "quickstart-renamed")
         down = cli.run(project, "up", "--yes", check=False)
         output = down.stdout + down.stderr
         assert down.returncode != 0
@@ -187,11 +186,11 @@ def test_a_users_project_with_its_own_provider_module_runs_through_the_cli(
         assert output.count("could not connect to http://127.0.0.1:9") >= 1, output
         assert "digitalocean:apiEndpoint or DIGITALOCEAN_API_URL" in output
         reported = output.split("Diagnostics:", 1)[1]
-        assert reported.count("updating model access key 'user-app-renamed'") == 1, output
+        assert reported.count("updating model access key 'quickstart-renamed'") == 1, output
         cli.run(project, "config", "set", "digitalocean:apiEndpoint", emu.url)
         renamed = cli.run(project, "up", "--yes")
         assert "~ 1 updated" in renamed.stdout, renamed.stdout
-        assert [k.name for k in emu.state.keys.values()] == ["user-app-renamed"]
+        assert [k.name for k in emu.state.keys.values()] == ["quickstart-renamed"]
 
         cli.run(project, "destroy", "--yes")
         assert emu.state.keys == {}

@@ -133,9 +133,8 @@ class GenAIClient:
 
     def iter_keys(self, *, per_page: int = MAX_PAGE_SIZE) -> Iterator[ApiKeyInfo]:
         """Every key, page by page (metadata only: listings carry no secrets)."""
-        for page in self._pages(KEYS_PATH, {"per_page": per_page}):
-            for item in page.get("api_key_infos") or []:
-                yield _parse(ApiKeyInfo, item, "GET", KEYS_PATH)
+        for page in self._pages(KEYS_PATH, {"per_page": per_page}, "api_key_infos", ApiKeyInfo):
+            yield from page
 
     def list_keys(self, *, per_page: int = MAX_PAGE_SIZE) -> list[ApiKeyInfo]:
         return list(self.iter_keys(per_page=per_page))
@@ -191,9 +190,8 @@ class GenAIClient:
             params["public_only"] = "true" if public_only else "false"
         if usecases:
             params["usecases"] = list(usecases)
-        for page in self._pages(MODELS_PATH, params):
-            for item in page.get("models") or []:
-                yield _parse(Model, item, "GET", MODELS_PATH)
+        for page in self._pages(MODELS_PATH, params, "models", Model):
+            yield from page
 
     def list_models(
         self,
@@ -209,8 +207,7 @@ class GenAIClient:
         secret = api_key if isinstance(api_key, SecretStr) else SecretStr(api_key)
         url = self.settings.inference_endpoint + INFERENCE_MODELS_PATH
         decoded = self._call("GET", url, INFERENCE_MODELS_PATH, token=secret, idempotent=True)
-        items = decoded.data.get("data") or []
-        return [_parse(InferenceModel, item, "GET", INFERENCE_MODELS_PATH) for item in items]
+        return _items(decoded.data, "data", InferenceModel, "GET", INFERENCE_MODELS_PATH)
 
     # --- plumbing --------------------------------------------------------------------------
 
@@ -238,21 +235,41 @@ class GenAIClient:
             return once()
         return self._retrying(method, path, idempotent=idempotent, call=once)
 
-    def _pages(self, path: str, params: dict[str, Any]) -> Iterator[dict[str, Any]]:
-        """Yield each page's data, following `links.pages.next` (or `meta`) on our endpoint."""
+    def _pages(
+        self, path: str, params: dict[str, Any], field: str, model: type[M]
+    ) -> Iterator[list[M]]:
+        """Yield each page's items, following `links.pages.next` (or `meta`) on our endpoint.
+
+        A page is fetched and read in one retried call, so a page that does not decode is asked
+        for again; a listing that cannot be read to its end raises: a caller must never take
+        part of a listing for all of it (a key past the cut would read as deleted)."""
         params = {**params, "page": 1}
         seen: set[tuple[tuple[str, str], ...]] = set()
+        url = self.settings.api_endpoint + path
         for _ in range(MAX_PAGES):
             signature = tuple(sorted((k, str(v)) for k, v in params.items()))
             if signature in seen:
-                return
+                raise UnexpectedResponseError(
+                    "GET", path, "the listing's next links go round in a circle, so it never ends"
+                )
             seen.add(signature)
-            url = self.settings.api_endpoint + path
-            decoded = self._call("GET", url, path, params=params, idempotent=True)
-            yield decoded.data
-            if not decoded.next_url:
+
+            read = functools.partial(self._read_page, url, path, dict(params), field, model)
+            items, next_url = self._retrying("GET", path, idempotent=True, call=read)
+            yield items
+            if not next_url:
                 return
-            params = _next_params(decoded.next_url, params)
+            params = _next_params(next_url, params)
+        raise UnexpectedResponseError(
+            "GET", path, f"the listing did not end within {MAX_PAGES} pages"
+        )
+
+    def _read_page(
+        self, url: str, path: str, params: dict[str, Any], field: str, model: type[M]
+    ) -> tuple[list[M], str | None]:
+        """One page's items and the next page's link, read in one attempt."""
+        decoded = self._send_once("GET", url, path, params, None, self.settings.require_token())
+        return _items(decoded.data, field, model, "GET", path), decoded.next_url
 
     def _call(
         self,
@@ -348,6 +365,23 @@ def _next_params(next_url: str, current: dict[str, Any]) -> dict[str, Any]:
     for key, values in repeated.items():
         merged[key] = values if len(values) > 1 else values[0]
     return merged
+
+
+def _items(data: Mapping[str, Any], field: str, model: type[M], method: str, path: str) -> list[M]:
+    """The list `field` of an answer, each item validated. A missing list is empty only where
+    the answer says it has no items at all (`meta.total` 0: such APIs may leave empty lists
+    out); anything else is an `UnexpectedResponseError`."""
+    items = data.get(field)
+    if items is None:
+        meta = data.get("meta")
+        if isinstance(meta, dict) and str(meta.get("total")) == "0":
+            return []
+        raise UnexpectedResponseError(method, path, f"the answer has no {field} list")
+    if not isinstance(items, list):
+        raise UnexpectedResponseError(
+            method, path, f"{field} is a {type(items).__name__}, not a list"
+        )
+    return [_parse(model, item, method, path) for item in items]
 
 
 def _parse(model: type[M], item: Any, method: str, path: str) -> M:

@@ -10,12 +10,13 @@ from __future__ import annotations
 
 import email.utils
 import json
+import math
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from .errors import error_for_status
+from .errors import UnexpectedResponseError, error_for_status
 
 
 @dataclass(frozen=True)
@@ -43,8 +44,23 @@ def decode_response(
     body: bytes,
     now: float | None = None,
 ) -> Decoded:
-    """Decode a 2xx answer, or raise the `APIStatusError` subclass for its status."""
+    """Decode a 2xx answer, or raise the `APIStatusError` subclass for its status.
+
+    A 2xx whose body is not a JSON object (an HTML page, an array, garbage) is an
+    `UnexpectedResponseError`, never an empty result: reading it as "nothing there" would make
+    a listing look empty and a refresh forget every key. Only a 204, or a delete (whose answer
+    we do not need), may come without a body."""
     data = _json_object(body)
+    if (
+        200 <= status < 300
+        and data is None
+        and not (not body and (status == 204 or method == "DELETE"))
+    ):
+        kind = headers.get("content-type") or "no content type"
+        raise UnexpectedResponseError(
+            method, path, f"the body is not a JSON object ({kind}, {len(body)} bytes)"
+        )
+    data = data or {}
     if not 200 <= status < 300:
         raise error_for_status(
             status=status,
@@ -57,21 +73,24 @@ def decode_response(
     return Decoded(data=data, rate_limit=rate_limit_of(headers), next_url=next_page_url(data))
 
 
-def _json_object(body: bytes) -> dict[str, Any]:
+def _json_object(body: bytes) -> dict[str, Any] | None:
+    """The body as a JSON object, or None when it is anything else."""
     if not body:
-        return {}
+        return None
     try:
         value = json.loads(body)
-    except (ValueError, UnicodeDecodeError):
-        return {}
-    return value if isinstance(value, dict) else {}
+    except (ValueError, UnicodeDecodeError, RecursionError):
+        return None
+    return value if isinstance(value, dict) else None
 
 
 def _int_or_none(text: str | None) -> int | None:
+    """A header's whole number; None when absent or not a finite number (`inf`, `1e999`)."""
     try:
-        return int(float(text)) if text not in (None, "") else None
-    except ValueError:
+        number = float(text) if text not in (None, "") else math.nan
+    except (ValueError, TypeError):
         return None
+    return int(number) if math.isfinite(number) else None
 
 
 def rate_limit_of(headers: Mapping[str, str]) -> RateLimit:
@@ -87,17 +106,29 @@ def retry_after_seconds(headers: Mapping[str, str], *, now: float | None = None)
     now = time.time() if now is None else now
     value = (headers.get("retry-after") or "").strip()
     if value:
+        seconds: float | None
         try:
-            return max(0.0, float(value))
+            seconds = float(value)
         except ValueError:
-            parsed = email.utils.parsedate_to_datetime(value) if "," in value else None
-            if parsed is not None:
-                return max(0.0, parsed.timestamp() - now)
+            seconds = _seconds_until(value, now)
+        if seconds is not None and math.isfinite(seconds):
+            return max(0.0, seconds)
     reset = _int_or_none(headers.get("ratelimit-reset"))
     remaining = _int_or_none(headers.get("ratelimit-remaining"))
     if reset is not None and remaining == 0:
         return max(0.0, reset - now)
     return None
+
+
+def _seconds_until(http_date: str, now: float) -> float | None:
+    """Seconds from now until an HTTP date; None for anything that is not one."""
+    try:
+        parsed = email.utils.parsedate_to_datetime(http_date)
+    except (TypeError, ValueError, IndexError, OverflowError):
+        return None
+    if parsed.tzinfo is None:
+        return None
+    return parsed.timestamp() - now
 
 
 def next_page_url(data: Mapping[str, Any]) -> str | None:

@@ -1,0 +1,109 @@
+"""Answers we cannot read are errors, never "nothing there" (a listing that reads as empty
+would make a refresh forget every key); odd headers never fail a good call."""
+
+from __future__ import annotations
+
+import json
+
+import httpx
+import pytest
+from do_genai_model_keys import GenAIClient, errors
+from do_genai_model_keys.decoding import decode_response, rate_limit_of, retry_after_seconds
+
+TOKEN = "dop-test-token-0123456789abcdef"
+KEYS = "/v2/gen-ai/models/api_keys"
+KEY = {"uuid": "3f2b6a4e-1111-4222-8333-444455556666", "name": "k"}
+
+
+def serving(*pages: tuple[int, bytes, dict[str, str]]) -> tuple[httpx.MockTransport, list[str]]:
+    """A server that answers with `pages` in turn (the last one again and again)."""
+    seen: list[str] = []
+
+    def handle(request: httpx.Request) -> httpx.Response:
+        seen.append(str(request.url))
+        status, body, headers = pages[min(len(seen), len(pages)) - 1]
+        return httpx.Response(status, content=body, headers=headers)
+
+    return httpx.MockTransport(handle), seen
+
+
+def client(transport: httpx.MockTransport) -> GenAIClient:
+    return GenAIClient(
+        TOKEN, api_endpoint="http://api.test", transport=transport, sleep=lambda _s: None
+    )
+
+
+JSON = {"content-type": "application/json"}
+
+
+@pytest.mark.parametrize(
+    ("body", "headers", "problem"),
+    [
+        (b"<html>maintenance</html>", {"content-type": "text/html"}, "not a JSON object"),
+        (b"[]", JSON, "not a JSON object"),
+        (b"", JSON, "not a JSON object"),
+        (b"{not json", JSON, "not a JSON object"),
+        (b"\xff\xfe", JSON, "not a JSON object"),
+        (b"[" * 100_000, JSON, "not a JSON object"),
+        (b"{}", JSON, "no api_key_infos list"),
+        (b'{"api_key_infos": 1}', JSON, "api_key_infos is a int, not a list"),
+        (b'{"api_key_infos": {"uuid": "x"}}', JSON, "not a list"),
+        (b'{"api_key_infos": [1]}', JSON, "ApiKeyInfo"),
+        (b'{"api_key_infos": [{"name": "no uuid"}]}', JSON, "uuid"),
+    ],
+    ids=lambda value: repr(value)[:24],
+)
+def test_a_listing_that_does_not_decode_is_an_error_after_its_retries(
+    body: bytes, headers: dict[str, str], problem: str
+) -> None:
+    transport, seen = serving((200, body, headers))
+    with client(transport) as c, pytest.raises(errors.UnexpectedResponseError) as failed:
+        c.list_keys()
+    assert problem in str(failed.value)
+    assert "GET /v2/gen-ai/models/api_keys" in str(failed.value)
+    assert TOKEN not in str(failed.value) and TOKEN not in repr(failed.value)
+    assert len(seen) == 5  # the first try and four retries: a page is asked for again
+
+
+def test_one_bad_page_is_asked_for_again_and_the_listing_completes() -> None:
+    good = json.dumps({"api_key_infos": [KEY], "meta": {"total": 1}}).encode()
+    transport, seen = serving((200, b"<html>", {}), (200, good, JSON))
+    with client(transport) as c:
+        assert [k.uuid for k in c.list_keys()] == [KEY["uuid"]]
+    assert len(seen) == 2
+
+
+def test_an_answer_that_says_it_has_no_keys_may_leave_the_list_out() -> None:
+    transport, _ = serving((200, b'{"meta": {"total": 0}}', JSON))
+    with client(transport) as c:
+        assert c.list_keys() == []
+
+
+def test_a_listing_whose_next_links_never_end_is_an_error_not_a_short_list() -> None:
+    page = {"api_key_infos": [KEY], "links": {"pages": {"next": "http://api.test/x?page=2"}}}
+    transport, seen = serving((200, json.dumps(page).encode(), JSON))
+    with client(transport) as c, pytest.raises(errors.UnexpectedResponseError) as failed:
+        c.list_keys()
+    assert "never ends" in str(failed.value)
+    assert len(seen) == 2
+
+
+@pytest.mark.parametrize(
+    "headers",
+    [
+        {"ratelimit-limit": "inf", "ratelimit-remaining": "1e999", "ratelimit-reset": "nan"},
+        {"ratelimit-limit": "-inf", "ratelimit-remaining": "", "ratelimit-reset": "soon"},
+        {"retry-after": "tomorrow, maybe"},
+        {"retry-after": "Mon, 99 Foo 2026 99:99:99 GMT"},
+        {"retry-after": "inf"},
+        {"retry-after": "nan"},
+    ],
+)
+def test_odd_rate_limit_headers_never_fail_an_answer(headers: dict[str, str]) -> None:
+    body = json.dumps({"api_key_infos": [KEY]}).encode()
+    decoded = decode_response(method="GET", path=KEYS, status=200, headers=headers, body=body)
+    assert decoded.data["api_key_infos"] == [KEY]
+    rate_limit_of(headers)
+    assert retry_after_seconds(headers, now=0) is None
+    with pytest.raises(errors.RateLimitError):
+        decode_response(method="GET", path=KEYS, status=429, headers=headers, body=b"")
