@@ -61,7 +61,8 @@ def test_a_listing_that_does_not_decode_is_an_error_after_its_retries(
         c.list_keys()
     assert problem in str(failed.value)
     assert "GET /v2/gen-ai/models/api_keys" in str(failed.value)
-    assert TOKEN not in str(failed.value) and TOKEN not in repr(failed.value)
+    assert TOKEN not in str(failed.value)
+    assert TOKEN not in repr(failed.value)
     assert len(seen) == 5  # the first try and four retries: a page is asked for again
 
 
