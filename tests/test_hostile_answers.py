@@ -8,6 +8,7 @@ import json
 import httpx
 import pytest
 from do_genai_model_keys import GenAIClient, errors
+from do_genai_model_keys.config import resolve_settings
 from do_genai_model_keys.decoding import decode_response, rate_limit_of, retry_after_seconds
 
 TOKEN = "dop-test-token-0123456789abcdef"
@@ -108,3 +109,82 @@ def test_odd_rate_limit_headers_never_fail_an_answer(headers: dict[str, str]) ->
     assert retry_after_seconds(headers, now=0) is None
     with pytest.raises(errors.RateLimitError):
         decode_response(method="GET", path=KEYS, status=429, headers=headers, body=b"")
+
+
+# --- secrets never in text ------------------------------------------------------------------
+
+SECRET_PART = "s3cr3t-part-0123456789"
+
+
+@pytest.mark.parametrize(
+    "token",
+    [
+        f"dop_v1_first_line\n{SECRET_PART}",  # a token file with two lines
+        f"{SECRET_PART}\r\nsecond",
+        f"{SECRET_PART}\x00",
+        f"t\u00f6ken-{SECRET_PART}",
+        f"{SECRET_PART} with spaces",
+    ],
+    ids=["two-lines", "crlf", "nul", "non-ascii", "spaces"],
+)
+def test_a_token_that_cannot_be_a_header_is_refused_without_quoting_it(token: str) -> None:
+    with pytest.raises(errors.ConfigurationError) as refused:
+        resolve_settings(environ={"DIGITALOCEAN_TOKEN": token})
+    assert "DIGITALOCEAN_TOKEN" in str(refused.value)
+    assert SECRET_PART not in str(refused.value)
+    with pytest.raises(errors.ConfigurationError) as refused:
+        GenAIClient(token, api_endpoint="http://127.0.0.1:9")
+    assert SECRET_PART not in str(refused.value)
+    with GenAIClient("good-token", api_endpoint="http://api.test", transport=serving()[0]) as c:
+        with pytest.raises(errors.ConfigurationError) as refused:
+            c.list_inference_models(token)
+    assert SECRET_PART not in str(refused.value)
+
+
+def test_a_transport_message_that_quotes_a_header_is_not_copied() -> None:
+    def handle(request: httpx.Request) -> httpx.Response:
+        raise httpx.LocalProtocolError(f"Illegal header value b'Bearer {TOKEN}'")
+
+    with client(httpx.MockTransport(handle)) as c, pytest.raises(errors.TransportError) as failed:
+        c.list_keys()
+    assert TOKEN not in str(failed.value)
+    assert "LocalProtocolError" in str(failed.value)
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://user:hunter2-password@api.example.com",
+        "https://:hunter2-password@api.example.com",
+        "htps://user:hunter2-password@api.example.com",
+        "https://user:hunter2-password@api.example.com:port",
+    ],
+)
+def test_an_endpoint_with_userinfo_is_refused_without_echoing_it(url: str) -> None:
+    with pytest.raises(errors.ConfigurationError) as refused:
+        resolve_settings(environ={"DIGITALOCEAN_API_URL": url})
+    assert "hunter2" not in str(refused.value)
+    assert "DIGITALOCEAN_API_URL" in str(refused.value)
+
+
+@pytest.mark.parametrize(
+    "endpoint", ["http://api.example.com", "http://10.0.0.5:8080", "http://127.evil.example"]
+)
+def test_plain_http_to_another_machine_is_refused_unless_allowed(
+    endpoint: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with pytest.raises(errors.ConfigurationError) as refused:
+        GenAIClient(TOKEN, api_endpoint=endpoint)
+    assert "DIGITALOCEAN_ALLOW_HTTP=true" in str(refused.value)
+    assert "digitalocean:apiEndpoint" in str(refused.value)
+    with pytest.raises(errors.ConfigurationError, match="digitalocean:inferenceEndpoint"):
+        GenAIClient(TOKEN, api_endpoint="https://api.test", inference_endpoint=endpoint)
+    monkeypatch.setenv("DIGITALOCEAN_ALLOW_HTTP", "true")
+    GenAIClient(TOKEN, api_endpoint=endpoint).close()
+
+
+@pytest.mark.parametrize(
+    "endpoint", ["http://127.0.0.1:8080", "http://localhost:1", "http://[::1]:2"]
+)
+def test_plain_http_to_this_machine_is_fine(endpoint: str) -> None:
+    GenAIClient(TOKEN, api_endpoint=endpoint, inference_endpoint=endpoint).close()

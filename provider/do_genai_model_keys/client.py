@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import functools
 import logging
+import os
 import ssl
 import threading
 import time
@@ -25,11 +26,14 @@ from .config import (
     API_ENDPOINT_SETTING,
     INFERENCE_ENDPOINT_SETTING,
     ClientSettings,
+    check_bearer,
+    check_transport_security,
     resolve_settings,
 )
 from .creates import SNAPSHOT_MAX_AGE_SECONDS, KeyCalls, create_exactly_once
 from .decoding import Decoded, decode_response
 from .errors import (
+    ConfigurationError,
     ConnectionFailedError,
     RequestTimeoutError,
     ResponseLostError,
@@ -93,6 +97,8 @@ class GenAIClient:
                     "inference_endpoint": inference_endpoint,
                 }
             )
+        if transport is None:  # a real network: the token must not cross it in plain text
+            check_transport_security(settings, os.environ)
         self.settings = settings
         self._sleep = sleep
         self._clock = clock
@@ -205,6 +211,7 @@ class GenAIClient:
     def list_inference_models(self, api_key: str | SecretStr) -> list[InferenceModel]:
         """The serverless models a model access key (or a full-access token) may call."""
         secret = api_key if isinstance(api_key, SecretStr) else SecretStr(api_key)
+        check_bearer(secret.get_secret_value(), "the model access key given")
         url = self.settings.inference_endpoint + INFERENCE_MODELS_PATH
         decoded = self._call("GET", url, INFERENCE_MODELS_PATH, token=secret, idempotent=True)
         return _items(decoded.data, "data", InferenceModel, "GET", INFERENCE_MODELS_PATH)
@@ -318,6 +325,12 @@ class GenAIClient:
             raise self._unreachable(method, url, path, error) from None
         except httpx.TimeoutException as error:
             raise RequestTimeoutError(method, path, _cause(error)) from None
+        except UnicodeEncodeError:
+            # Refused before it left; the encoder's message would quote the header.
+            raise ConfigurationError(
+                f"{method} {path} could not be sent: a header value is not allowed; check the "
+                "token (digitalocean:token) for spaces, line breaks or non-ASCII characters"
+            ) from None
         except (httpx.RemoteProtocolError, httpx.ReadError, httpx.WriteError) as error:
             raise ResponseLostError(method, path, _cause(error)) from None
         except httpx.TransportError as error:
@@ -352,7 +365,11 @@ class GenAIClient:
 
 
 def _cause(error: httpx.HTTPError) -> str:
-    """Name the failure without the request (whose headers hold the token)."""
+    """Name the failure without the request (whose headers hold the token). A local protocol
+    error's text can quote a header (h11: "Illegal header value b'Bearer ...'"), so only its
+    kind is named."""
+    if isinstance(error, httpx.LocalProtocolError):
+        return f"{type(error).__name__} (the request could not be sent as written)"
     return f"{type(error).__name__}: {error}" if str(error) else type(error).__name__
 
 

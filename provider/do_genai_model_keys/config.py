@@ -8,6 +8,7 @@ setting, where the value came from and what is allowed; the token itself is neve
 
 from __future__ import annotations
 
+import ipaddress
 import math
 import os
 from collections.abc import Mapping
@@ -132,13 +133,26 @@ def resolve_settings(
     return settings
 
 
+def check_bearer(value: str, what: str) -> None:
+    """A bearer credential is one line of visible ASCII; anything else would fail inside the
+    HTTP library with a message that quotes the header, so it fails here, unquoted."""
+    if any(not "!" <= character <= "~" for character in value):
+        raise ConfigurationError(
+            f"{what} holds a space, a control character or a non-ASCII character (a token file "
+            "with two lines, or a pasted quote?): DigitalOcean tokens and keys are one line of "
+            "ASCII letters, digits and punctuation; set it again"
+        )
+
+
 def _parse(field: str, raw: Any, source: str) -> Any:
     if field == "token":
         if isinstance(raw, SecretStr):
-            return raw
+            raw = raw.get_secret_value()
         if not isinstance(raw, str):
             raise ConfigurationError(f"{source}: the token must be a string")
-        return SecretStr(raw.strip())
+        token = raw.strip()
+        check_bearer(token, f"{source}: the token")
+        return SecretStr(token)
     if field in ("api_endpoint", "inference_endpoint"):
         return _endpoint(raw, source)
     if field == "http_retry_max":
@@ -152,12 +166,59 @@ def _parse(field: str, raw: Any, source: str) -> Any:
 
 def _endpoint(raw: Any, source: str) -> str:
     text = str(raw).strip().rstrip("/")
-    parts = urlsplit(text)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
+    try:
+        parts = urlsplit(text)
+        valid = parts.scheme in ("http", "https") and bool(parts.hostname)
+        parts.port  # noqa: B018  # raises ValueError for a port that is not a number
+    except ValueError:
+        valid = False
+    if not valid:
         raise ConfigurationError(
-            f"{source} must be an http(s) URL such as https://api.digitalocean.com, got {text!r}"
+            f"{source} must be an http(s) URL such as https://api.digitalocean.com, "
+            f"got {_without_userinfo(text)!r}"
+        )
+    if parts.username is not None or parts.password is not None:
+        raise ConfigurationError(
+            f"{source} holds a user name or password (user:password@host), which would be "
+            "sent along and shown in messages: give the URL without it; the token goes in "
+            "digitalocean:token"
+        )
+    if parts.query or parts.fragment:
+        raise ConfigurationError(
+            f"{source} must be a base URL without ?query or #fragment, "
+            f"got {_without_userinfo(text)!r}"
         )
     return text
+
+
+def _without_userinfo(text: str) -> str:
+    """The URL for a message, with anything between `//` and `@` hidden."""
+    scheme, slashes, rest = text.partition("//")
+    if not slashes:
+        return text
+    host, at, tail = rest.partition("@")
+    return f"{scheme}//***@{tail}" if at and "/" not in host else text
+
+
+ALLOW_HTTP_ENV = "DIGITALOCEAN_ALLOW_HTTP"
+
+
+def check_transport_security(settings: ClientSettings, environ: Mapping[str, str]) -> None:
+    """Refuse plain http to another machine: the token would cross the network unencrypted.
+    Loopback (the emulator) is fine; `DIGITALOCEAN_ALLOW_HTTP=true` allows a trusted network."""
+    if environ.get(ALLOW_HTTP_ENV, "").strip().lower() in ("1", "true", "yes"):
+        return
+    for endpoint, where in (
+        (settings.api_endpoint, API_ENDPOINT_SETTING),
+        (settings.inference_endpoint, INFERENCE_ENDPOINT_SETTING),
+    ):
+        parts = urlsplit(endpoint)
+        if parts.scheme == "http" and not _is_loopback(parts.hostname or ""):
+            raise ConfigurationError(
+                f"{endpoint} uses plain http to another machine, so the token would cross the "
+                f"network unencrypted: use https (it comes from {where}), or set "
+                f"{ALLOW_HTTP_ENV}=true if that network is trusted"
+            )
 
 
 def _whole_number(raw: Any, source: str) -> int:
@@ -185,3 +246,12 @@ def _positive_float(field: str, raw: Any, source: str) -> float:
     if number == 0:
         raise ConfigurationError(f"{source} must be > 0, got {raw!r}")
     return number
+
+
+def _is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
