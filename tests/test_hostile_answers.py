@@ -4,12 +4,16 @@ would make a refresh forget every key); odd headers never fail a good call."""
 from __future__ import annotations
 
 import json
+import socket
+import threading
+from collections.abc import Iterator
 
 import httpx
 import pytest
 from do_genai_model_keys import GenAIClient, errors
-from do_genai_model_keys.config import resolve_settings
+from do_genai_model_keys.config import MAX_ANSWER_BYTES, ClientSettings, resolve_settings
 from do_genai_model_keys.decoding import decode_response, rate_limit_of, retry_after_seconds
+from pydantic import SecretStr
 
 TOKEN = "dop-test-token-0123456789abcdef"
 KEYS = "/v2/gen-ai/models/api_keys"
@@ -188,3 +192,71 @@ def test_plain_http_to_another_machine_is_refused_unless_allowed(
 )
 def test_plain_http_to_this_machine_is_fine(endpoint: str) -> None:
     GenAIClient(TOKEN, api_endpoint=endpoint, inference_endpoint=endpoint).close()
+
+
+# --- bounded in time and size ---------------------------------------------------------------
+
+
+@pytest.fixture
+def trickling_server() -> Iterator[tuple[str, list[int]]]:
+    """A server on 127.0.0.1 that sends a valid start and then one byte per 50 ms, for ever
+    (until the test ends): each read is quick, the answer never completes."""
+    listener = socket.create_server(("127.0.0.1", 0))
+    sent: list[int] = []
+    stop = threading.Event()
+
+    def serve() -> None:
+        connection, _ = listener.accept()
+        with connection:
+            connection.recv(65536)
+            connection.sendall(
+                b"HTTP/1.1 200 OK\r\ncontent-type: application/json\r\n"
+                b"content-length: 100000\r\n\r\n{"
+            )
+            while not stop.wait(0.05):
+                try:
+                    connection.sendall(b" ")
+                except OSError:
+                    return
+                sent.append(1)
+
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{listener.getsockname()[1]}", sent
+    stop.set()
+    listener.close()
+    thread.join(timeout=5)
+
+
+def test_an_answer_that_never_completes_meets_the_deadline(
+    trickling_server: tuple[str, list[int]],
+) -> None:
+    url, sent = trickling_server
+    settings = ClientSettings(
+        token=SecretStr(TOKEN), api_endpoint=url, http_retry_max=0, timeout=5.0, deadline=0.5
+    )
+    with GenAIClient(settings=settings) as c, pytest.raises(errors.RequestTimeoutError) as failed:
+        c.list_keys()
+    assert "deadline of one request" in str(failed.value)
+    assert len(sent) < 1000  # it stopped waiting long before the answer could complete
+
+
+@pytest.mark.parametrize("declared", [True, False], ids=["content-length", "chunked"])
+def test_an_answer_larger_than_the_cap_is_refused_early(declared: bool) -> None:
+    chunks_sent: list[int] = []
+
+    def endless() -> Iterator[bytes]:
+        yield b'{"api_key_infos": ['
+        while True:
+            chunks_sent.append(1)
+            yield b" " * 65536
+
+    def handle(request: httpx.Request) -> httpx.Response:
+        if declared:
+            return httpx.Response(200, headers={"content-length": str(100 * 2**20)}, content=b"")
+        return httpx.Response(200, content=endless())
+
+    with client(httpx.MockTransport(handle)) as c:
+        with pytest.raises(errors.UnexpectedResponseError, match="larger than 16 MiB"):
+            c.list_keys()
+    assert len(chunks_sent) <= 5 * (MAX_ANSWER_BYTES // 65536 + 1)  # five tries, each capped

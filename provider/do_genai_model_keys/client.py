@@ -25,6 +25,7 @@ from pydantic import BaseModel, SecretStr, ValidationError
 from .config import (
     API_ENDPOINT_SETTING,
     INFERENCE_ENDPOINT_SETTING,
+    MAX_ANSWER_BYTES,
     ClientSettings,
     check_bearer,
     check_transport_security,
@@ -320,7 +321,21 @@ class GenAIClient:
             self.request_count += 1
         headers = {"Authorization": f"Bearer {secret.get_secret_value()}"}
         try:
-            response = self._http.request(method, url, params=params, json=json, headers=headers)
+            status, answer_headers, body = _within_deadline(
+                self.settings.deadline,
+                lambda cancelled: self._exchange(method, url, params, json, headers, cancelled),
+            )
+        except _DeadlinePassed:
+            raise RequestTimeoutError(
+                method,
+                path,
+                f"no complete answer within {self.settings.deadline:g} s, the deadline of one "
+                "request (the server answered too slowly)",
+            ) from None
+        except _AnswerTooLarge:
+            raise UnexpectedResponseError(
+                method, path, f"the answer is larger than {MAX_ANSWER_BYTES // 2**20} MiB"
+            ) from None
         except (httpx.ConnectError, httpx.ConnectTimeout) as error:
             raise self._unreachable(method, url, path, error) from None
         except httpx.TimeoutException as error:
@@ -340,11 +355,35 @@ class GenAIClient:
         return decode_response(
             method=method,
             path=path,
-            status=response.status_code,
-            headers=response.headers,
-            body=response.content,
+            status=status,
+            headers=answer_headers,
+            body=body,
             now=self._clock(),
         )
+
+    def _exchange(
+        self,
+        method: str,
+        url: str,
+        params: Mapping[str, Any] | None,
+        json: Mapping[str, Any] | None,
+        headers: Mapping[str, str],
+        cancelled: threading.Event,
+    ) -> tuple[int, httpx.Headers, bytes]:
+        """Send one request and read its answer, at most `MAX_ANSWER_BYTES` of it (decoded, so
+        a compressed bomb stops early too); stops reading once the caller gave up."""
+        with self._http.stream(method, url, params=params, json=json, headers=headers) as answer:
+            declared = answer.headers.get("content-length", "")
+            if declared.isdigit() and int(declared) > MAX_ANSWER_BYTES:
+                raise _AnswerTooLarge
+            body = bytearray()
+            for chunk in answer.iter_bytes():
+                body += chunk
+                if len(body) > MAX_ANSWER_BYTES:
+                    raise _AnswerTooLarge
+                if cancelled.is_set():
+                    raise _DeadlinePassed
+            return answer.status_code, answer.headers, bytes(body)
 
     def _unreachable(
         self, method: str, url: str, path: str, error: httpx.HTTPError
@@ -362,6 +401,41 @@ class GenAIClient:
             "and nothing was changed"
         )
         return failure
+
+
+class _DeadlinePassed(Exception):
+    """The request's deadline passed before its answer was complete."""
+
+
+class _AnswerTooLarge(Exception):
+    """The answer is larger than `MAX_ANSWER_BYTES`."""
+
+
+def _within_deadline(seconds: float, work: Callable[[threading.Event], T]) -> T:
+    """Run `work` on a daemon thread and wait at most `seconds` for it.
+
+    httpx's timeouts are per read, so a server that sends a byte just inside each one would hold
+    the caller for ever. Past the deadline the caller gets `_DeadlinePassed`; the thread is told
+    to stop at its next read and, being a daemon, never holds up the process's exit."""
+    cancelled = threading.Event()
+    outcome: list[Any] = []
+
+    def run() -> None:
+        try:
+            outcome.append((True, work(cancelled)))
+        except BaseException as error:  # handed to the caller, whatever it is
+            outcome.append((False, error))
+
+    worker = threading.Thread(target=run, name="do-genai-request", daemon=True)
+    worker.start()
+    worker.join(seconds)
+    if worker.is_alive():
+        cancelled.set()
+        raise _DeadlinePassed
+    succeeded, value = outcome[0]
+    if succeeded:
+        return value  # type: ignore[no-any-return]
+    raise value
 
 
 def _cause(error: httpx.HTTPError) -> str:

@@ -26,6 +26,10 @@ DEFAULT_RETRY_MAX = 4
 DEFAULT_RETRY_WAIT_MIN = 1.0
 DEFAULT_RETRY_WAIT_MAX = 30.0
 DEFAULT_TIMEOUT = 30.0
+DEFAULT_DEADLINE = 120.0
+"""One request's whole life, however its server trickles the answer (timeout is per read)."""
+MAX_ANSWER_BYTES = 16 * 2**20
+"""The largest answer read (decoded); a page of 200 keys or models is well under 1 MiB."""
 
 
 @dataclass(frozen=True)
@@ -85,6 +89,7 @@ class ClientSettings:
     http_retry_wait_max: float = DEFAULT_RETRY_WAIT_MAX
     requests_per_second: float = 0.0
     timeout: float = DEFAULT_TIMEOUT
+    deadline: float = DEFAULT_DEADLINE
 
     def require_token(self) -> SecretStr:
         """The token, or an error that says how to provide one."""
@@ -103,7 +108,7 @@ def resolve_settings(
 ) -> ClientSettings:
     """Merge the sources into validated settings; see the module docstring for the order."""
     explicit = {k: v for k, v in (explicit or {}).items() if v is not None}
-    unknown = set(explicit) - set(FIELDS) - {"timeout"}
+    unknown = set(explicit) - set(FIELDS) - {"timeout", "deadline"}
     if unknown:
         raise ConfigurationError(f"unknown client settings: {', '.join(sorted(unknown))}")
     stack_config = stack_config or {}
@@ -121,8 +126,9 @@ def resolve_settings(
                 continue
             raw, source = environ[found], f"environment variable {found}"
         values[setting.field] = _parse(setting.field, raw, source)
-    if "timeout" in explicit:
-        values["timeout"] = _positive_float("timeout", explicit["timeout"], "argument timeout")
+    for name in ("timeout", "deadline"):
+        if name in explicit:
+            values[name] = _positive_float(name, explicit[name], f"argument {name}")
 
     settings = ClientSettings(**values)
     if settings.http_retry_wait_min > settings.http_retry_wait_max:
