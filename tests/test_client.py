@@ -11,6 +11,8 @@ from conftest import api_requests, control, emulator_client
 from do_genai_model_keys import GenAIClient, errors
 from do_genai_model_keys.emulator import Emulator
 
+SOME_UUID = "3f2b6a4e-1111-4222-8333-444455556666"
+"""A well-formed key UUID that no server here knows."""
 KEYS = "/v2/gen-ai/models/api_keys"
 KEY = KEYS + "/{api_key_uuid}"
 LIST_KEYS = f"GET {KEYS}"
@@ -88,8 +90,8 @@ def test_wrong_token_is_401(emulator: Emulator) -> None:
     [
         ("genai:update", lambda c: c.list_keys(), "genai:read"),
         ("genai:read", lambda c: c.create_key("x"), "genai:create"),
-        ("genai:read", lambda c: c.rename_key("u", "x"), "genai:update"),
-        ("genai:read,genai:update", lambda c: c.delete_key("u"), "genai:delete"),
+        ("genai:read", lambda c: c.rename_key(SOME_UUID, "x"), "genai:update"),
+        ("genai:read,genai:update", lambda c: c.delete_key(SOME_UUID), "genai:delete"),
     ],
 )
 def test_missing_scope_is_403_naming_the_scope(scopes: str, call, missing: str) -> None:
@@ -227,7 +229,7 @@ def test_the_token_never_shows_in_repr_errors_or_logs(
         secret = created.secret_key.get_secret_value()
         assert secret not in repr(created)
         with pytest.raises(errors.NotFoundError) as caught:
-            client.rename_key("missing", "x")
+            client.rename_key(SOME_UUID, "x")
     text = caplog.text + str(caught.value) + repr(caught.value)
     assert "retry 1 of 4" in caplog.text  # the retry was logged ...
     assert emulator.token not in text  # ... without the token

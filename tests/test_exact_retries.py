@@ -27,6 +27,8 @@ from do_genai_model_keys.emulator import Emulator
 from do_genai_model_keys.models import ApiKeyInfo
 from do_genai_model_keys.retry import RetryPolicy
 
+SOME_UUID = "3f2b6a4e-1111-4222-8333-444455556666"
+"""A well-formed key UUID that no server here knows."""
 KEYS = "/v2/gen-ai/models/api_keys"
 CREATE = f"POST {KEYS}"
 REGENERATE = f"PUT {KEYS}/{{api_key_uuid}}/regenerate"
@@ -249,9 +251,9 @@ def answering(status: int, body: bytes, **headers: str) -> httpx.MockTransport:
 @pytest.mark.parametrize(
     ("call", "body", "headers"),
     [
-        (lambda c: c.rename_key("u", "n"), b'{"unexpected": 1}', {}),
-        (lambda c: c.regenerate_key("u"), b"not json", {}),
-        (lambda c: c.rename_key("u", "n"), b'{"api_key_info": {"name": 5}}', {}),
+        (lambda c: c.rename_key(SOME_UUID, "n"), b'{"unexpected": 1}', {}),
+        (lambda c: c.regenerate_key(SOME_UUID), b"not json", {}),
+        (lambda c: c.rename_key(SOME_UUID, "n"), b'{"api_key_info": {"name": 5}}', {}),
         (lambda c: c.list_keys(), b'{"api_key_infos": [{"name": "no uuid"}]}', {}),
         (lambda c: c.list_models(), b"garbage", {"content-encoding": "gzip"}),
     ],
@@ -273,9 +275,9 @@ def test_unreadable_answers_are_typed_errors_naming_the_operation(call, body, he
 def test_a_delete_that_succeeded_with_an_unexpected_body_succeeds() -> None:
     transport = answering(200, gzip.compress(b"{}"), **{"content-encoding": "gzip"})
     with GenAIClient("tok", api_endpoint="http://api.test", transport=transport) as client:
-        assert client.delete_key("u") is None
+        assert client.delete_key(SOME_UUID) is None
     with GenAIClient("tok", api_endpoint="http://api.test", transport=answering(200, b"")) as c:
-        assert c.delete_key("u") is None
+        assert c.delete_key(SOME_UUID) is None
 
 
 # --- the emulator: seeds, time zones, signals ---------------------------------------------------

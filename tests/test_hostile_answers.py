@@ -260,3 +260,30 @@ def test_an_answer_larger_than_the_cap_is_refused_early(declared: bool) -> None:
         with pytest.raises(errors.UnexpectedResponseError, match="larger than 16 MiB"):
             c.list_keys()
     assert len(chunks_sent) <= 5 * (MAX_ANSWER_BYTES // 65536 + 1)  # five tries, each capped
+
+
+# --- identifiers never shape a path -----------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "uuid", ["..", "../../models", "x?a=b#c", "3f2b6a4e-1111-4222-8333-444455556666/../x", ""]
+)
+@pytest.mark.parametrize("call", ["rename", "regenerate", "delete"])
+def test_a_value_that_is_not_a_key_uuid_never_reaches_a_path(uuid: str, call: str) -> None:
+    transport, seen = serving((200, b"{}", JSON))
+    with client(transport) as c, pytest.raises(errors.InvalidArgumentError) as refused:
+        {
+            "rename": lambda: c.rename_key(uuid, "n"),
+            "regenerate": lambda: c.regenerate_key(uuid),
+            "delete": lambda: c.delete_key(uuid),
+        }[call]()
+    assert "is not a key UUID" in str(refused.value)
+    assert "nothing was sent" in str(refused.value)
+    assert seen == []
+
+
+def test_a_key_uuid_is_the_only_path_segment() -> None:
+    transport, seen = serving((200, json.dumps({"api_key_info": KEY}).encode(), JSON))
+    with client(transport) as c:
+        c.regenerate_key(KEY["uuid"].upper())
+    assert seen == [f"http://api.test{KEYS}/{KEY['uuid'].upper()}/regenerate"]

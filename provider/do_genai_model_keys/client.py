@@ -36,6 +36,7 @@ from .decoding import Decoded, decode_response
 from .errors import (
     ConfigurationError,
     ConnectionFailedError,
+    InvalidArgumentError,
     RequestTimeoutError,
     ResponseLostError,
     TransportError,
@@ -43,15 +44,13 @@ from .errors import (
 )
 from .listing import SharedKeyListing
 from .models import ApiKeyInfo, InferenceModel, Model
+from .paths import INFERENCE_MODELS_PATH, KEYS_PATH, MODELS_PATH, key_path
 from .retry import RequestPacer, RetryPolicy, Sleep, build_retrying
 
 log = logging.getLogger("do_genai_model_keys.http")
 T = TypeVar("T")
 M = TypeVar("M", bound=BaseModel)
 
-KEYS_PATH = "/v2/gen-ai/models/api_keys"
-MODELS_PATH = "/v2/gen-ai/models"
-INFERENCE_MODELS_PATH = "/v1/models"
 MAX_PAGE_SIZE = 200
 MAX_PAGES = 10_000
 """A guard against a server whose next links go round in a circle."""
@@ -169,17 +168,17 @@ class GenAIClient:
 
     def rename_key(self, uuid: str, name: str) -> ApiKeyInfo:
         return self._key_call(
-            "PUT", f"{KEYS_PATH}/{uuid}", json={"api_key_uuid": uuid, "name": name}
+            "PUT", _checked_path(uuid, "PUT"), json={"api_key_uuid": uuid, "name": name}
         )
 
     def regenerate_key(self, uuid: str) -> ApiKeyInfo:
         """Issue a new secret for the key (same UUID); the old secret stops working at once."""
-        return self._key_call("PUT", f"{KEYS_PATH}/{uuid}/regenerate")
+        return self._key_call("PUT", _checked_path(uuid, "PUT", "regenerate"))
 
     def delete_key(self, uuid: str) -> ApiKeyInfo | None:
         """Delete the key; its last metadata, or None when a successful answer carried none."""
-        url = self.settings.api_endpoint + f"{KEYS_PATH}/{uuid}"
-        decoded = self._call("DELETE", url, f"{KEYS_PATH}/{uuid}", idempotent=True)
+        path = _checked_path(uuid, "DELETE")
+        decoded = self._call("DELETE", self.settings.api_endpoint + path, path, idempotent=True)
         info = decoded.data.get("api_key_info")
         return _parse(ApiKeyInfo, info, "DELETE", KEYS_PATH) if info else None
 
@@ -445,6 +444,14 @@ def _cause(error: httpx.HTTPError) -> str:
     if isinstance(error, httpx.LocalProtocolError):
         return f"{type(error).__name__} (the request could not be sent as written)"
     return f"{type(error).__name__}: {error}" if str(error) else type(error).__name__
+
+
+def _checked_path(uuid: str, method: str, action: str = "") -> str:
+    """The key's path, or an `InvalidArgumentError` when `uuid` is not a key UUID."""
+    try:
+        return key_path(uuid, action)
+    except ValueError as error:
+        raise InvalidArgumentError(f"{method} {KEYS_PATH}/...: {error}; nothing was sent") from None
 
 
 def _next_params(next_url: str, current: dict[str, Any]) -> dict[str, Any]:

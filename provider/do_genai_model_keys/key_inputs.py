@@ -9,16 +9,16 @@ so adding an input is one field here.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Mapping
 from dataclasses import MISSING, dataclass, field, fields
 from typing import Any, TypeGuard
 
 import pulumi
 
+from .paths import is_key_uuid
+
 MAX_NAME_LENGTH = 255
 UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"  # pulumi.runtime.rpc.UNKNOWN, during preview
-_UUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
 
 Check = Callable[[Any, Mapping[str, Any], Mapping[str, Any]], str | None]
 """(value, all new inputs, old outputs) -> what is wrong and the fix (the message goes on after
@@ -62,7 +62,7 @@ def _check_days(days: Any, _news: Mapping[str, Any], _olds: Mapping[str, Any]) -
 def _check_adopt_uuid(uuid: Any, news: Mapping[str, Any], _olds: Mapping[str, Any]) -> str | None:
     if uuid in (None, ""):
         return None
-    if not isinstance(uuid, str) or not _UUID.match(uuid):
+    if not is_key_uuid(uuid):
         return f"must be a key UUID like 3f2b...-..., got {uuid!r}"
     if news.get("adopt_existing") is True:
         return (
