@@ -4,6 +4,7 @@ would make a refresh forget every key); odd headers never fail a good call."""
 from __future__ import annotations
 
 import json
+import math
 import socket
 import threading
 from collections.abc import Iterator
@@ -13,6 +14,9 @@ import pytest
 from do_genai_model_keys import GenAIClient, errors
 from do_genai_model_keys.config import MAX_ANSWER_BYTES, ClientSettings, resolve_settings
 from do_genai_model_keys.decoding import decode_response, rate_limit_of, retry_after_seconds
+from do_genai_model_keys.resources import ModelAccessKeyProvider
+from do_genai_model_keys.retry import RequestPacer
+from do_genai_model_keys.rotation import rotation_count
 from pydantic import SecretStr
 
 TOKEN = "dop-test-token-0123456789abcdef"
@@ -287,3 +291,56 @@ def test_a_key_uuid_is_the_only_path_segment() -> None:
     with client(transport) as c:
         c.regenerate_key(KEY["uuid"].upper())
     assert seen == [f"http://api.test{KEYS}/{KEY['uuid'].upper()}/regenerate"]
+
+
+# --- numbers that pass a check and overflow later ----------------------------------------------
+
+
+@pytest.mark.parametrize("days", [1e7, math.inf, math.nan, 36_501, -1, 0])
+def test_a_rotation_period_beyond_a_hundred_years_is_refused_where_it_is_checked(
+    days: float,
+) -> None:
+    failures = ModelAccessKeyProvider().check({}, {"name": "k", "rotate_after_days": days})
+    assert [f.property for f in failures.failures] == ["rotate_after_days"]
+    assert "at most 36_500" in failures.failures[0].reason
+    with pytest.raises(ValueError, match="at most 36_500"):
+        rotation_count(0, days)
+
+
+def test_diff_never_overflows_on_a_period_an_older_release_stored() -> None:
+    olds = {
+        "name": "k",
+        "uuid": KEY["uuid"],
+        "secret_key": "x",
+        "rotated_at": "2026-01-01T00:00:00Z",
+        "rotate_after_days": 1e7,
+    }
+    news = {"name": "k", "rotate_after_days": 1e7}
+    assert ModelAccessKeyProvider().diff(KEY["uuid"], olds, news).changes is False
+
+
+@pytest.mark.parametrize(
+    ("variable", "value"),
+    [
+        ("DIGITALOCEAN_REQUESTS_PER_SECOND", "1e-320"),
+        ("DIGITALOCEAN_REQUESTS_PER_SECOND", "1e-9"),
+        ("DIGITALOCEAN_REQUESTS_PER_SECOND", "1e308"),
+        ("DIGITALOCEAN_HTTP_RETRY_MAX", "1000000000"),
+        ("DIGITALOCEAN_HTTP_RETRY_WAIT_MAX", "1e308"),
+        ("DIGITALOCEAN_HTTP_RETRY_WAIT_MIN", "86400"),
+    ],
+)
+def test_pacing_and_retry_settings_are_bounded_where_they_are_read(
+    variable: str, value: str
+) -> None:
+    with pytest.raises(errors.ConfigurationError, match=variable):
+        resolve_settings(environ={variable: value})
+
+
+def test_the_slowest_pacing_allowed_still_moves() -> None:
+    settings = resolve_settings(environ={"DIGITALOCEAN_REQUESTS_PER_SECOND": "0.01"})
+    waits: list[float] = []
+    pacer = RequestPacer(settings.requests_per_second, clock=lambda: 0.0, sleep=waits.append)
+    pacer.wait_turn()
+    pacer.wait_turn()
+    assert waits == [100.0]

@@ -26,6 +26,12 @@ DEFAULT_RETRY_MAX = 4
 DEFAULT_RETRY_WAIT_MIN = 1.0
 DEFAULT_RETRY_WAIT_MAX = 30.0
 DEFAULT_TIMEOUT = 30.0
+MAX_RETRIES = 100
+MAX_WAIT = 3600.0
+"""Retry waits above an hour are a typo, not a policy."""
+MIN_REQUESTS_PER_SECOND = 0.01
+MAX_REQUESTS_PER_SECOND = 10_000.0
+"""Pacing bounds: below one request per 100 s a run would never end; above this, no pacing."""
 DEFAULT_DEADLINE = 120.0
 """One request's whole life, however its server trickles the answer (timeout is per read)."""
 MAX_ANSWER_BYTES = 16 * 2**20
@@ -162,12 +168,24 @@ def _parse(field: str, raw: Any, source: str) -> Any:
     if field in ("api_endpoint", "inference_endpoint"):
         return _endpoint(raw, source)
     if field == "http_retry_max":
-        return _whole_number(raw, source)
+        return _whole_number(raw, source, most=MAX_RETRIES)
     if field == "requests_per_second":
-        return _non_negative_float(
-            raw, source, "a number of requests per second >= 0 (0: unlimited)"
+        number = _non_negative_float(
+            raw,
+            source,
+            f"a number of requests per second >= 0 (0: unlimited; otherwise from "
+            f"{MIN_REQUESTS_PER_SECOND} to {MAX_REQUESTS_PER_SECOND:_})",
+            most=MAX_REQUESTS_PER_SECOND,
         )
-    return _non_negative_float(raw, source)
+        if 0 < number < MIN_REQUESTS_PER_SECOND:
+            raise ConfigurationError(
+                f"{source} must be 0 (unlimited) or at least {MIN_REQUESTS_PER_SECOND} "
+                f"(one request every {1 / MIN_REQUESTS_PER_SECOND:g} s), got {raw!r}"
+            )
+        return number
+    return _non_negative_float(
+        raw, source, f"a number of seconds >= 0 and at most {MAX_WAIT:g}", most=MAX_WAIT
+    )
 
 
 def _endpoint(raw: Any, source: str) -> str:
@@ -227,22 +245,26 @@ def check_transport_security(settings: ClientSettings, environ: Mapping[str, str
             )
 
 
-def _whole_number(raw: Any, source: str) -> int:
+def _whole_number(raw: Any, source: str, *, most: int) -> int:
     try:
         number = int(str(raw).strip())
     except ValueError:
         number = -1
-    if number < 0 or isinstance(raw, bool):
-        raise ConfigurationError(f"{source} must be a whole number >= 0, got {raw!r}")
+    if not 0 <= number <= most or isinstance(raw, bool):
+        raise ConfigurationError(
+            f"{source} must be a whole number >= 0 and at most {most}, got {raw!r}"
+        )
     return number
 
 
-def _non_negative_float(raw: Any, source: str, what: str = "a number of seconds >= 0") -> float:
+def _non_negative_float(
+    raw: Any, source: str, what: str = "a number of seconds >= 0", *, most: float = math.inf
+) -> float:
     try:
         number = float(str(raw).strip())
     except ValueError:
         number = math.nan
-    if not math.isfinite(number) or number < 0 or isinstance(raw, bool):
+    if not math.isfinite(number) or not 0 <= number <= most or isinstance(raw, bool):
         raise ConfigurationError(f"{source} must be {what}, got {raw!r}")
     return number
 

@@ -53,10 +53,22 @@ def _check_version(version: Any, _news: Mapping[str, Any], olds: Mapping[str, An
     return None
 
 
-def _check_days(days: Any, _news: Mapping[str, Any], _olds: Mapping[str, Any]) -> str | None:
-    if days is None or (not isinstance(days, bool) and isinstance(days, int | float) and days > 0):
+MAX_ROTATE_AFTER_DAYS = 36_500
+"""A hundred years: the longest rotation period (longer ones overflow date arithmetic)."""
+
+
+def days_problem(days: Any) -> str | None:
+    """What is wrong with a `rotate_after_days` value (None: nothing, or not set)."""
+    if days is None:
         return None
-    return f"must be a number of days > 0, got {days!r}"
+    number = not isinstance(days, bool) and isinstance(days, int | float)
+    if number and 0 < days <= MAX_ROTATE_AFTER_DAYS:  # also refuses NaN
+        return None
+    return f"must be a number of days > 0 and at most {MAX_ROTATE_AFTER_DAYS:_}, got {days!r}"
+
+
+def _check_days(days: Any, _news: Mapping[str, Any], _olds: Mapping[str, Any]) -> str | None:
+    return days_problem(days)
 
 
 def _check_adopt_uuid(uuid: Any, news: Mapping[str, Any], _olds: Mapping[str, Any]) -> str | None:

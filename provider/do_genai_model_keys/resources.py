@@ -205,7 +205,7 @@ def _version(props: Mapping[str, Any]) -> int:
 def rotation_due(olds: Mapping[str, Any], news: Mapping[str, Any]) -> bool:
     """True when `rotate_after_days` has passed since the secret was last issued."""
     days = news.get("rotate_after_days")
-    if not isinstance(days, int | float) or isinstance(days, bool) or days <= 0:
+    if days is None or key_inputs.days_problem(days):
         return False
     issued = olds.get("rotated_at") or olds.get("created_at")
     if not issued:

@@ -20,6 +20,7 @@ from datetime import datetime
 
 import pulumi
 
+from .key_inputs import days_problem
 from .resources import ModelAccessKey
 from .times import now, parse_time
 
@@ -38,8 +39,9 @@ def rotation_count(
         raise ValueError(f"rotation must be a whole number >= 0, got {rotation!r}")
     if rotate_after_days is None:
         return rotation
-    if isinstance(rotate_after_days, bool) or rotate_after_days <= 0:
-        raise ValueError(f"rotate_after_days must be > 0, got {rotate_after_days!r}")
+    problem = days_problem(rotate_after_days)
+    if problem:
+        raise ValueError(f"rotate_after_days {problem}")
     start = parse_time(anchor)
     elapsed_days = ((at or now()) - start).total_seconds() / 86400
     return rotation + max(0, math.floor(elapsed_days / rotate_after_days))
