@@ -13,6 +13,7 @@ import httpx
 import pytest
 from do_genai_model_keys import GenAIClient, errors
 from do_genai_model_keys.config import MAX_ANSWER_BYTES, ClientSettings, resolve_settings
+from do_genai_model_keys.data_sources import InferenceModelInfo, apply_filters_and_sorts
 from do_genai_model_keys.decoding import decode_response, rate_limit_of, retry_after_seconds
 from do_genai_model_keys.resources import ModelAccessKeyProvider
 from do_genai_model_keys.retry import RequestPacer
@@ -344,3 +345,17 @@ def test_the_slowest_pacing_allowed_still_moves() -> None:
     pacer.wait_turn()
     pacer.wait_turn()
     assert waits == [100.0]
+
+
+# --- a filter cannot hang a program -----------------------------------------------------------
+
+
+def test_a_regex_filter_that_backtracks_for_ever_is_an_error_naming_it() -> None:
+    items = [InferenceModelInfo(id="a" * 40 + "!", created=0, owned_by="x")]
+    evil = {"key": "id", "values": [r"^(a|a)*$"], "match_by": "re"}
+    with pytest.raises(errors.InvalidArgumentError) as refused:
+        apply_filters_and_sorts(items, [evil], None, ["id"])
+    assert "'^(a|a)*$' took longer than 0.5 s" in str(refused.value)
+    assert "match_by 'substring'" in str(refused.value)
+    ordinary = {"key": "id", "values": [r"^a+!$"], "match_by": "re"}
+    assert apply_filters_and_sorts(items, [ordinary], None, ["id"]) == items

@@ -13,7 +13,6 @@ list. Results are frozen dataclasses, which `pulumi.export` takes as they are.
 from __future__ import annotations
 
 import hashlib
-import re
 import threading
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, fields
@@ -242,10 +241,12 @@ def _as_filter(value: FilterArg, fields_allowed: Sequence[str], argument: str) -
             f"{argument}: values must be a non-empty list, got {raw.values!r}"
         )
     if raw.match_by == "re":
+        import regex
+
         for pattern in raw.values:
             try:
-                re.compile(str(pattern))
-            except re.error as error:
+                regex.compile(str(pattern))
+            except regex.error as error:
                 raise InvalidArgumentError(
                     f"{argument}: {pattern!r} is not a valid regular expression ({error})"
                 ) from None
@@ -272,7 +273,26 @@ def _one_matches(field_value: Any, wanted: Any, match_by: MatchBy) -> bool:
         return field_value == wanted or str(field_value) == str(wanted)
     if match_by == "substring":
         return str(wanted) in str(field_value)
-    return re.search(str(wanted), str(field_value)) is not None
+    return _search(str(wanted), str(field_value))
+
+
+REGEX_TIMEOUT_SECONDS = 0.5
+"""How long one `match_by: "re"` search may take on one value. The `regex` package can stop a
+search (the standard `re` cannot, and holds the GIL meanwhile), so a pattern that backtracks
+catastrophically is an error naming it instead of a program that hangs."""
+
+
+def _search(pattern: str, value: str) -> bool:
+    import regex
+
+    try:
+        return regex.search(pattern, value, timeout=REGEX_TIMEOUT_SECONDS) is not None
+    except TimeoutError:
+        raise InvalidArgumentError(
+            f"filters: the regular expression {pattern!r} took longer than "
+            f"{REGEX_TIMEOUT_SECONDS} s on {value[:80]!r} (catastrophic backtracking?): "
+            "simplify it, or use match_by 'substring' or 'exact'"
+        ) from None
 
 
 def _passes(item: _Record, rule: Filter) -> bool:
