@@ -50,7 +50,7 @@ def requests_made(emu: Emulator) -> int:
 
 
 def reset(emu: Emulator) -> None:
-    httpx.post(f"{emu.url}/_emulator/stats/reset")
+    httpx.post(f"{emu.url}/_emulator/stats/reset", json={})
 
 
 def timed(emu: Emulator, step: Callable[[], object]) -> dict[str, float]:
@@ -159,7 +159,7 @@ def bench_latency(
             "script": script(emu, n, workers=1),
             "script x4": script(emu, n, workers=4),
         }
-        httpx.delete(f"{emu.url}/_emulator/faults")
+        httpx.request("DELETE", f"{emu.url}/_emulator/faults", json={})
         print(f"latency {latency_ms} ms, N={n}: {json.dumps(results[n])}", flush=True)
     return results
 

@@ -66,7 +66,7 @@ def api_stats(emu: Emulator) -> dict[str, int]:
 
 
 def reset_stats(emu: Emulator) -> None:
-    httpx.post(f"{emu.url}/_emulator/stats/reset")
+    httpx.post(f"{emu.url}/_emulator/stats/reset", json={})
 
 
 def config_for(emu: Emulator) -> dict[str, str | tuple[str, bool]]:
@@ -328,7 +328,7 @@ def bench_up(
             floor.up()
             results[label].append(time.perf_counter() - started)
             floor.destroy()
-    httpx.delete(f"{emu.url}/_emulator/faults")
+    httpx.request("DELETE", f"{emu.url}/_emulator/faults", json={})
     print(
         f"up {count}: keys {spread(results['keys_s'])} s, shaped {spread(results['shaped_s'])} s,"
         f" do-nothing {spread(results['noop_s'])} s",

@@ -86,7 +86,7 @@ def client(emulator: Emulator) -> Iterator[GenAIClient]:
 
 def control(emu: Emulator, method: str, path: str, body: object | None = None) -> dict:
     """Call the emulator's control API."""
-    response = httpx.request(method, f"{emu.url}/_emulator/{path}", json=body)
+    response = httpx.request(method, f"{emu.url}/_emulator/{path}", json=body or {})
     response.raise_for_status()
     return response.json()
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import math
 import signal
+import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -170,10 +171,80 @@ def test_a_dropped_connection_gets_no_answer(emulator: Emulator) -> None:
     assert get(emulator, KEYS).status_code == 200
 
 
-def test_bad_fault_rules_are_refused(emulator: Emulator) -> None:
-    answer = httpx.post(f"{emulator.url}/_emulator/faults", json={"kind": "explode"})
+@pytest.mark.parametrize(
+    ("rule", "named"),
+    [
+        ({"kind": "explode"}, "kind must be one of"),
+        ({"kind": "status", "status": 999}, "status must be a whole number from 100 to 599"),
+        ({"kind": "status", "status": "500"}, "status must be"),
+        ({"kind": "status", "status": True}, "status must be"),
+        ({"kind": "latency", "latency_ms": -5}, "latency_ms"),
+        ({"kind": "latency", "latency_ms": 10**9}, "latency_ms"),
+        ({"kind": "drop", "probability": "often"}, "probability"),
+        ({"kind": "drop", "probability": 2}, "probability"),
+        ({"kind": "drop", "count": -1}, "count"),
+        ({"kind": "status", "headers": {"x": 1}}, "headers"),
+        ({"kind": "status", "headers": {"x": "a\r\nInjected: 1"}}, "headers"),
+        ({"kind": "body", "body": 5}, "body must be a string"),
+        ({"kind": "drop", "unknown": 1}, "unexpected keyword"),
+    ],
+)
+def test_bad_fault_rules_are_refused(emulator: Emulator, rule: dict, named: str) -> None:
+    answer = httpx.post(f"{emulator.url}/_emulator/faults", json=rule)
     assert answer.status_code == 400
-    assert "kind must be one of" in answer.json()["message"]
+    assert named in answer.json()["message"]
+    assert emulator.state.faults == []
+    assert get(emulator, KEYS).status_code == 200
+
+
+def test_a_body_fault_answers_exactly_that_body(emulator: Emulator) -> None:
+    control(emulator, "POST", "faults", {"kind": "body", "body": "<html>x</html>", "count": 1})
+    page = get(emulator, KEYS)
+    assert (page.status_code, page.text) == (200, "<html>x</html>")
+    assert page.headers["content-type"] == "text/html"
+    assert "api_key_infos" in get(emulator, KEYS).json()
+
+
+@pytest.mark.parametrize(
+    ("headers", "status"),
+    [
+        ({"content-type": "text/plain"}, 415),  # a cross-site form or fetch without preflight
+        ({}, 415),
+        ({"content-type": "application/json", "host": "evil.example"}, 403),  # DNS rebinding
+        ({"content-type": "application/json", "host": "127.0.0.1.evil.example:80"}, 403),
+    ],
+)
+def test_control_requests_a_web_page_could_forge_are_refused(
+    emulator: Emulator, headers: dict[str, str], status: int
+) -> None:
+    answer = httpx.post(f"{emulator.url}/_emulator/keys", content=b'{"name": "x"}', headers=headers)
+    assert answer.status_code == status
+    assert emulator.state.keys == {}
+    ok = {"content-type": "application/json", "host": "localhost:1234"}
+    made = httpx.post(f"{emulator.url}/_emulator/keys", content=b'{"name": "x"}', headers=ok)
+    assert made.status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("length", "status"), [("abc", 400), ("-1", 400), (str(10**12), 413), ("1e3", 400)]
+)
+def test_a_malformed_or_huge_content_length_is_refused_at_once(
+    emulator: Emulator, length: str, status: int
+) -> None:
+    host, port = emulator.url.removeprefix("http://").split(":")
+    with socket.create_connection((host, int(port)), timeout=10) as raw:
+        raw.sendall(
+            f"POST {KEYS} HTTP/1.1\r\nHost: {host}\r\nContent-Length: {length}\r\n\r\n".encode()
+        )
+        answer = raw.recv(65536).decode()
+    assert answer.startswith(f"HTTP/1.1 {status} ")
+    assert get(emulator, KEYS).status_code == 200
+
+
+def test_unknown_paths_are_counted_under_one_name(emulator: Emulator) -> None:
+    for n in range(50):
+        get(emulator, f"/v2/nothing/{n}")
+    assert control(emulator, "GET", "stats")["requests"] == {"GET (no route)": 50}
 
 
 def test_inference_accepts_live_key_secrets_only(emulator: Emulator) -> None:

@@ -83,7 +83,10 @@ def main() -> int:
         print(f"POST /v2/gen-ai/models/api_keys -> {refused.status_code} {refused.json()['id']}")
 
         step("make the key in the control panel (the emulator's stand-in for it)")
-        print(f'$ curl -X POST {url}/_emulator/keys -d \'{{"name": "quickstart-web"}}\'')
+        print(
+            f"$ curl -X POST {url}/_emulator/keys -H 'content-type: application/json' "
+            """-d '{"name": "quickstart-web"}'"""
+        )
         panel = httpx.post(f"{url}/_emulator/keys", json={"name": "quickstart-web"}).json()
         panel_secret = panel["api_key_info"]["secret_key"]
         print(f"made key {panel['api_key_info']['uuid']} (its secret was shown once, in the panel)")

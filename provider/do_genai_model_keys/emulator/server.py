@@ -14,6 +14,7 @@ import contextlib
 import json
 import math
 import socket
+import threading
 import time
 import traceback
 import uuid
@@ -32,6 +33,20 @@ from .state import EmulatorState, FaultRule
 
 class _DropConnection(Exception):
     """Close the connection without answering."""
+
+
+class _RawAnswer(Exception):
+    """Answer with this exact body (the `body` fault: a proxy's page, a broken JSON)."""
+
+    def __init__(self, status: int, body: bytes, content_type: str) -> None:
+        self.status, self.body, self.content_type = status, body, content_type
+
+
+MAX_REQUEST_BODY = 2**20
+LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
+MAX_THREADS = 256
+"""Connections served at once; more wait in the listen backlog (the standard server would start
+a thread for each, without limit)."""
 
 
 class EmulatorHandler(BaseHTTPRequestHandler):
@@ -67,10 +82,13 @@ class EmulatorHandler(BaseHTTPRequestHandler):
             parts = urlsplit(self.path)
             body = self._read_body()
             if parts.path.startswith("/_emulator/"):
+                self._check_control_origin()
                 answer = control(self.server.state, self.command, parts.path, body)
                 self._send(answer.status, answer.body, {}, request_id)
                 return
             self._handle_api(parts.path, parse_qs(parts.query), body, request_id)
+        except _RawAnswer as raw:
+            self._send_raw(raw, request_id)
         except _DropConnection:
             self.close_connection = True
             with contextlib.suppress(OSError):
@@ -84,7 +102,14 @@ class EmulatorHandler(BaseHTTPRequestHandler):
             )
 
     def _read_body(self) -> dict[str, Any]:
-        length = int(self.headers.get("Content-Length") or 0)
+        declared = (self.headers.get("Content-Length") or "0").strip()
+        if not declared.isdigit():
+            self.close_connection = True  # where the body ends is unknown: never read on
+            raise ApiError(400, "bad_request", "Content-Length must be a whole number")
+        length = int(declared)
+        if length > MAX_REQUEST_BODY:
+            self.close_connection = True
+            raise ApiError(413, "payload_too_large", f"bodies are at most {MAX_REQUEST_BODY} bytes")
         raw = self.rfile.read(length) if length else b""
         if not raw:
             return {}
@@ -96,12 +121,32 @@ class EmulatorHandler(BaseHTTPRequestHandler):
             raise ApiError(400, "bad_request", "the request body must be a JSON object")
         return value
 
+    def _check_control_origin(self) -> None:
+        """Control requests come from tests and scripts on this machine, never from a web page:
+        a page in the developer's browser can send a cross-site `text/plain` POST, or reach us
+        under its own host name (DNS rebinding), but not a JSON POST to a loopback Host."""
+        try:
+            host = urlsplit("//" + (self.headers.get("Host") or "")).hostname
+        except ValueError:
+            host = None
+        if host not in LOOPBACK_HOSTS:
+            raise ApiError(403, "forbidden", "control requests must name a loopback Host")
+        kind = (self.headers.get("Content-Type") or "").split(";")[0].strip().lower()
+        if self.command != "GET" and kind != "application/json":
+            raise ApiError(
+                415,
+                "unsupported_media_type",
+                "control requests that change something must be JSON (Content-Type: "
+                "application/json), so that no web page can forge them",
+            )
+
     def _handle_api(
         self, path: str, query: dict[str, list[str]], body: dict[str, Any], request_id: str
     ) -> None:
         state = self.server.state
         route, params = match(self.command, path)
-        template = route.template if route else path
+        # Unknown paths are counted under one name: statistics stay bounded whatever is asked.
+        template = route.template if route else "(no route)"
         state.count(self.command, template)
         if route is None:
             if path.startswith("/v2/") or path.startswith("/v1/"):
@@ -144,6 +189,8 @@ class EmulatorHandler(BaseHTTPRequestHandler):
             time.sleep(fault.latency_ms / 1000)
         elif fault.kind == "drop":
             raise _DropConnection()
+        elif fault.kind == "body":
+            raise _RawAnswer(fault.status, fault.body.encode(), fault.content_type)
         elif fault.kind == "status":
             error_id = {
                 429: "too_many_requests",
@@ -192,6 +239,14 @@ class EmulatorHandler(BaseHTTPRequestHandler):
         self.end_headers()
         self.wfile.write(payload)
 
+    def _send_raw(self, raw: _RawAnswer, request_id: str) -> None:
+        self.send_response(raw.status)
+        self.send_header("Content-Type", raw.content_type)
+        self.send_header("Content-Length", str(len(raw.body)))
+        self.send_header("x-request-id", request_id)
+        self.end_headers()
+        self.wfile.write(raw.body)
+
 
 def _bearer(header: str | None) -> str | None:
     if not header or not header.lower().startswith("bearer "):
@@ -208,4 +263,19 @@ class EmulatorHTTPServer(ThreadingHTTPServer):
     def __init__(self, address: tuple[str, int], state: EmulatorState, *, verbose: bool = False):
         self.state = state
         self.verbose = verbose
+        self._slots = threading.BoundedSemaphore(MAX_THREADS)
         super().__init__(address, EmulatorHandler)
+
+    def process_request(self, request: Any, client_address: Any) -> None:
+        self._slots.acquire()  # at most MAX_THREADS handlers at once
+        try:
+            super().process_request(request, client_address)
+        except BaseException:
+            self._slots.release()
+            raise
+
+    def process_request_thread(self, request: Any, client_address: Any) -> None:
+        try:
+            super().process_request_thread(request, client_address)
+        finally:
+            self._slots.release()

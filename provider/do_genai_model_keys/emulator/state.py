@@ -65,23 +65,57 @@ class FaultRule:
 
     kind: `status` (answer `status` with `headers` and an error body), `drop` (close the
     connection without answering), `latency` (wait `latency_ms`, then answer normally),
-    `commit_then_drop` (do the operation, then close without answering) or `commit_then_delay`
-    (do the operation, then wait `latency_ms` before answering). The rule fires with
-    `probability` and at most `count` times (None: without limit).
+    `commit_then_drop` (do the operation, then close without answering), `commit_then_delay`
+    (do the operation, then wait `latency_ms` before answering) or `body` (answer `status`,
+    200 unless given, with the raw `body` as `content_type`: a proxy's HTML page, a truncated
+    JSON). The rule fires with `probability` and at most `count` times (None: without limit).
+    Every field is checked when the rule is made: a rule that could not be served is refused.
     """
 
     kind: str
     method: str = "*"
     path: str = "*"
-    status: int = 500
+    status: int = 0
+    """0: 200 for `body`, 500 otherwise."""
     headers: dict[str, str] = field(default_factory=dict)
     latency_ms: int = 0
     probability: float = 1.0
     count: int | None = None
+    body: str = ""
+    content_type: str = "text/html"
     fired: int = 0
     id: str = field(default_factory=lambda: uuid.uuid4().hex[:8])
 
-    KINDS = ("status", "drop", "latency", "commit_then_drop", "commit_then_delay")
+    KINDS = ("status", "drop", "latency", "commit_then_drop", "commit_then_delay", "body")
+    MAX_LATENCY_MS = 600_000
+    MAX_BODY = 2**20
+
+    def __post_init__(self) -> None:
+        """Refuse, naming the field, anything the server could not serve as asked."""
+        if self.kind not in self.KINDS:
+            raise ValueError(f"kind must be one of {', '.join(self.KINDS)}, got {self.kind!r}")
+        if self.status == 0:
+            self.status = 200 if self.kind == "body" else 500
+        for name in ("method", "path", "body", "content_type"):
+            if not isinstance(getattr(self, name), str):
+                raise ValueError(f"{name} must be a string")
+        if not _whole(self.status) or not 100 <= self.status <= 599:
+            raise ValueError(f"status must be a whole number from 100 to 599, got {self.status!r}")
+        if not _whole(self.latency_ms) or not 0 <= self.latency_ms <= self.MAX_LATENCY_MS:
+            raise ValueError(f"latency_ms must be a whole number from 0 to {self.MAX_LATENCY_MS}")
+        if isinstance(self.probability, bool) or not isinstance(self.probability, int | float):
+            raise ValueError("probability must be a number between 0 and 1")
+        if not 0 <= self.probability <= 1:
+            raise ValueError("probability must be between 0 and 1")
+        if self.count is not None and (not _whole(self.count) or self.count < 0):
+            raise ValueError("count must be a whole number >= 0, or null")
+        if not isinstance(self.headers, dict) or not all(
+            isinstance(k, str) and isinstance(v, str) and "\n" not in k + v and "\r" not in k + v
+            for k, v in self.headers.items()
+        ):
+            raise ValueError("headers must map names to values, both one-line strings")
+        if len(self.body) > self.MAX_BODY:
+            raise ValueError(f"body must be at most {self.MAX_BODY} characters")
 
     def matches(self, method: str, template: str) -> bool:
         return self.method in ("*", method) and self.path in ("*", template)
@@ -229,10 +263,6 @@ class EmulatorState:
             self._request_times.clear()
 
     def add_fault(self, rule: FaultRule) -> FaultRule:
-        if rule.kind not in FaultRule.KINDS:
-            raise ValueError(f"kind must be one of {', '.join(FaultRule.KINDS)}, got {rule.kind!r}")
-        if not 0 <= rule.probability <= 1:
-            raise ValueError("probability must be between 0 and 1")
         with self._lock:
             self.faults.append(rule)
         return rule
@@ -282,3 +312,7 @@ class EmulatorState:
         data = json.loads(self.state_file.read_text())
         self.keys = {k["uuid"]: Key(**k) for k in data.get("keys", [])}
         self.retired_secrets = set(data.get("retired_secrets", []))
+
+
+def _whole(value: object) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
