@@ -208,3 +208,25 @@ def test_recover_settles_a_pending_create_with_the_stacks_own_config(
     after = recover(cli, project)  # after a destroy there is nothing to settle
     assert after.returncode == 0, after.stderr
     assert "no pending key creates; nothing to do" in after.stdout
+
+
+def test_a_token_with_two_lines_is_refused_without_printing_it(
+    engine_bin: Path, panel_emulator: Emulator, tmp_path: Path
+) -> None:
+    secret_part = "second-line-of-the-token-0123456789"
+    cli = Cli(
+        engine_bin=engine_bin,
+        work=tmp_path / "cli",
+        env={"DIGITALOCEAN_TOKEN": f"dop_v1_first_line\n{secret_part}"},
+    )
+    project = copy_project(tmp_path / "repo", "Pulumi.yaml", "examples/quickstart")
+    panel_emulator.state.create_key("quickstart-web")
+    configure(cli, project, panel_emulator, with_token=False)
+    up = cli.run(project, "up", "--yes", check=False)
+    output = up.stdout + up.stderr
+    assert up.returncode != 0
+    assert "environment variable DIGITALOCEAN_TOKEN: the token holds" in output
+    assert secret_part not in output
+    assert "first_line" not in output
+    assert "Traceback (most recent call last)" not in output
+    assert secret_part not in cli.state_text()

@@ -68,7 +68,8 @@ class FaultRule:
     `commit_then_drop` (do the operation, then close without answering), `commit_then_delay`
     (do the operation, then wait `latency_ms` before answering) or `body` (answer `status`,
     200 unless given, with the raw `body` as `content_type`: a proxy's HTML page, a truncated
-    JSON). The rule fires with `probability` and at most `count` times (None: without limit).
+    JSON). The rule lets the first `skip` matching requests through, then fires with
+    `probability` and at most `count` times (None: without limit).
     Every field is checked when the rule is made: a rule that could not be served is refused.
     """
 
@@ -81,9 +82,11 @@ class FaultRule:
     latency_ms: int = 0
     probability: float = 1.0
     count: int | None = None
+    skip: int = 0
     body: str = ""
     content_type: str = "text/html"
     fired: int = 0
+    seen: int = 0
     id: str = field(default_factory=lambda: uuid.uuid4().hex[:8])
 
     KINDS = ("status", "drop", "latency", "commit_then_drop", "commit_then_delay", "body")
@@ -109,6 +112,8 @@ class FaultRule:
             raise ValueError("probability must be between 0 and 1")
         if self.count is not None and (not _whole(self.count) or self.count < 0):
             raise ValueError("count must be a whole number >= 0, or null")
+        if not _whole(self.skip) or self.skip < 0:
+            raise ValueError("skip must be a whole number >= 0")
         if not isinstance(self.headers, dict) or not all(
             isinstance(k, str) and isinstance(v, str) and "\n" not in k + v and "\r" not in k + v
             for k, v in self.headers.items()
@@ -280,6 +285,9 @@ class EmulatorState:
         with self._lock:
             for rule in self.faults:
                 if not rule.matches(method, template):
+                    continue
+                rule.seen += 1
+                if rule.seen <= rule.skip:
                     continue
                 if rule.count is not None and rule.fired >= rule.count:
                     continue
