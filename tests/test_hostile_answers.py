@@ -18,6 +18,8 @@ from do_genai_model_keys.decoding import decode_response, rate_limit_of, retry_a
 from do_genai_model_keys.resources import ModelAccessKeyProvider
 from do_genai_model_keys.retry import RequestPacer
 from do_genai_model_keys.rotation import rotation_count
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from pydantic import SecretStr
 
 TOKEN = "dop-test-token-0123456789abcdef"
@@ -359,3 +361,68 @@ def test_a_regex_filter_that_backtracks_for_ever_is_an_error_naming_it() -> None
     assert "match_by 'substring'" in str(refused.value)
     ordinary = {"key": "id", "values": [r"^a+!$"], "match_by": "re"}
     assert apply_filters_and_sorts(items, [ordinary], None, ["id"]) == items
+
+
+# --- generated hostile answers ------------------------------------------------------------------
+
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=20),
+    lambda inner: (
+        st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=12), inner, max_size=4)
+    ),
+    max_leaves=20,
+)
+bodies = st.one_of(
+    st.binary(max_size=200),
+    json_values.map(lambda v: json.dumps(v).encode()),
+    st.dictionaries(
+        st.sampled_from(["api_key_infos", "models", "data", "links", "meta", "id", "message"]),
+        json_values,
+        max_size=4,
+    ).map(lambda v: json.dumps(v).encode()),
+)
+header_values = st.text(
+    alphabet=st.characters(min_codepoint=32, max_codepoint=126), max_size=30
+) | st.sampled_from(["inf", "-inf", "nan", "1e999", "-1", "0", "Mon, 99 Foo"])
+headers = st.dictionaries(
+    st.sampled_from(
+        ["retry-after", "ratelimit-limit", "ratelimit-remaining", "ratelimit-reset", "x-request-id"]
+    ),
+    header_values,
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    status=st.sampled_from([200, 201, 204, 400, 401, 403, 404, 410, 422, 429, 500, 503]),
+    body=bodies,
+    answer_headers=headers,
+    call=st.sampled_from(["list", "rename", "models"]),
+)
+def test_any_answer_is_data_or_a_genai_error_naming_the_call(
+    status: int, body: bytes, answer_headers: dict[str, str], call: str
+) -> None:
+    def handle(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(status, content=body, headers=answer_headers)
+
+    with GenAIClient(
+        settings=ClientSettings(
+            token=SecretStr(TOKEN), api_endpoint="http://api.test", http_retry_max=0
+        ),
+        transport=httpx.MockTransport(handle),
+        sleep=lambda _s: None,
+    ) as c:
+        try:
+            if call == "list":
+                c.list_keys()
+            elif call == "rename":
+                c.rename_key(KEY["uuid"], "n")
+            else:
+                c.list_models()
+            failure: errors.GenAIError | None = None
+        except errors.GenAIError as error:
+            failure = error  # anything else escapes and fails the test
+    if failure is not None:
+        assert "/v2/gen-ai/models" in str(failure)
+        assert TOKEN not in str(failure)
+        assert TOKEN not in repr(failure)
