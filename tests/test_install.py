@@ -174,23 +174,42 @@ def test_a_users_project_with_its_own_provider_module_runs_through_the_cli(
         assert [k.uuid for k in emu.state.keys.values()] == [panel.uuid] == [shown["web_key_uuid"]]
         assert secret not in cli.state_text()
 
-        # An endpoint that is down: one line naming the endpoint and the setting, with the
-        # newest SDK in the provider process (which sends whole tracebacks for other errors).
+        # A rename: in place, through the dynamic provider in the project's interpreter.
+        cli.run(project, "config", "set", "keyName", "quickstart-renamed")
+        renamed = cli.run(project, "up", "--yes")
+        assert "~ 1 updated" in renamed.stdout, renamed.stdout
+        assert [k.name for k in emu.state.keys.values()] == ["quickstart-renamed"]
+
+        # A provider error with the newest SDK (which sends whole tracebacks for errors that
+        # are not ours): the key was deleted in the control panel, then renamed in the stack.
+        emu.state.delete_key(panel.uuid)
+        cli.run(project, "config", "set", "keyName", "quickstart-third")
+        gone = cli.run(project, "up", "--yes", check=False)
+        output = gone.stdout + gone.stderr
+        assert gone.returncode != 0
+        assert "Traceback (most recent call last)" not in output, output
+        reported = output.split("Diagnostics:", 1)[1]
+        assert reported.count(f"updating model access key 'quickstart-third' ({panel.uuid})") == 1
+        assert "run `pulumi refresh` to drop it from the state" in reported
+
+        # An endpoint that is down: the program's data source names the endpoint and setting.
         cli.run(project, "config", "set", "digitalocean:apiEndpoint", "http://127.0.0.1:9")
         cli.run(project, "config", "set", "digitalocean:httpRetryMax", "0")
-        cli.run(project, "config", "set", "keyName", "quickstart-renamed")
         down = cli.run(project, "up", "--yes", check=False)
         output = down.stdout + down.stderr
         assert down.returncode != 0
         assert "Traceback (most recent call last)" not in output, output
-        assert output.count("could not connect to http://127.0.0.1:9") >= 1, output
-        assert "digitalocean:apiEndpoint or DIGITALOCEAN_API_URL" in output
         reported = output.split("Diagnostics:", 1)[1]
-        assert reported.count("updating model access key 'quickstart-renamed'") == 1, output
+        assert reported.count("could not connect to http://127.0.0.1:9") == 1, output
+        assert "digitalocean:apiEndpoint or DIGITALOCEAN_API_URL" in reported
+        assert "concurrent" not in reported, output  # only the user's own frames, if any
         cli.run(project, "config", "set", "digitalocean:apiEndpoint", emu.url)
-        renamed = cli.run(project, "up", "--yes")
-        assert "~ 1 updated" in renamed.stdout, renamed.stdout
-        assert [k.name for k in emu.state.keys.values()] == ["quickstart-renamed"]
+
+        # As the error said: refresh drops the deleted key; a new panel key is adopted.
+        cli.run(project, "refresh", "--yes")
+        third = emu.state.create_key("quickstart-third")
+        cli.run(project, "up", "--yes")
+        assert [k.uuid for k in emu.state.keys.values()] == [third.uuid]
 
         cli.run(project, "destroy", "--yes")
         assert emu.state.keys == {}

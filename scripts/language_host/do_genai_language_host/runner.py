@@ -66,10 +66,11 @@ def configure_sdk(args: argparse.Namespace) -> None:
 
 def user_traceback(error: BaseException, program: Path) -> str:
     """The error with only the frames of the user's own files (not runpy's, ours or the SDK's)."""
+    installed = tuple({sys.prefix, sys.base_prefix, sys.exec_prefix, sys.base_exec_prefix})
     frames = [
         frame
         for frame in traceback.extract_tb(error.__traceback__)
-        if not frame.filename.startswith(sys.prefix)
+        if not frame.filename.startswith(installed)  # the venv's packages and the stdlib
         and frame.filename != __file__
         and "runpy" not in frame.filename
     ]
