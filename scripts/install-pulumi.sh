@@ -27,6 +27,21 @@ BIN="$CACHE_ROOT/v$PULUMI_VERSION/bin"
 
 log() { echo "install-pulumi: $*" >&2; }
 
+# Several processes may run this at once (parallel test workers, two checkouts): one at a time
+# writes beside the engine, and a file is replaced only when its content changes, so a running
+# engine never meets a launcher or host that is half written.
+mkdir -p "$CACHE_ROOT"
+exec 9>"$CACHE_ROOT/.install.lock"
+flock 9
+
+install_file() {  # install_file MODE DEST < content: replace DEST only if the content differs
+  local mode=$1 dest=$2 tmp
+  tmp=$(mktemp "$dest.XXXXXX")
+  cat > "$tmp"
+  chmod "$mode" "$tmp"
+  if cmp -s "$tmp" "$dest"; then rm -f "$tmp"; else mv -f "$tmp" "$dest"; fi
+}
+
 version_ge() {  # version_ge A B: A >= B
   [ "$(printf '%s\n%s\n' "$2" "$1" | sort -V | head -n1)" = "$2" ]
 }
@@ -39,7 +54,7 @@ write_dynamic_launcher() {
   # PULUMI_PYTHON_CMD, then python3; never the interpreter of the checkout that wrote it.
   local dir=$1
   mkdir -p "$dir"
-  cat > "$dir/pulumi-resource-pulumi-python" <<'LAUNCHER'
+  install_file 755 "$dir/pulumi-resource-pulumi-python" <<'LAUNCHER'
 #!/bin/sh
 # Serves Pulumi dynamic providers with the project's interpreter (written by install-pulumi.sh).
 venv=${PULUMI_RUNTIME_VIRTUALENV:-}
@@ -66,7 +81,6 @@ if [ -n "$venv" ]; then
 fi
 exec "${PULUMI_PYTHON_CMD:-python3}" -u -m pulumi.dynamic "$@"
 LAUNCHER
-  chmod +x "$dir/pulumi-resource-pulumi-python"
 }
 
 official_language_host() {  # prints the path of an official pulumi-language-python, if any
@@ -90,12 +104,13 @@ write_language_host() {
   # ours) with -I, so neither the project's folder nor PYTHONPATH can shadow it. The program
   # itself runs in the project's interpreter (runtime.options.virtualenv, PULUMI_PYTHON_CMD,
   # python3), chosen by the host for each run.
-  local code="$dir/../language-host"
-  rm -rf "$code.tmp" && mkdir -p "$code.tmp/do_genai_language_host"
-  cp "$here"/language_host/do_genai_language_host/*.py "$code.tmp/do_genai_language_host/"
-  rm -rf "$code" && mv "$code.tmp" "$code"
-  code=$(cd "$code" && pwd)
-  cat > "$dir/pulumi-language-python" <<HOST
+  local code source
+  mkdir -p "$dir/../language-host/do_genai_language_host"
+  code=$(cd "$dir/../language-host" && pwd)
+  for source in "$here"/language_host/do_genai_language_host/*.py; do
+    install_file 644 "$code/do_genai_language_host/$(basename "$source")" < "$source"
+  done
+  install_file 755 "$dir/pulumi-language-python" <<HOST
 #!/bin/sh
 # The do-genai-model-keys Python language host (written by install-pulumi.sh); an official
 # pulumi-language-python on PATH or beside an official pulumi is used instead when present.
@@ -103,7 +118,6 @@ python="$PYTHON"
 [ -x "\$python" ] || python=\${PULUMI_PYTHON_CMD:-python3}
 exec "\$python" -I -c 'import sys; sys.path.insert(0, sys.argv.pop(1)); from do_genai_language_host.server import main; sys.exit(main(sys.argv[1:]))' "$code" "\$@"
 HOST
-  chmod +x "$dir/pulumi-language-python"
 }
 
 use_existing() {

@@ -6,6 +6,8 @@ command that installs it.
 
 from __future__ import annotations
 
+import atexit
+import json
 import os
 import pickle
 import subprocess
@@ -84,9 +86,15 @@ def client(emulator: Emulator) -> Iterator[GenAIClient]:
         yield c
 
 
+HTTP = httpx.Client(timeout=30)
+"""One connection pool for the tests' own calls to emulators: a one-off `httpx.get` builds a
+TLS context each time (~45 ms), a pooled call costs about 1 ms."""
+atexit.register(HTTP.close)
+
+
 def control(emu: Emulator, method: str, path: str, body: object | None = None) -> dict:
     """Call the emulator's control API."""
-    response = httpx.request(method, f"{emu.url}/_emulator/{path}", json=body or {})
+    response = HTTP.request(method, f"{emu.url}/_emulator/{path}", json=body or {})
     response.raise_for_status()
     return response.json()
 
@@ -118,12 +126,34 @@ LEAK_MATERIAL: set[str] = set()
 """Every token and model-key secret any emulator of this session knew (16+ characters)."""
 TEST_OUTPUT: list[tuple[str, str]] = []
 """Each test's captured output and failure text, by test id."""
+LEAK_DIR_ENV = "DO_GENAI_LEAK_DIR"
+"""Where every test process also writes that material (`scripts/test.sh` sets it): the suite
+runs on parallel workers, and the leak scan runs afterwards, in a process of its own."""
+
+
+def _leak_file(kind: str) -> Path | None:
+    folder = os.environ.get(LEAK_DIR_ENV)
+    if not folder:
+        return None
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
+    path = Path(folder) / kind / f"{worker}-{os.getpid()}.jsonl"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def _append(kind: str, record: object) -> None:
+    path = _leak_file(kind)
+    if path is not None:
+        with path.open("a") as out:
+            out.write(json.dumps(record) + "\n")
 
 
 def remember_emulator_secrets(emu: Emulator) -> None:
     state = emu.state
     material = {*state.tokens, *state.retired_secrets, *(k.secret for k in state.keys.values())}
-    LEAK_MATERIAL.update(m for m in material if len(m) >= 16)
+    kept = sorted(m for m in material if len(m) >= 16)
+    LEAK_MATERIAL.update(kept)
+    _append("material", kept)
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -149,3 +179,5 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 def pytest_runtest_logreport(report: pytest.TestReport) -> None:
     text = "\n".join([report.longreprtext, report.capstdout, report.capstderr, report.caplog])
     TEST_OUTPUT.append((report.nodeid, text))
+    if os.environ.get("PYTEST_XDIST_WORKER") is None:  # workers' reports reach the controller
+        _append("output", [report.nodeid, text])

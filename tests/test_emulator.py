@@ -13,7 +13,7 @@ from typing import Any
 
 import httpx
 import pytest
-from conftest import control
+from conftest import HTTP, control
 from do_genai_model_keys.emulator import Emulator, parse_token_spec
 from do_genai_model_keys.emulator.api import RETIRED_MESSAGE
 
@@ -22,7 +22,7 @@ KEYS = "/v2/gen-ai/models/api_keys"
 
 def get(emu: Emulator, path: str, token: str | None = None, **params: Any) -> httpx.Response:
     headers = {"Authorization": f"Bearer {token or emu.token}"}
-    return httpx.get(emu.url + path, headers=headers, params=params)
+    return HTTP.get(emu.url + path, headers=headers, params=params)
 
 
 def start_cli(*args: str) -> tuple[subprocess.Popen[str], str, list[str]]:
@@ -190,7 +190,7 @@ def test_a_dropped_connection_gets_no_answer(emulator: Emulator) -> None:
     ],
 )
 def test_bad_fault_rules_are_refused(emulator: Emulator, rule: dict, named: str) -> None:
-    answer = httpx.post(f"{emulator.url}/_emulator/faults", json=rule)
+    answer = HTTP.post(f"{emulator.url}/_emulator/faults", json=rule)
     assert answer.status_code == 400
     assert named in answer.json()["message"]
     assert emulator.state.faults == []
@@ -217,11 +217,11 @@ def test_a_body_fault_answers_exactly_that_body(emulator: Emulator) -> None:
 def test_control_requests_a_web_page_could_forge_are_refused(
     emulator: Emulator, headers: dict[str, str], status: int
 ) -> None:
-    answer = httpx.post(f"{emulator.url}/_emulator/keys", content=b'{"name": "x"}', headers=headers)
+    answer = HTTP.post(f"{emulator.url}/_emulator/keys", content=b'{"name": "x"}', headers=headers)
     assert answer.status_code == status
     assert emulator.state.keys == {}
     ok = {"content-type": "application/json", "host": "localhost:1234"}
-    made = httpx.post(f"{emulator.url}/_emulator/keys", content=b'{"name": "x"}', headers=ok)
+    made = HTTP.post(f"{emulator.url}/_emulator/keys", content=b'{"name": "x"}', headers=ok)
     assert made.status_code == 200
 
 
@@ -262,8 +262,8 @@ def test_chat_completion_is_deterministic(emulator: Emulator) -> None:
     model = get(emulator, "/v1/models", token=made["secret_key"]).json()["data"][0]["id"]
     body = {"model": model, "messages": [{"role": "user", "content": "hello there"}]}
     headers = {"Authorization": f"Bearer {made['secret_key']}"}
-    first = httpx.post(f"{emulator.url}/v1/chat/completions", headers=headers, json=body).json()
-    second = httpx.post(f"{emulator.url}/v1/chat/completions", headers=headers, json=body).json()
+    first = HTTP.post(f"{emulator.url}/v1/chat/completions", headers=headers, json=body).json()
+    second = HTTP.post(f"{emulator.url}/v1/chat/completions", headers=headers, json=body).json()
     assert first["choices"][0]["message"]["content"] == second["choices"][0]["message"]["content"]
     assert "hello there" in first["choices"][0]["message"]["content"]
     assert first["usage"]["prompt_tokens"] == 2

@@ -1,16 +1,28 @@
-"""The leak scan, last in the run: no token or key secret used by this session
-appears in a state file, a project folder, the Pulumi home, the CLI output, a log line or the
-test output. The emulator's own persistence file is the server side and is left out."""
+"""The leak scan, last in the run: no token or key secret used by the run appears in a state
+file, a project folder, the Pulumi home, the CLI output, a log line or the test output. The
+emulator's own persistence file is the server side and is left out.
+
+`scripts/test.sh` runs the suite on parallel workers with `DO_GENAI_LEAK_DIR` set, where every
+process writes the secrets it saw and every test's output, and the run's files live
+(`DO_GENAI_LEAK_DIR/tmp`); then it runs this scan on its own, which reads all of that. Run
+alone or in a plain `pytest`, it scans what its own process saw."""
 
 from __future__ import annotations
 
+import json
 import os
 import re
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from conftest import LEAK_MATERIAL, TEST_OUTPUT, control, remember_emulator_secrets
+from conftest import (
+    LEAK_DIR_ENV,
+    LEAK_MATERIAL,
+    TEST_OUTPUT,
+    control,
+    remember_emulator_secrets,
+)
 from do_genai_model_keys.emulator import Emulator
 from support.stacks import KeyStack
 
@@ -47,6 +59,24 @@ def files_below(top: Path) -> Iterator[Path]:
                 yield path
 
 
+def recorded(kind: str) -> Iterator[object]:
+    """What the test processes of this run wrote for the scan (see the module docstring)."""
+    folder = os.environ.get(LEAK_DIR_ENV)
+    if not folder:
+        return
+    for path in sorted((Path(folder) / kind).glob("*.jsonl")):
+        for line in path.read_text().splitlines():
+            yield json.loads(line)
+
+
+def run_folders(tmp_path_factory: pytest.TempPathFactory) -> list[Path]:
+    folders = [Path(tmp_path_factory.getbasetemp())]
+    folder = os.environ.get(LEAK_DIR_ENV)
+    if folder and (Path(folder) / "tmp").is_dir():
+        folders.append(Path(folder) / "tmp")
+    return folders
+
+
 def test_no_secret_or_token_anywhere(
     backend, emulator: Emulator, tmp_path_factory: pytest.TempPathFactory, caplog
 ) -> None:
@@ -63,7 +93,10 @@ def test_no_secret_or_token_anywhere(
     keys.stack = None
     remember_emulator_secrets(emulator)
     material = set(LEAK_MATERIAL)
+    for secrets in recorded("material"):
+        material.update(secrets)  # type: ignore[arg-type]
     assert len(material) >= 5
+    outputs = [*TEST_OUTPUT, *(tuple(record) for record in recorded("output"))]  # type: ignore[arg-type]
 
     hits: list[str] = []
     cli = "\n".join(keys.output)
@@ -71,11 +104,11 @@ def test_no_secret_or_token_anywhere(
         hits.append("CLI output")
     if leaks_in(caplog.text, material):
         hits.append("log records")
-    for nodeid, text in TEST_OUTPUT:
+    for nodeid, text in outputs:
         if leaks_in(text, material):
             hits.append(f"output of {nodeid}")
     scanned = 0
-    for path in files_below(Path(tmp_path_factory.getbasetemp())):
+    for path in (p for folder in run_folders(tmp_path_factory) for p in files_below(folder)):
         if path.name.startswith(("emulator-state", ".emulator-state")):
             continue
         scanned += 1
