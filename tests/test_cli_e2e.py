@@ -14,6 +14,7 @@ import httpx
 import pytest
 from do_genai_model_keys.emulator import Emulator
 from support.cli import Cli, copy_project
+from support.secrets import expect, secret_absent
 
 pytestmark = pytest.mark.e2e
 
@@ -63,12 +64,14 @@ def test_the_root_quickstart_as_a_user_runs_it(
     hidden = cli.run(project, "stack", "output", "web_key_secret").stdout.strip()
     assert hidden == "[secret]"
     secret = cli.run(project, "stack", "output", "web_key_secret", "--show-secrets").stdout.strip()
-    assert models_status(emu, secret) == 200
-    assert models_status(emu, panel_secret) == 401  # adoption regenerated the panel's secret
+    expect(models_status(emu, secret), 200, "models_status")
+    expect(
+        models_status(emu, panel_secret), 401, "models_status"
+    )  # adoption regenerated the panel's secret
     [key] = emu.state.keys.values()
     assert key.uuid == panel.uuid
     state = cli.state_text()
-    assert secret not in state
+    secret_absent(secret, state, "state")
     assert emu.token not in state
     assert '"secure":' in state  # the secret and the token are there, encrypted
 
@@ -226,7 +229,7 @@ def test_a_token_with_two_lines_is_refused_without_printing_it(
     output = up.stdout + up.stderr
     assert up.returncode != 0
     assert "environment variable DIGITALOCEAN_TOKEN: the token holds" in output
-    assert secret_part not in output
+    secret_absent(secret_part, output, "output")
     assert "first_line" not in output
     assert "Traceback (most recent call last)" not in output
-    assert secret_part not in cli.state_text()
+    secret_absent(secret_part, cli.state_text(), "cli.state_text()")

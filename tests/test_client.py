@@ -10,6 +10,7 @@ import pytest
 from conftest import api_requests, control, emulator_client
 from do_genai_model_keys import GenAIClient, errors
 from do_genai_model_keys.emulator import Emulator
+from support.secrets import different_secrets, secret_absent
 
 SOME_UUID = "3f2b6a4e-1111-4222-8333-444455556666"
 """A well-formed key UUID that no server here knows."""
@@ -65,7 +66,11 @@ def test_key_lifecycle(emulator: Emulator, client: GenAIClient) -> None:
     regenerated = client.regenerate_key(created.uuid)
     assert regenerated.uuid == created.uuid
     assert regenerated.secret_key is not None
-    assert regenerated.secret_key.get_secret_value() != first
+    different_secrets(
+        regenerated.secret_key.get_secret_value(),
+        first,
+        "regenerated.secret_key.get_secret_value()",
+    )
     with pytest.raises(errors.AuthenticationError, match="model access key was refused"):
         client.list_inference_models(first)
 
@@ -227,13 +232,13 @@ def test_the_token_never_shows_in_repr_errors_or_logs(
         assert emulator.token not in repr(client.settings)
         assert created.secret_key is not None
         secret = created.secret_key.get_secret_value()
-        assert secret not in repr(created)
+        secret_absent(secret, repr(created), "repr(created)")
         with pytest.raises(errors.NotFoundError) as caught:
             client.rename_key(SOME_UUID, "x")
     text = caplog.text + str(caught.value) + repr(caught.value)
     assert "retry 1 of 4" in caplog.text  # the retry was logged ...
     assert emulator.token not in text  # ... without the token
-    assert secret not in text
+    secret_absent(secret, text, "text")
 
 
 def test_transport_seam_fails_loudly_on_unplanned_requests() -> None:

@@ -16,6 +16,7 @@ import pytest
 from conftest import HTTP, control
 from do_genai_model_keys.emulator import Emulator, parse_token_spec
 from do_genai_model_keys.emulator.api import RETIRED_MESSAGE
+from support.secrets import expect
 
 KEYS = "/v2/gen-ai/models/api_keys"
 
@@ -249,9 +250,9 @@ def test_unknown_paths_are_counted_under_one_name(emulator: Emulator) -> None:
 
 def test_inference_accepts_live_key_secrets_only(emulator: Emulator) -> None:
     made = control(emulator, "POST", "keys", {"name": "k"})["api_key_info"]
-    assert get(emulator, "/v1/models", token=made["secret_key"]).status_code == 200
+    expect(get(emulator, "/v1/models", token=made["secret_key"]).status_code, 200, "get")
     emulator.state.regenerate_key(made["uuid"])
-    assert get(emulator, "/v1/models", token=made["secret_key"]).status_code == 401
+    expect(get(emulator, "/v1/models", token=made["secret_key"]).status_code, 401, "get")
     # Secrets show only in create and regenerate answers.
     listing = json.dumps(get(emulator, KEYS).json())
     assert "secret_key" not in listing

@@ -9,6 +9,7 @@ import pytest
 from conftest import api_requests, control
 from do_genai_model_keys.emulator import Emulator
 from pulumi import automation as auto
+from support.secrets import expect
 from support.stacks import KeySpecs, KeyStack, changes
 
 pytestmark = pytest.mark.e2e
@@ -35,7 +36,7 @@ def fault(emu: Emulator, **rule: object) -> None:
 def live_secrets(keys: KeyStack, emu: Emulator, names: list[str]) -> list[str]:
     outputs = keys.outputs()
     secrets = [outputs[f"{n}.secret"] for n in names]
-    assert all(emu.state.secret_is_live(s) for s in secrets)
+    expect(all(emu.state.secret_is_live(s) for s in secrets), True, "all")
     return secrets
 
 
@@ -85,7 +86,9 @@ def test_an_update_whose_regenerate_answer_was_lost_says_so_and_the_next_up_mend
     assert "secret in the state has then stopped working" in message
     assert "Run `pulumi up` again" in message
     assert "response.. " not in message  # httpx's cause ends a sentence; no doubled full stop
-    assert not emulator.state.secret_is_live(old)  # the regenerates did happen
+    expect(
+        emulator.state.secret_is_live(old), False, "emulator.state.secret_is_live"
+    )  # the regenerates did happen
 
     assert changes(keys.up(specs)) == {"update": 1}
     [new] = live_secrets(keys, emulator, ["rotating"])

@@ -8,6 +8,7 @@ import pytest
 from conftest import api_requests, control
 from do_genai_model_keys.emulator import Emulator
 from pulumi import automation as auto
+from support.secrets import expect
 from support.stacks import KeyStack, changes
 
 pytestmark = pytest.mark.e2e
@@ -75,7 +76,11 @@ def test_a_create_whose_check_meets_a_malformed_listing_makes_exactly_one_key(
     assert changes(keys.up(specs)) == {"create": 2}
     [made] = emulator.state.keys.values()
     assert keys.outputs()["k.uuid"] == made.uuid
-    assert emulator.state.secret_is_live(keys.outputs()["k.secret"])
+    expect(
+        emulator.state.secret_is_live(keys.outputs()["k.secret"]),
+        True,
+        "emulator.state.secret_is_live",
+    )
     assert api_requests(emulator, f"POST {KEYS}") == 1
 
 

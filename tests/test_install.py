@@ -26,6 +26,7 @@ import httpx
 import pytest
 from do_genai_model_keys.emulator import Emulator
 from support.cli import Cli
+from support.secrets import secret_absent
 
 pytestmark = pytest.mark.install
 
@@ -172,7 +173,7 @@ def test_a_users_project_with_its_own_provider_module_runs_through_the_cli(
         answer = httpx.get(f"{emu.url}/v1/models", headers={"Authorization": f"Bearer {secret}"})
         assert answer.status_code == 200
         assert [k.uuid for k in emu.state.keys.values()] == [panel.uuid] == [shown["web_key_uuid"]]
-        assert secret not in cli.state_text()
+        secret_absent(secret, cli.state_text(), "cli.state_text()")
 
         # A rename: in place, through the dynamic provider in the project's interpreter.
         cli.run(project, "config", "set", "keyName", "quickstart-renamed")

@@ -10,6 +10,7 @@ import pytest
 from conftest import api_requests
 from do_genai_model_keys.emulator import Emulator
 from pulumi import automation as auto
+from support.secrets import different_secrets, expect, same_secret, secret_absent
 from support.stacks import KeySpecs, KeyStack, changes
 
 pytestmark = pytest.mark.e2e
@@ -38,7 +39,7 @@ def test_lifecycle_create_rename_regenerate_refresh(keys: KeyStack, emulator: Em
     assert changes(up) == {"create": 3}
     out = keys.outputs()
     assert {k.name for k in emulator.state.keys.values()} == {"alpha", "beta"}
-    assert inference_status(emulator, out["alpha.secret"]) == 200
+    expect(inference_status(emulator, out["alpha.secret"]), 200, "inference_status")
 
     assert changes(keys.preview(specs)) == {}
 
@@ -47,7 +48,7 @@ def test_lifecycle_create_rename_regenerate_refresh(keys: KeyStack, emulator: Em
     assert changes(keys.up(specs)) == {"update": 1}
     renamed = keys.outputs()
     assert renamed["alpha.uuid"] == out["alpha.uuid"]
-    assert renamed["alpha.secret"] == out["alpha.secret"]
+    same_secret(renamed["alpha.secret"], out["alpha.secret"], "renamed['alpha.secret']")
     assert emulator.state.keys[out["alpha.uuid"]].name == "alpha-renamed"
 
     # A version bump regenerates in place; the old secret stops working.
@@ -55,9 +56,9 @@ def test_lifecycle_create_rename_regenerate_refresh(keys: KeyStack, emulator: Em
     assert changes(keys.up(specs)) == {"update": 1}
     bumped = keys.outputs()
     assert bumped["alpha.uuid"] == out["alpha.uuid"]
-    assert bumped["alpha.secret"] != out["alpha.secret"]
-    assert inference_status(emulator, bumped["alpha.secret"]) == 200
-    assert inference_status(emulator, out["alpha.secret"]) == 401
+    different_secrets(bumped["alpha.secret"], out["alpha.secret"], "bumped['alpha.secret']")
+    expect(inference_status(emulator, bumped["alpha.secret"]), 200, "inference_status")
+    expect(inference_status(emulator, out["alpha.secret"]), 401, "inference_status")
 
     # Out-of-band rename: refresh shows it, the next up renames it back.
     emulator.state.rename_key(out["beta.uuid"], "beta-clicked")
@@ -67,7 +68,7 @@ def test_lifecycle_create_rename_regenerate_refresh(keys: KeyStack, emulator: Em
     assert changes(keys.preview(specs)) == {"update": 1}
     keys.up(specs)
     assert emulator.state.keys[out["beta.uuid"]].name == "beta"
-    assert keys.outputs()["beta.secret"] == out["beta.secret"]
+    same_secret(keys.outputs()["beta.secret"], out["beta.secret"], "keys.outputs()['beta.secret']")
 
     # Out-of-band delete: refresh drops it from the state, the next up recreates it.
     emulator.state.delete_key(out["beta.uuid"])
@@ -116,8 +117,8 @@ def test_retired_create_fails_clearly_and_adoption_works(backend) -> None:
         stack.up(specs)
         out = stack.outputs()
         assert (out["a.uuid"], out["b.uuid"]) == (panel_a.uuid, panel_b.uuid)
-        assert inference_status(emu, out["a.secret"]) == 200
-        assert inference_status(emu, out["b.secret"]) == 200
+        expect(inference_status(emu, out["a.secret"]), 200, "inference_status")
+        expect(inference_status(emu, out["b.secret"]), 200, "inference_status")
         assert len(emu.state.keys) == 4  # nothing new was made
 
         with pytest.raises(auto.CommandError) as ambiguous:
@@ -139,7 +140,7 @@ def test_secrets_stay_encrypted_and_out_of_every_output(keys: KeyStack, emulator
     raw_state = keys.state_file().read_text()
     encrypted = keys.encrypted_export()
     for text in (raw_state, encrypted):
-        assert secret not in text
+        secret_absent(secret, text, "text")
         assert token not in text
         assert '"ciphertext"' in text
 
@@ -152,7 +153,7 @@ def test_secrets_stay_encrypted_and_out_of_every_output(keys: KeyStack, emulator
     )
 
     cli_output = "".join(keys.output)
-    assert secret not in cli_output
+    secret_absent(secret, cli_output, "cli_output")
     assert token not in cli_output
     assert "[secret]" in cli_output
 

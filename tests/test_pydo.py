@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pydo
 from do_genai_model_keys.emulator import Emulator
+from support.secrets import different_secrets, same_secret
 
 
 def test_pydo_lists_renames_regenerates_and_deletes(emulator: Emulator) -> None:
@@ -27,9 +28,17 @@ def test_pydo_lists_renames_regenerates_and_deletes(emulator: Emulator) -> None:
 
     old_secret = made.secret
     regenerated = client.genai.regenerate_model_api_key(api_key_uuid=made.uuid, enforce_https=False)
-    assert regenerated["api_key_info"]["secret_key"] != old_secret
+    different_secrets(
+        regenerated["api_key_info"]["secret_key"],
+        old_secret,
+        "regenerated['api_key_info']['secret_key']",
+    )
     assert regenerated["api_key_info"]["uuid"] == made.uuid
-    assert emulator.state.keys[made.uuid].secret == regenerated["api_key_info"]["secret_key"]
+    same_secret(
+        emulator.state.keys[made.uuid].secret,
+        regenerated["api_key_info"]["secret_key"],
+        "emulator.state.keys[made.uuid].secret",
+    )
 
     deleted = client.genai.delete_model_api_key(api_key_uuid=made.uuid, enforce_https=False)
     assert deleted["api_key_info"]["uuid"] == made.uuid

@@ -15,6 +15,7 @@ from do_genai_model_keys.emulator import Emulator
 from do_genai_model_keys.errors import GenAIError
 from do_genai_model_keys.resources import ModelAccessKeyProvider, check_inputs
 from pulumi.dynamic.dynamic import serialize_provider
+from support.secrets import different_secrets, expect, same_secret
 
 LIST_KEYS = "GET /v2/gen-ai/models/api_keys"
 
@@ -90,7 +91,7 @@ def test_check_accepts_good_inputs_and_unknowns_during_preview() -> None:
 def test_create_read_update_delete(provider: ModelAccessKeyProvider, emulator: Emulator) -> None:
     key_id, outs = create(provider)
     assert outs["uuid"] == key_id
-    assert outs["secret_key"] == emulator.state.keys[key_id].secret
+    same_secret(outs["secret_key"], emulator.state.keys[key_id].secret, "outs['secret_key']")
     assert outs["secret_version"] == 1
     assert outs["rotated_at"]
 
@@ -113,14 +114,16 @@ def test_create_read_update_delete(provider: ModelAccessKeyProvider, emulator: E
     assert provider.diff(key_id, outs2, bumped).changes is True
     outs3 = provider.update(key_id, outs2, bumped).outs
     assert outs3 is not None
-    assert outs3["secret_key"] != outs["secret_key"]
-    assert outs3["secret_key"] == emulator.state.keys[key_id].secret
+    different_secrets(outs3["secret_key"], outs["secret_key"], "outs3['secret_key']")
+    same_secret(outs3["secret_key"], emulator.state.keys[key_id].secret, "outs3['secret_key']")
     assert outs3["secret_version"] == 2
 
     read = provider.read(key_id, outs3)
     assert read.id == key_id
     assert read.outs is not None
-    assert read.outs["secret_key"] == outs3["secret_key"]  # carried forward
+    same_secret(
+        read.outs["secret_key"], outs3["secret_key"], "read.outs['secret_key']"
+    )  # carried forward
 
     provider.delete(key_id, outs3)
     provider.delete(key_id, outs3)  # already gone: still fine
@@ -142,7 +145,7 @@ def test_read_sees_out_of_band_rename_and_delete(
     read = provider.read(key_id, outs)
     assert read.outs is not None
     assert read.outs["name"] == "renamed-in-panel"
-    assert read.outs["secret_key"] == outs["secret_key"]
+    same_secret(read.outs["secret_key"], outs["secret_key"], "read.outs['secret_key']")
     assert provider.diff(key_id, read.outs, inputs()).changes is True  # next up renames back
 
     emulator.state.delete_key(key_id)
@@ -165,7 +168,7 @@ def test_rotation_comes_due_by_the_clock(
     assert provider.diff(key_id, outs, news).changes is True
     rotated = provider.update(key_id, outs, news).outs
     assert rotated is not None
-    assert rotated["secret_key"] != outs["secret_key"]
+    different_secrets(rotated["secret_key"], outs["secret_key"], "rotated['secret_key']")
     assert rotated["rotated_at"] == "2027-01-31T00:00:00Z"
     assert provider.diff(key_id, rotated, news).changes is False
 
@@ -207,8 +210,9 @@ def test_adoption_by_uuid_and_by_name(emulator: Emulator, provider: ModelAccessK
     old_secret = by_uuid.secret
     key_id, outs = create(provider, "panel-a", adopt_uuid=by_uuid.uuid)
     assert key_id == by_uuid.uuid
-    assert outs["secret_key"] not in ("", old_secret)
-    assert outs["secret_key"] == emulator.state.keys[key_id].secret
+    expect(outs["secret_key"] != "", True, "a secret was issued")
+    different_secrets(outs["secret_key"], old_secret, "adoption regenerated the panel's secret")
+    same_secret(outs["secret_key"], emulator.state.keys[key_id].secret, "outs['secret_key']")
 
     by_name = emulator.state.create_key("panel-b")
     key_id, outs = create(provider, "panel-b", adopt_existing=True, regenerate_on_adopt=False)
@@ -226,7 +230,7 @@ def test_adoption_errors_list_candidates_by_name_and_uuid_only(
     text = str(ambiguous.value)
     assert "2 model access keys have the name 'twin'" in text
     assert all(t.uuid in text for t in twins)
-    assert all(t.secret not in text for t in twins)
+    expect(all(t.secret not in text for t in twins), True, "all")
 
     with pytest.raises(GenAIError, match="no model access key has the name 'ghost'"):
         create(provider, "ghost", adopt_existing=True)

@@ -8,6 +8,7 @@ import pytest
 from do_genai_model_keys.emulator import Emulator
 from pulumi import automation as auto
 from support import examples
+from support.secrets import expect, same_secret
 
 pytestmark = pytest.mark.e2e
 
@@ -65,13 +66,13 @@ def test_three_rotations_keep_the_previous_secret_alive(
         stack.up()
         out = {k: v.value for k, v in stack.outputs().items()}
         assert out["active_slot"] == "ab"[rotation % 2]
-        assert out["previous_secret_key"] == seen[-1]
-        assert works(emulator, out["active_secret_key"])
-        assert works(emulator, out["previous_secret_key"])
+        same_secret(out["previous_secret_key"], seen[-1], "out['previous_secret_key']")
+        expect(works(emulator, out["active_secret_key"]), True, "works")
+        expect(works(emulator, out["previous_secret_key"]), True, "works")
         if len(seen) >= 2:
-            assert not works(emulator, seen[-2])  # the secret before them is refused
+            expect(works(emulator, seen[-2]), False, "works")  # the secret before them is refused
         seen.append(out["active_secret_key"])
-        assert stack.outputs()["active_secret_key"].secret
+        expect(stack.outputs()["active_secret_key"].secret, True, "stack.outputs")
 
     assert {k.uuid for k in emulator.state.keys.values()} == uuids  # same two keys throughout
     stack.destroy()
