@@ -23,10 +23,16 @@ step "mypy tests" && .venv/bin/mypy tests --allow-untyped-defs --allow-incomplet
 run=$(mktemp -d "${TMPDIR:-/tmp}/do-genai-tests.XXXXXX")
 export DO_GENAI_LEAK_DIR="$run"
 step "pytest on ${PYTEST_WORKERS:-2} workers"
+status=0
 .venv/bin/python -m pytest -n "${PYTEST_WORKERS:-2}" --basetemp="$run/tmp" \
-  --ignore=tests/test_zz_leak_scan.py "$@"
+  --ignore=tests/test_zz_leak_scan.py "$@" || status=$?
+# The scan runs whatever the tests did: a failing test's output is where a secret would show.
 step "leak scan of the whole run"
 .venv/bin/python -m pytest -p no:randomly -p no:xdist --basetemp="$run/scan" \
-  tests/test_zz_leak_scan.py
+  tests/test_zz_leak_scan.py || { [ "$status" -ne 0 ] || status=$?; }
+if [ "$status" -ne 0 ]; then
+  echo "== failed (exit $status) after $(( $(date +%s) - started )) s; the run's files: $run"
+  exit "$status"
+fi
 rm -rf "$run"
 echo "== all checks passed in $(( $(date +%s) - started )) s"

@@ -12,6 +12,7 @@ from do_genai_model_keys.config import resolve_settings
 from do_genai_model_keys.emulator import Emulator
 from do_genai_model_keys.errors import GenAIError
 from do_genai_model_keys.resources import ModelAccessKeyProvider, check_inputs
+from support.secrets import secret_absent
 
 TOKEN = "tok-Table-Secret-123"
 SECRET = "sk-do-emu-table-secret"
@@ -288,4 +289,4 @@ def test_the_table_has_at_least_twenty_cases() -> None:
 
 def test_emulator_client_fixture_is_quiet(emulator: Emulator) -> None:
     with emulator_client(emulator) as client:
-        assert emulator.token not in repr(client)
+        secret_absent(emulator.token, repr(client), "repr(client)")

@@ -176,7 +176,7 @@ def test_a_dropped_connection_gets_no_answer(emulator: Emulator) -> None:
     ("rule", "named"),
     [
         ({"kind": "explode"}, "kind must be one of"),
-        ({"kind": "status", "status": 999}, "status must be a whole number from 100 to 599"),
+        ({"kind": "status", "status": 999}, "status must be a whole number from 200 to 599"),
         ({"kind": "status", "status": "500"}, "status must be"),
         ({"kind": "status", "status": True}, "status must be"),
         ({"kind": "latency", "latency_ms": -5}, "latency_ms"),

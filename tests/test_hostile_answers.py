@@ -86,10 +86,20 @@ def test_one_bad_page_is_asked_for_again_and_the_listing_completes() -> None:
     assert len(seen) == 2
 
 
-def test_an_answer_that_says_it_has_no_keys_may_leave_the_list_out() -> None:
-    transport, _ = serving((200, b'{"meta": {"total": 0}}', JSON))
+@pytest.mark.parametrize(
+    "body",
+    [b'{"meta": {"total": 0}}', b'{"meta": {}}', b'{"links": {}}', b'{"links": {}, "meta": {}}'],
+)
+def test_an_empty_listing_may_leave_the_list_out(body: bytes) -> None:
+    transport, _ = serving((200, body, JSON))
     with client(transport) as c:
         assert c.list_keys() == []
+
+
+def test_a_listing_that_claims_keys_but_lists_none_is_an_error() -> None:
+    transport, _ = serving((200, b'{"meta": {"total": 3}, "links": {}}', JSON))
+    with client(transport) as c, pytest.raises(errors.UnexpectedResponseError, match="no api_key"):
+        c.list_keys()
 
 
 def test_a_listing_whose_next_links_never_end_is_an_error_not_a_short_list() -> None:

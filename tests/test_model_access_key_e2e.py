@@ -141,20 +141,24 @@ def test_secrets_stay_encrypted_and_out_of_every_output(keys: KeyStack, emulator
     encrypted = keys.encrypted_export()
     for text in (raw_state, encrypted):
         secret_absent(secret, text, "text")
-        assert token not in text
+        secret_absent(token, text, "the state")
         assert '"ciphertext"' in text
 
     decrypted = keys.decrypted_resources()
     assert decrypted[0]["outputs"]["secret_key"]["plaintext"]  # it is there, as a secret
     provider_blob = decrypted[0]["inputs"]["__provider"]
-    assert token not in str(decrypted).replace(str(decrypted[0]["outputs"]["secret_key"]), "")
+    secret_absent(
+        token,
+        str(decrypted).replace(str(decrypted[0]["outputs"]["secret_key"]), ""),
+        "the decrypted state",
+    )
     assert "do_genai_model_keys.resources" in __import__("base64").b64decode(provider_blob).decode(
         "latin-1"
     )
 
     cli_output = "".join(keys.output)
     secret_absent(secret, cli_output, "cli_output")
-    assert token not in cli_output
+    secret_absent(token, cli_output, "the CLI output")
     assert "[secret]" in cli_output
 
 

@@ -466,13 +466,16 @@ def _next_params(next_url: str, current: dict[str, Any]) -> dict[str, Any]:
 
 
 def _items(data: Mapping[str, Any], field: str, model: type[M], method: str, path: str) -> list[M]:
-    """The list `field` of an answer, each item validated. A missing list is empty only where
-    the answer says it has no items at all (`meta.total` 0: such APIs may leave empty lists
-    out); anything else is an `UnexpectedResponseError`."""
+    """The list `field` of an answer, each item validated; anything else is an
+    `UnexpectedResponseError`. A missing list reads as empty only in an answer shaped like a
+    listing (`meta` or `links`, APIs of this kind leave empty lists and zero totals out) that
+    does not claim any items: `{}`, or a `meta.total` above 0 with no list, is an error."""
     items = data.get(field)
     if items is None:
         meta = data.get("meta")
-        if isinstance(meta, dict) and str(meta.get("total")) == "0":
+        shaped = isinstance(meta, dict) or isinstance(data.get("links"), dict)
+        total = meta.get("total") if isinstance(meta, dict) else None
+        if shaped and str(total or 0) == "0":
             return []
         raise UnexpectedResponseError(method, path, f"the answer has no {field} list")
     if not isinstance(items, list):

@@ -136,7 +136,14 @@ def resolve_settings(
         if name in explicit:
             values[name] = _positive_float(name, explicit[name], f"argument {name}")
 
+    if "timeout" in values and "deadline" not in values:  # a longer read wait, a later deadline
+        values["deadline"] = max(DEFAULT_DEADLINE, 4 * values["timeout"])
     settings = ClientSettings(**values)
+    if settings.deadline < settings.timeout:
+        raise ConfigurationError(
+            f"the deadline of one request ({settings.deadline:g} s) is shorter than the timeout "
+            f"of one read ({settings.timeout:g} s): make deadline >= timeout"
+        )
     if settings.http_retry_wait_min > settings.http_retry_wait_max:
         raise ConfigurationError(
             f"digitalocean:httpRetryWaitMin ({settings.http_retry_wait_min}) is larger than "

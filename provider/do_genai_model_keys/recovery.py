@@ -27,6 +27,7 @@ import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import unquote, urlsplit
 
 from pulumi import automation as auto
 
@@ -149,6 +150,10 @@ def stack_client(stack: auto.Stack) -> GenAIClient:
     return GenAIClient(settings=resolve_settings(stack_config=config))
 
 
+AMBIGUOUS = 3
+"""`recover`'s exit code when a create stays pending for a person to decide (2 is argparse's)."""
+
+
 def main(argv: list[str] | None = None) -> int:
     """`python -m do_genai_model_keys recover`: settle an interrupted `up` of a project's stack."""
     parser = argparse.ArgumentParser(
@@ -180,7 +185,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"recover: {_first_lines(str(error))}", file=sys.stderr)
         return 1
     print(_summary(name, report))
-    return 2 if report.ambiguous else 0
+    return AMBIGUOUS if report.ambiguous else 0
 
 
 def _selected_stack(workspace: auto.LocalWorkspace) -> str:
@@ -193,13 +198,19 @@ def _selected_stack(workspace: auto.LocalWorkspace) -> str:
 
 
 def _file_checkpoint(workspace: auto.LocalWorkspace, stack: str) -> Path | None:
-    """The stack's checkpoint file on a file backend (`file://`), if that is the backend."""
-    url = workspace.who_am_i().url or ""
-    if not url.startswith("file://"):
+    """The stack's checkpoint file on a file backend (`file://DIR`, `file://~`), if that is the
+    backend and the file is there (project-scoped layout, then the older flat one)."""
+    url = urlsplit(workspace.who_am_i().url or "")
+    if url.scheme != "file":
         return None
+    root = Path(unquote(url.netloc + url.path)).expanduser() / ".pulumi" / "stacks"
+    name = stack.rsplit("/", 1)[-1]
     project = workspace.project_settings().name
-    path = Path(url.removeprefix("file://")) / ".pulumi" / "stacks" / project / f"{stack}.json"
-    return path if path.exists() else None
+    for path in (root / project / f"{name}.json", root / f"{name}.json"):
+        if path.exists():
+            return path
+    log.warning("no checkpoint file of %s under %s: not checking it for truncation", stack, root)
+    return None
 
 
 def _first_lines(text: str, limit: int = 5) -> str:

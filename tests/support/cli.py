@@ -63,7 +63,7 @@ class Cli:
         )
         if check and done.returncode != 0:
             raise AssertionError(
-                f"{' '.join(command)} exited {done.returncode}:\n{done.stdout}\n{done.stderr}"
+                f"{shown(command)} exited {done.returncode}:\n{done.stdout}\n{done.stderr}"
             )
         return done
 
@@ -80,6 +80,14 @@ class Cli:
 
     def state_text(self) -> str:
         return "\n".join(p.read_text() for p in (self.work / "state").rglob("*.json"))
+
+
+def shown(command: tuple[str, ...] | list[str]) -> str:
+    """The command for a message, with the value after `--secret ... KEY` hidden."""
+    words = list(command)
+    if "--secret" in words:
+        words[-1] = "[secret]"
+    return " ".join(words)
 
 
 def copy_project(destination: Path, *relative: str) -> Path:

@@ -44,6 +44,7 @@ class _RawAnswer(Exception):
 
 MAX_REQUEST_BODY = 2**20
 LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
+SLOT_WAIT_SECONDS = 5.0
 MAX_THREADS = 256
 """Connections served at once; more wait in the listen backlog (the standard server would start
 a thread for each, without limit)."""
@@ -267,7 +268,11 @@ class EmulatorHTTPServer(ThreadingHTTPServer):
         super().__init__(address, EmulatorHandler)
 
     def process_request(self, request: Any, client_address: Any) -> None:
-        self._slots.acquire()  # at most MAX_THREADS handlers at once
+        # At most MAX_THREADS handlers at once. A connection that finds no free slot within a
+        # few seconds is closed unanswered, so the accept loop (and shutdown) never waits long.
+        if not self._slots.acquire(timeout=SLOT_WAIT_SECONDS):
+            self.shutdown_request(request)
+            return
         try:
             super().process_request(request, client_address)
         except BaseException:

@@ -43,7 +43,7 @@ class Key:
     name: str
     created_at: str
     created_by: str
-    secret: str
+    secret: str = field(repr=False)  # a failing test that prints keys shows no secret
 
     def info(self, *, with_secret: bool = False, deleted_at: str | None = None) -> dict[str, Any]:
         data: dict[str, Any] = {
@@ -102,8 +102,12 @@ class FaultRule:
         for name in ("method", "path", "body", "content_type"):
             if not isinstance(getattr(self, name), str):
                 raise ValueError(f"{name} must be a string")
-        if not _whole(self.status) or not 100 <= self.status <= 599:
-            raise ValueError(f"status must be a whole number from 100 to 599, got {self.status!r}")
+        if not _whole(self.status) or not 200 <= self.status <= 599 or self.status in (204, 304):
+            # 1xx, 204 and 304 answers carry no body: the client would wait for ever.
+            raise ValueError(
+                f"status must be a whole number from 200 to 599 (not 204 or 304), "
+                f"got {self.status!r}"
+            )
         if not _whole(self.latency_ms) or not 0 <= self.latency_ms <= self.MAX_LATENCY_MS:
             raise ValueError(f"latency_ms must be a whole number from 0 to {self.MAX_LATENCY_MS}")
         if isinstance(self.probability, bool) or not isinstance(self.probability, int | float):
