@@ -12,7 +12,8 @@ from pathlib import Path
 
 import httpx
 import pytest
-from do_genai_model_keys.emulator import Emulator
+from conftest import remember_emulator_secrets
+from do_genai_model_keys.emulator import ALL_SCOPES, Emulator
 from support.cli import Cli, copy_project
 from support.secrets import expect, secret_absent
 
@@ -233,3 +234,33 @@ def test_a_token_with_two_lines_is_refused_without_printing_it(
     assert "first_line" not in output
     assert "Traceback (most recent call last)" not in output
     secret_absent(secret_part, cli.state_text(), "cli.state_text()")
+
+
+def test_after_a_token_rotation_the_advice_is_what_works(
+    cli: Cli, panel_emulator: Emulator, tmp_path: Path
+) -> None:
+    emu = panel_emulator
+    project = copy_project(tmp_path / "repo", "Pulumi.yaml", "examples/quickstart")
+    emu.state.create_key("quickstart-web")
+    configure(cli, project, emu)
+    cli.run(project, "up", "--yes")
+
+    # The team rotates its API token: the old one stops working, the new one goes in config.
+    old = emu.token
+    new = "rotated-token-" + "7" * 24
+    emu.state.tokens[new] = ALL_SCOPES
+    remember_emulator_secrets(emu)  # the leak scan looks for the old token too
+    del emu.state.tokens[old]
+    cli.run(project, "config", "set", "--secret", "digitalocean:token", new)
+
+    refresh = cli.run(project, "refresh", "--yes", check=False)  # the token of the last up
+    text = diagnostics(refresh.stdout + refresh.stderr)
+    assert refresh.returncode != 0
+    assert "run `pulumi up` (or `pulumi refresh --run-program`) to use the new one" in text
+    secret_absent(old, text, "the refresh's output")
+    secret_absent(new, text, "the refresh's output")
+    cli.run(project, "refresh", "--yes", "--run-program")  # as advised: it works
+    cli.run(project, "up", "--yes")  # as advised: it works, and stores the new token
+    cli.run(project, "refresh", "--yes")
+    cli.run(project, "destroy", "--yes")
+    assert emu.state.keys == {}
