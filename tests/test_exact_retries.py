@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import gzip
 import os
+import shlex
 import signal
 import subprocess
 import sys
@@ -341,11 +342,13 @@ def test_inference_model_times_are_utc_whatever_the_local_time_zone() -> None:
 def test_the_cli_stops_on_sigint_even_when_started_with_sigint_ignored() -> None:
     """A background job of a non-interactive shell inherits SIGINT as ignored (how CI and
     scripts start it); the emulator must still stop on Ctrl-C."""
+    # The shell ignores SIGINT and execs the emulator, which inherits that. (A preexec_fn would
+    # run Python in the forked child of a process with gRPC threads: unsafe, and it failed.)
+    emulator = (
+        f"exec {shlex.quote(sys.executable)} -m do_genai_model_keys.emulator --port 0 --token t"
+    )
     process = subprocess.Popen(
-        [sys.executable, "-m", "do_genai_model_keys.emulator", "--port", "0", "--token", "t"],
-        stdout=subprocess.PIPE,
-        text=True,
-        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_IGN),
+        ["sh", "-c", f"trap '' INT; {emulator}"], stdout=subprocess.PIPE, text=True
     )
     try:
         assert process.stdout is not None
