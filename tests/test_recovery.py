@@ -59,3 +59,16 @@ def test_a_truncated_checkpoint_is_restored_from_the_backup(tmp_path) -> None:
     assert checkpoint.read_text() == '{"version": 3, "checkpoint": {}}'
     assert (tmp_path / "dev.json.truncated").read_text().endswith('"latest"')
     assert restore_truncated_checkpoint(checkpoint) is False  # a sound one is left alone
+
+
+def test_a_truncated_attributes_file_is_set_aside(tmp_path) -> None:
+    from do_genai_model_keys.recovery import restore_truncated_checkpoint
+
+    checkpoint = tmp_path / "dev.json"
+    checkpoint.write_text('{"version": 3}')
+    (tmp_path / "dev.json.attrs").write_text("")  # what a kill during the write leaves
+    assert restore_truncated_checkpoint(checkpoint) is True
+    assert not (tmp_path / "dev.json.attrs").exists()
+    assert (tmp_path / "dev.json.attrs.truncated").exists()
+    assert checkpoint.read_text() == '{"version": 3}'
+    assert restore_truncated_checkpoint(checkpoint) is False  # nothing more to do

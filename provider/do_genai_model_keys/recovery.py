@@ -107,9 +107,10 @@ def restore_truncated_checkpoint(checkpoint: Path) -> bool:
     It is safe to return to: the engine records a pending create before it sends the create, so
     the write that was cut short never reached DigitalOcean. Returns True when it restored.
     """
+    restored = _set_aside_truncated_attrs(checkpoint)
     try:
         json.loads(checkpoint.read_text())
-        return False
+        return restored
     except (OSError, ValueError):
         pass
     backup = checkpoint.with_name(checkpoint.name + ".bak")
@@ -118,6 +119,23 @@ def restore_truncated_checkpoint(checkpoint: Path) -> bool:
     shutil.copyfile(backup, checkpoint)
     log.warning("restored %s from %s (the current one was truncated)", checkpoint, backup.name)
     return True
+
+
+def _set_aside_truncated_attrs(checkpoint: Path) -> bool:
+    """The file backend keeps each file's attributes in `<file>.attrs` (JSON); a kill can leave
+    it empty, and Pulumi then says `failed to load checkpoint: EOF` although the checkpoint is
+    whole. Without the sidecar the file reads with default attributes, so an unreadable one is
+    moved aside (kept as `.attrs.truncated`)."""
+    attrs = checkpoint.with_name(checkpoint.name + ".attrs")
+    try:
+        json.loads(attrs.read_text())
+        return False
+    except FileNotFoundError:
+        return False
+    except (OSError, ValueError):
+        attrs.replace(attrs.with_name(attrs.name + ".truncated"))
+        log.warning("set aside %s (cut short by the kill)", attrs.name)
+        return True
 
 
 def recover_pending_creates(
