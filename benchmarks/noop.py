@@ -10,9 +10,11 @@ key's state, which our code cannot remove without dropping outputs.
 from __future__ import annotations
 
 import time
+from dataclasses import dataclass
 from typing import Any
 
 import pulumi
+from do_genai_model_keys.key_outputs import KeyOutputs
 from pulumi.dynamic import (
     CreateResult,
     DiffResult,
@@ -37,18 +39,23 @@ class Noop(Resource, module="bench", name="Noop"):
         super().__init__(NoopProvider(), name, {"value": value})
 
 
+@dataclass(frozen=True)
+class ShapedKey:
+    """What DigitalOcean would say about a key, without pydantic (the floor loads no more)."""
+
+    uuid: str
+    name: str
+    created_at: str
+    created_by: str
+
+
 def key_shaped(props: dict[str, Any]) -> dict[str, Any]:
-    """`props` plus the outputs a created key has (a UUID, timestamps, creator, secret)."""
+    """`props` plus the outputs a created key has, as the resource writes them."""
     made = "2026-01-01T00:00:00Z"
     name = str(props["name"])
-    return {
-        "uuid": f"shaped-{name}",
-        "created_at": made,
-        "created_by": "0",
-        "rotated_at": made,
-        "secret_key": f"sk-shaped-{name}",
-        **props,
-    }
+    key = ShapedKey(uuid=f"shaped-{name}", name=name, created_at=made, created_by="0")
+    outputs = KeyOutputs.of(key, props, secret=f"sk-shaped-{name}", rotated_at=made)
+    return {**props, **outputs.state(props)}
 
 
 class ShapedNoopProvider(ResourceProvider):

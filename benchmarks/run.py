@@ -29,7 +29,6 @@ import sys
 import tempfile
 import threading
 import time
-from collections.abc import Callable
 from importlib.metadata import version
 from pathlib import Path
 from typing import Any
@@ -44,14 +43,14 @@ sys.path.insert(0, str(HERE.parent / "tests"))  # the Automation API harness of 
 import latency  # noqa: E402  # benchmarks/ was just put on the path
 from do_genai_model_keys import GenAIClient, ModelAccessKey, data_sources  # noqa: E402
 from do_genai_model_keys.emulator import Emulator  # noqa: E402
+from do_genai_model_keys.resources import KEY_TYPE  # noqa: E402
 from noop import Noop, ShapedNoop  # noqa: E402  # benchmarks/ was just put on the path
 from support.backend import LocalBackend, find_engine_bin  # noqa: E402
+from support.stacks import import_copies, seed_keys  # noqa: E402
 
-KEY_TYPE = "pulumi-python:dynamic/genai:ModelAccessKey"
-NOOP_TYPE = "pulumi-python:dynamic/bench:Noop"
-SHAPED_TYPE = "pulumi-python:dynamic/bench:ShapedNoop"
+NOOP_TYPE = f"pulumi-python:{Noop._resource_type_name}"
+SHAPED_TYPE = f"pulumi-python:{ShapedNoop._resource_type_name}"
 LIST_KEYS = "GET /v2/gen-ai/models/api_keys"
-SECRET_SIG = {"4dabf18193072939515e22adb298388d": "1b47061264138c4ac30d75fd1eb44270"}
 
 
 def spread(values: list[float]) -> str:
@@ -113,23 +112,6 @@ class ProviderMemory:
 # --- 1 and 5: refresh ---------------------------------------------------------------------
 
 
-def import_copies(
-    stack: auto.Stack,
-    resource_type: str,
-    copy: Callable[[dict[str, Any], str, int], dict[str, Any]],
-    n: int,
-) -> None:
-    """Replace the stack's one resource of `resource_type` by `n` copies made by `copy`
-    (template, URN prefix, index), through `stack import`."""
-    exported = stack.export_stack()
-    deployment = dict(exported.deployment or {})
-    template = next(r for r in deployment["resources"] if r["type"] == resource_type)
-    others = [r for r in deployment["resources"] if r is not template]
-    prefix = template["urn"].rsplit("::", 1)[0]
-    deployment["resources"] = others + [copy(template, prefix, i) for i in range(n)]
-    stack.import_stack(auto.Deployment(version=exported.version, deployment=deployment))
-
-
 def seeded_refresh_stack(backend: LocalBackend, emu: Emulator, n: int) -> auto.Stack:
     """A stack whose state holds `n` keys that exist in the emulator."""
 
@@ -139,19 +121,7 @@ def seeded_refresh_stack(backend: LocalBackend, emu: Emulator, n: int) -> auto.S
     stack = backend.stack(f"refresh{n}", "bench", one_key, config=config_for(emu))
     stack.up()
     emu.state.reset()
-
-    def key_copy(template: dict[str, Any], prefix: str, i: int) -> dict[str, Any]:
-        key = emu.state.create_key(f"bench-{i}")
-        secret = {**SECRET_SIG, "plaintext": json.dumps(key.secret)}
-        return {
-            **template,
-            "urn": f"{prefix}::k{i}",
-            "id": key.uuid,
-            "inputs": {**template["inputs"], "name": key.name},
-            "outputs": {**template["outputs"], **key.info(), "secret_key": secret},
-        }
-
-    import_copies(stack, KEY_TYPE, key_copy, n)
+    seed_keys(stack, emu, n, "bench")
     return stack
 
 

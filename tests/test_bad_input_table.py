@@ -155,7 +155,7 @@ def refused(
                 "digitalocean:apiEndpoint": emu.url,
                 "digitalocean:httpRetryWaitMin": "0",
                 "digitalocean:httpRetryWaitMax": "0",
-            }
+            }.get
         )
         try:
             with pytest.raises(GenAIError) as caught:

@@ -10,6 +10,7 @@ import pytest
 from conftest import api_requests, control, emulator_client
 from do_genai_model_keys import GenAIClient, errors
 from do_genai_model_keys.emulator import Emulator
+from do_genai_model_keys.keys import KeyStore
 from support.secrets import different_secrets, secret_absent
 
 SOME_UUID = "3f2b6a4e-1111-4222-8333-444455556666"
@@ -166,7 +167,7 @@ def test_rate_limit_beyond_the_cap_fails_fast(emulator: Emulator) -> None:
 def test_a_create_whose_answer_is_lost_is_not_duplicated(emulator: Emulator, kind: str) -> None:
     fault(emulator, method="POST", path=KEYS, kind=kind, count=1)
     with emulator_client(emulator) as client:
-        key = client.create_key("lost-answer")
+        key = KeyStore(client).create("lost-answer")
         assert key.secret_key is not None
         keys = client.list_keys()
         assert [k.uuid for k in keys] == [key.uuid]
@@ -184,7 +185,7 @@ def test_a_create_that_never_committed_is_sent_again_once_listing_shows_nothing(
 ) -> None:
     fault(emulator, method="POST", path=KEYS, count=2, **rule)
     with emulator_client(emulator) as client:
-        key = client.create_key("retry-me")
+        key = KeyStore(client).create("retry-me")
         assert [k.uuid for k in client.list_keys()] == [key.uuid]
     assert api_requests(emulator, CREATE) == 3
 
@@ -192,7 +193,7 @@ def test_a_create_that_never_committed_is_sent_again_once_listing_shows_nothing(
 def test_a_create_refused_with_429_is_retried_without_checking(emulator: Emulator) -> None:
     fault(emulator, method="POST", path=KEYS, kind="status", status=429, count=1)
     with emulator_client(emulator) as client:
-        client.create_key("polite")
+        KeyStore(client).create("polite")
     assert api_requests(emulator, CREATE) == 2
     assert api_requests(emulator, LIST_KEYS) == 1  # the snapshot before the first POST only
 

@@ -30,7 +30,7 @@ def test_within_leaves_a_shared_error_as_it_was() -> None:
 def unreachable_provider(monkeypatch: pytest.MonkeyPatch) -> Iterator[ModelAccessKeyProvider]:
     monkeypatch.setenv("DIGITALOCEAN_HTTP_RETRY_MAX", "0")
     runtime.configure_runtime(
-        {"digitalocean:token": "t" * 20, "digitalocean:apiEndpoint": "http://127.0.0.1:9"}
+        {"digitalocean:token": "t" * 20, "digitalocean:apiEndpoint": "http://127.0.0.1:9"}.get
     )
     yield ModelAccessKeyProvider()
     runtime.reset_runtime()

@@ -23,8 +23,9 @@ import httpx
 import pytest
 from conftest import api_requests, control, emulator_client
 from do_genai_model_keys import GenAIClient, errors
-from do_genai_model_keys.creates import KeyCalls, create_exactly_once
+from do_genai_model_keys.creates import CreateLedger, create_exactly_once
 from do_genai_model_keys.emulator import Emulator
+from do_genai_model_keys.keys import KeyStore
 from do_genai_model_keys.models import ApiKeyInfo
 from do_genai_model_keys.retry import RetryPolicy
 from support.secrets import expect
@@ -50,17 +51,27 @@ def secret_of(key) -> str:
     return key.secret_key.get_secret_value()
 
 
-def single_post_calls(client: GenAIClient, snapshot: Callable[[], set[str]]) -> KeyCalls:
-    """The client's own calls for `create_exactly_once`, with the test's snapshot."""
-    return KeyCalls(
-        post=lambda name: client._key_call(
-            "POST", KEYS, json={"name": name}, idempotent=False, retry=False
-        ),
-        list_keys=client.list_keys,
-        snapshot=snapshot,
-        regenerate=client.regenerate_key,
-        delete=client.delete_key,
+def create_once(
+    name: str,
+    client: GenAIClient,
+    existing: set[str],
+    *,
+    ledger: CreateLedger | None = None,
+    policy: RetryPolicy | None = None,
+) -> ApiKeyInfo:
+    """`create_exactly_once` with the test's snapshot (`existing`) and no waits."""
+    return create_exactly_once(
+        name,
+        client,
+        existing,
+        policy or RetryPolicy(),
+        ledger=ledger or CreateLedger(),
+        sleep=lambda _s: None,
     )
+
+
+def uuids(client: GenAIClient) -> set[str]:
+    return {k.uuid for k in client.list_keys()}
 
 
 def test_two_same_named_creates_with_one_answer_lost_get_two_keys(emulator: Emulator) -> None:
@@ -71,29 +82,19 @@ def test_two_same_named_creates_with_one_answer_lost_get_two_keys(emulator: Emul
     fault(emulator, method="POST", path=KEYS, kind="commit_then_delay", latency_ms=600, count=1)
     fault(emulator, method="POST", path=KEYS, kind="commit_then_drop", count=1)
     results: list[object] = []
+    ledger = CreateLedger()  # one process: the sibling's create and ours share its ledger
 
     def sibling() -> None:
         with emulator_client(emulator) as client:
-            results.append(client.create_key("twin"))
+            results.append(create_once("twin", client, uuids(client), ledger=ledger))
 
     sibling_thread = threading.Thread(target=sibling)
     with emulator_client(emulator) as client:
-
-        def snapshot_then_sibling_posts() -> set[str]:
-            before = {k.uuid for k in client.list_keys()}
-            sibling_thread.start()
-            while len(emulator.state.keys) < 1:  # committed, answer still on its way
-                time.sleep(0.005)
-            return before
-
-        results.append(
-            create_exactly_once(
-                "twin",
-                single_post_calls(client, snapshot_then_sibling_posts),
-                RetryPolicy(),
-                sleep=lambda _s: None,
-            )
-        )
+        before = uuids(client)
+        sibling_thread.start()
+        while len(emulator.state.keys) < 1:  # committed, answer still on its way
+            time.sleep(0.005)
+        results.append(create_once("twin", client, before, ledger=ledger))
     sibling_thread.join()
     made = [r for r in results if isinstance(r, ApiKeyInfo)]
     assert len(made) == 2, results
@@ -109,7 +110,7 @@ def test_a_colleagues_key_of_the_same_name_is_never_regenerated(emulator: Emulat
     colleague = emulator.state.create_key("shared-name")
     fault(emulator, method="POST", path=KEYS, kind="drop", count=1)
     with emulator_client(emulator) as client:
-        ours = client.create_key("shared-name")
+        ours = KeyStore(client).create("shared-name")
     assert ours.uuid != colleague.uuid
     expect(live(emulator, colleague.secret), True, "live")
     assert api_requests(emulator, REGENERATE) == 0
@@ -122,16 +123,10 @@ def test_a_key_that_appears_between_snapshot_and_post_makes_the_check_ambiguous(
     """Two unclaimed candidates: an error that lists both, and neither is touched."""
     fault(emulator, method="POST", path=KEYS, kind="commit_then_drop", count=1)
     with emulator_client(emulator) as client:
-        colleague: list[str] = []
-
-        def snapshot_then_colleague_creates() -> set[str]:
-            before = {k.uuid for k in client.list_keys()}
-            colleague.append(emulator.state.create_key("race").secret)
-            return before
-
-        calls = single_post_calls(client, snapshot_then_colleague_creates)
+        before = uuids(client)
+        colleague = [emulator.state.create_key("race").secret]
         with pytest.raises(errors.KeyLookupError) as caught:
-            create_exactly_once("race", calls, RetryPolicy(), sleep=lambda _s: None)
+            create_once("race", client, before)
     message = str(caught.value)
     assert message.count("'race' (") == 2
     assert "adopt_uuid='" in message
@@ -151,7 +146,7 @@ def test_a_429_then_500_storm_sends_at_most_retry_max_plus_one_posts(
     settings = emulator_client(emulator, http_retry_max=retry_max).settings
     with GenAIClient(settings=settings, sleep=waits.append) as client:
         with pytest.raises(errors.APIStatusError) as caught:
-            client.create_key("storm")
+            KeyStore(client, sleep=waits.append).create("storm")
     assert api_requests(emulator, CREATE) == retry_max + 1
     assert len(waits) == retry_max
     assert caught.value.status == (429 if retry_max < 2 else 500)
@@ -165,7 +160,7 @@ def test_a_found_key_whose_secret_cannot_be_learned_is_deleted_not_orphaned(
     fault(emulator, method="PUT", path=REGENERATE.split(" ")[1], kind="status", status=500)
     with emulator_client(emulator, http_retry_max=1) as client:
         with pytest.raises(errors.ServerError) as caught:
-            client.create_key("unfinished")
+            KeyStore(client).create("unfinished")
     assert emulator.state.keys == {}
     assert "deleted again" in str(caught.value)
     assert "run the same command again" in str(caught.value)
@@ -179,7 +174,7 @@ def test_a_found_key_that_cannot_be_deleted_either_is_named_with_its_adoption_in
     fault(emulator, method="DELETE", path=DELETE.split(" ")[1], kind="status", status=503)
     with emulator_client(emulator, http_retry_max=1) as client:
         with pytest.raises(errors.ServerError) as caught:
-            client.create_key("stuck")
+            KeyStore(client).create("stuck")
     [left] = emulator.state.keys.values()
     assert f"adopt_uuid='{left.uuid}'" in str(caught.value)
 
@@ -187,11 +182,10 @@ def test_a_found_key_that_cannot_be_deleted_either_is_named_with_its_adoption_in
 def test_listing_that_fails_after_a_lost_create_says_a_key_may_exist(emulator: Emulator) -> None:
     fault(emulator, method="POST", path=KEYS, kind="commit_then_drop", count=1)
     with emulator_client(emulator, http_retry_max=0) as client:
-        client.list_keys()  # the snapshot, before the listing starts failing
+        before = uuids(client)  # the snapshot, before the listing starts failing
         fault(emulator, method="GET", path=KEYS, kind="status", status=503)
-        calls = single_post_calls(client, set)
         with pytest.raises(errors.ServerError) as caught:
-            create_exactly_once("maybe", calls, RetryPolicy(max_retries=0), sleep=lambda _s: None)
+            create_once("maybe", client, before, policy=RetryPolicy(max_retries=0))
     assert "may exist now" in str(caught.value)
     assert "adopt_uuid" in str(caught.value)
 

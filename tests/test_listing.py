@@ -1,4 +1,5 @@
-"""The shared key listing: one fetch for concurrent callers, and snapshots renewed ahead of time.
+"""The shared key listing: one fetch for concurrent callers, renewed ahead of time, with this
+process's own changes written in.
 
 The fetch is a stand-in the test holds open with events and the clock is the test's, so each
 assertion is about order and counts, never about timing.
@@ -64,7 +65,7 @@ def call_in_thread(listing: SharedKeyListing) -> tuple[threading.Thread, list[di
 
 
 def test_concurrent_callers_share_one_fetch_and_a_recent_listing_is_reused(fetch, clock) -> None:
-    listing = SharedKeyListing(fetch, ttl=30, clock=clock)
+    listing = SharedKeyListing(fetch, max_age=30, clock=clock)
     fetch.hold = True
     first, first_out = call_in_thread(listing)
     assert fetch.started.wait(10)
@@ -81,14 +82,14 @@ def test_concurrent_callers_share_one_fetch_and_a_recent_listing_is_reused(fetch
     assert list(listing.by_uuid()) == ["key-2"]
 
 
-def test_invalidate_forgets_the_listing_and_one_in_flight_is_never_published(fetch, clock) -> None:
-    listing = SharedKeyListing(fetch, ttl=30, clock=clock)
+def test_expire_forgets_the_listing_and_one_in_flight_is_never_published(fetch, clock) -> None:
+    listing = SharedKeyListing(fetch, max_age=30, clock=clock)
     listing.by_uuid()
     fetch.hold = True
-    listing.invalidate()
+    listing.expire()
     waiter, out = call_in_thread(listing)
     assert fetch.started.wait(10)
-    listing.invalidate()  # a change of ours lands while that listing is in flight
+    listing.expire()  # the world changed elsewhere while that listing was in flight
     fetch.release.set()
     waiter.join(10)
     assert list(out[0]) == ["key-2"]  # its own caller still gets it
@@ -105,7 +106,7 @@ def test_a_failed_fetch_reaches_its_callers_and_the_next_call_lists_again(clock)
         assert isinstance(answer, list)
         return answer
 
-    listing = SharedKeyListing(flaky, ttl=30, clock=clock)
+    listing = SharedKeyListing(flaky, max_age=30, clock=clock)
     with pytest.raises(RuntimeError, match="listing failed"):
         listing.by_uuid()
     assert list(listing.by_uuid()) == ["u"]
@@ -114,14 +115,14 @@ def test_a_failed_fetch_reaches_its_callers_and_the_next_call_lists_again(clock)
 def test_refresh_ahead_renews_in_the_background_and_hands_out_only_finished_listings(
     fetch, clock
 ) -> None:
-    listing = SharedKeyListing(fetch, ttl=5, refresh_ahead=True, clock=clock)
+    listing = SharedKeyListing(fetch, max_age=5, clock=clock)
     assert list(listing.by_uuid()) == ["key-1"]  # the first caller has to wait for one
     clock.now += 4.9  # an instant listing is renewed only when due: at the age limit
     assert list(listing.by_uuid()) == ["key-1"]
     assert fetch.calls == 1
     clock.now -= 4.9
     fetch.calls_take = (clock, 1.0)  # from now on a listing takes a second
-    listing.invalidate()
+    listing.expire()
     assert list(listing.by_uuid()) == ["key-2"]  # started at 100, done at 101
     clock.now = 103.0  # 100 + 5 - 2 x 1: renewal due
     fetch.hold = True
@@ -139,7 +140,7 @@ def test_refresh_ahead_renews_in_the_background_and_hands_out_only_finished_list
 
 
 def test_refresh_ahead_waits_when_the_listing_in_hand_has_expired(fetch, clock) -> None:
-    listing = SharedKeyListing(fetch, ttl=5, refresh_ahead=True, clock=clock)
+    listing = SharedKeyListing(fetch, max_age=5, clock=clock)
     listing.by_uuid()
     clock.now += 6  # idle past the age limit: a stale snapshot must never be used
     fetch.hold = True
@@ -159,7 +160,7 @@ def test_refresh_ahead_starts_early_by_twice_what_the_last_listing_took(clock) -
         clock.now += 1.0  # this listing takes one second of the test's clock
         return [ApiKeyInfo(uuid=f"k{len(calls)}", name="n")]
 
-    listing = SharedKeyListing(slow_fetch, ttl=5, refresh_ahead=True, clock=clock)
+    listing = SharedKeyListing(slow_fetch, max_age=5, clock=clock)
     listing.by_uuid()  # started at 100, took 1 s: a renewal is due from 100 + 5 - 2 = 103
     clock.now = 102.9
     listing.by_uuid()
@@ -171,3 +172,32 @@ def test_refresh_ahead_starts_early_by_twice_what_the_last_listing_took(clock) -
             break
         threading.Event().wait(0.05)
     assert len(calls) == 2
+
+
+def test_our_own_changes_are_written_into_the_listing_without_listing_again(fetch, clock) -> None:
+    listing = SharedKeyListing(fetch, max_age=30, clock=clock)
+    assert list(listing.by_uuid()) == ["key-1"]
+    listing.record(ApiKeyInfo(uuid="made", name="made here", secret_key="sk-not-kept"))
+    listing.record(ApiKeyInfo(uuid="key-1", name="renamed here"))
+    assert {k: v.name for k, v in listing.by_uuid().items()} == {
+        "key-1": "renamed here",
+        "made": "made here",
+    }
+    assert listing.by_uuid()["made"].secret_key is None  # a listing never holds a secret
+    listing.forget("made")
+    assert list(listing.by_uuid()) == ["key-1"]
+    assert fetch.calls == 1
+
+
+def test_a_change_made_while_a_listing_is_in_flight_is_applied_when_it_lands(fetch, clock) -> None:
+    listing = SharedKeyListing(fetch, max_age=30, clock=clock)
+    fetch.hold = True
+    waiter, out = call_in_thread(listing)
+    assert fetch.started.wait(10)
+    listing.record(ApiKeyInfo(uuid="made", name="made meanwhile"))
+    listing.forget("key-1")  # deleted meanwhile: the listing may have read it before
+    fetch.release.set()
+    waiter.join(10)
+    assert list(out[0]) == ["made"]
+    assert list(listing.by_uuid()) == ["made"]
+    assert fetch.calls == 1

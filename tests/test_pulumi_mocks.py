@@ -25,7 +25,7 @@ class DelegatingMocks(pulumi.runtime.Mocks):
 @pytest.fixture
 def mocked(emulator: Emulator):
     runtime.configure_runtime(
-        {"digitalocean:token": emulator.token, "digitalocean:apiEndpoint": emulator.url}
+        {"digitalocean:token": emulator.token, "digitalocean:apiEndpoint": emulator.url}.get
     )
     pulumi.runtime.set_mocks(DelegatingMocks(), preview=False)
     yield emulator

@@ -44,10 +44,9 @@ class AgingClock:
 
 def test_refresh_1000_keys_under_the_limit(backend, record_property) -> None:
     clock = AgingClock()
-    with Emulator(allow_create=True, clock=clock) as emulator:
+    with Emulator(clock=clock) as emulator:
         keys = KeyStack(backend(), emulator)
-        specs = {f"k{n:04d}": {"name": f"limited-{n:04d}"} for n in range(1000)}
-        keys.up(specs)
+        keys.seed(1000, "limited")  # a state of 1,000 keys, without 1,000 creates to wait for
         assert len(emulator.state.keys) == 1000
 
         control(emulator, "POST", "rate-limit", {"per_minute": 250})

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from do_genai_model_keys.models import ApiKeyInfo
-from do_genai_model_keys.recovery import KEY_TYPE, settle
+from do_genai_model_keys.recovery import settle
+from do_genai_model_keys.resources import KEY_TYPE
 
 
 def pending(urn: str, name: str) -> dict:

@@ -23,7 +23,7 @@ LIST_KEYS = "GET /v2/gen-ai/models/api_keys"
 @pytest.fixture
 def provider(emulator: Emulator) -> Iterator[ModelAccessKeyProvider]:
     runtime.configure_runtime(
-        {"digitalocean:token": emulator.token, "digitalocean:apiEndpoint": emulator.url}
+        {"digitalocean:token": emulator.token, "digitalocean:apiEndpoint": emulator.url}.get
     )
     yield ModelAccessKeyProvider()
     runtime.reset_runtime()
@@ -138,7 +138,7 @@ def test_read_sees_out_of_band_rename_and_delete(
 ) -> None:
     key_id, outs = create(provider)
     emulator.state.rename_key(key_id, "renamed-in-panel")
-    runtime.runtime().listing.invalidate()
+    runtime.runtime().keys.listing.expire()
     read = provider.read(key_id, outs)
     assert read.outs is not None
     assert read.outs["name"] == "renamed-in-panel"
@@ -146,7 +146,7 @@ def test_read_sees_out_of_band_rename_and_delete(
     assert provider.diff(key_id, read.outs, inputs()).changes is True  # next up renames back
 
     emulator.state.delete_key(key_id)
-    runtime.runtime().listing.invalidate()
+    runtime.runtime().keys.listing.expire()
     gone = provider.read(key_id, outs)
     assert gone.id is None
     assert gone.outs == {}
@@ -174,7 +174,7 @@ def test_concurrent_reads_share_one_listing(
     provider: ModelAccessKeyProvider, emulator: Emulator
 ) -> None:
     made = [emulator.state.create_key(f"k{n}") for n in range(300)]
-    runtime.runtime().listing.invalidate()
+    runtime.runtime().keys.listing.expire()
     start = threading.Barrier(4)
 
     def read(key) -> str | None:
@@ -246,7 +246,9 @@ def test_update_of_a_key_deleted_meanwhile_says_refresh(
 
 def test_api_refusals_name_the_key_operation_and_scope() -> None:
     with Emulator(tokens={"ro": frozenset({"genai:read"})}) as emu:
-        runtime.configure_runtime({"digitalocean:token": "ro", "digitalocean:apiEndpoint": emu.url})
+        runtime.configure_runtime(
+            {"digitalocean:token": "ro", "digitalocean:apiEndpoint": emu.url}.get
+        )
         try:
             with pytest.raises(errors.PermissionDeniedError) as caught:
                 ModelAccessKeyProvider().create(inputs("blocked"))
@@ -263,7 +265,7 @@ def test_the_pickled_provider_holds_no_token_even_after_configure(emulator: Emul
     instance = ModelAccessKeyProvider()
     before = serialize_provider(instance)
     runtime.configure_runtime(
-        {"digitalocean:token": emulator.token, "digitalocean:apiEndpoint": emulator.url}
+        {"digitalocean:token": emulator.token, "digitalocean:apiEndpoint": emulator.url}.get
     )
     try:
         after = serialize_provider(instance)

@@ -9,7 +9,6 @@ against our own endpoint, never to another host.
 from __future__ import annotations
 
 import functools
-import logging
 import os
 import ssl
 import threading
@@ -31,7 +30,7 @@ from .config import (
     check_transport_security,
     resolve_settings,
 )
-from .creates import SNAPSHOT_MAX_AGE_SECONDS, KeyCalls, create_exactly_once
+from .contract import INFERENCE_MODELS_PATH, KEYS_PATH, MAX_PAGE_SIZE, MODELS_PATH, key_path
 from .decoding import Decoded, decode_response
 from .errors import (
     ConfigurationError,
@@ -42,16 +41,12 @@ from .errors import (
     TransportError,
     UnexpectedResponseError,
 )
-from .listing import SharedKeyListing
 from .models import ApiKeyInfo, InferenceModel, Model
-from .paths import INFERENCE_MODELS_PATH, KEYS_PATH, MODELS_PATH, key_path
 from .retry import RequestPacer, RetryPolicy, Sleep, build_retrying
 
-log = logging.getLogger("do_genai_model_keys.http")
 T = TypeVar("T")
 M = TypeVar("M", bound=BaseModel)
 
-MAX_PAGE_SIZE = 200
 MAX_PAGES = 10_000
 """A guard against a server whose next links go round in a circle."""
 
@@ -73,7 +68,10 @@ def _user_agent() -> str:
 class GenAIClient:
     """Calls DigitalOcean's model-key, model-list and inference-model endpoints.
 
-    Use it on its own or through the Pulumi resources. Settings come from `settings`, else from
+    One method per endpoint (listings follow every page), with decoding, retries and pacing,
+    and nothing about what a key means: the rules of the Pulumi resources (a create made
+    exactly once, adoption, one shared listing) are `keys.KeyStore`'s. Use it on its own or
+    through the Pulumi resources. Settings come from `settings`, else from
     the keyword arguments merged with the environment (see `config.resolve_settings`).
     `transport` is the seam for tests; `sleep` receives every retry and pacing wait.
     """
@@ -102,11 +100,7 @@ class GenAIClient:
         self.settings = settings
         self._sleep = sleep
         self._clock = clock
-        self._policy = RetryPolicy(
-            max_retries=settings.http_retry_max,
-            wait_min=settings.http_retry_wait_min,
-            wait_max=settings.http_retry_wait_max,
-        )
+        self._policy = RetryPolicy.of(settings)
         self._pacer = RequestPacer(settings.requests_per_second, sleep=sleep)
         self._http = httpx.Client(
             transport=transport,
@@ -115,13 +109,6 @@ class GenAIClient:
             follow_redirects=False,
             verify=_tls_context(),
         )
-        self._snapshots = SharedKeyListing(
-            self.iter_keys, ttl=SNAPSHOT_MAX_AGE_SECONDS, refresh_ahead=True
-        )
-        """Listings that serve as creates' before-pictures (see `creates.py`)."""
-        self._count_lock = threading.Lock()
-        self.request_count = 0
-        """Requests sent, retries included."""
 
     def __repr__(self) -> str:
         return f"GenAIClient(api_endpoint={self.settings.api_endpoint!r})"
@@ -146,25 +133,11 @@ class GenAIClient:
         return list(self.iter_keys(per_page=per_page))
 
     def create_key(self, name: str) -> ApiKeyInfo:
-        """Create a key and return it with its secret; never makes two keys for one call, and
-        never takes a key it cannot prove it made (see `creates.py`).
-
-        Costs one POST plus a share of a key listing finished at most a few seconds before it
-        (creates in a burst share one, renewed in the background so that none waits for it);
-        at most `http_retry_max + 1` POSTs in all.
-        """
-        calls = KeyCalls(
-            post=lambda key_name: self._key_call(
-                "POST", KEYS_PATH, json={"name": key_name}, idempotent=False, retry=False
-            ),
-            list_keys=self.list_keys,
-            snapshot=lambda: self._snapshots.by_uuid().keys(),
-            regenerate=self.regenerate_key,
-            delete=self.delete_key,
-        )
-        return create_exactly_once(
-            name, calls, self._policy, sleep=self._sleep, patience=self.settings.timeout
-        )
+        """Create a key and return it with its secret: one POST, never sent again by itself,
+        because a second POST after a lost answer could make a second key. DigitalOcean
+        answers 410 since June 2026 (`CreationRetiredError`). `KeyStore.create` is the create
+        that settles a lost answer (see `creates.py`)."""
+        return self._key_call("POST", KEYS_PATH, json={"name": name}, retry=False)
 
     def rename_key(self, uuid: str, name: str) -> ApiKeyInfo:
         return self._key_call(
@@ -224,11 +197,10 @@ class GenAIClient:
         path: str,
         *,
         json: Mapping[str, Any] | None = None,
-        idempotent: bool = True,
         retry: bool = True,
     ) -> ApiKeyInfo:
         """A call whose answer is `{"api_key_info": ...}`; anything else is an
-        `UnexpectedResponseError` (retried like a lost answer when the call is idempotent)."""
+        `UnexpectedResponseError` (retried like a lost answer, unless `retry` is off)."""
         url = self.settings.api_endpoint + path
 
         def once() -> ApiKeyInfo:
@@ -240,7 +212,7 @@ class GenAIClient:
 
         if not retry:
             return once()
-        return self._retrying(method, path, idempotent=idempotent, call=once)
+        return self._retrying(method, path, idempotent=True, call=once)
 
     def _pages(
         self, path: str, params: dict[str, Any], field: str, model: type[M]
@@ -316,8 +288,6 @@ class GenAIClient:
         secret: SecretStr,
     ) -> Decoded:
         self._pacer.wait_turn()
-        with self._count_lock:
-            self.request_count += 1
         headers = {"Authorization": f"Bearer {secret.get_secret_value()}"}
         try:
             status, answer_headers, body = _within_deadline(

@@ -11,7 +11,7 @@ from __future__ import annotations
 import ipaddress
 import math
 import os
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
@@ -150,6 +150,18 @@ def resolve_settings(
             f"digitalocean:httpRetryWaitMax ({settings.http_retry_wait_max}): make min <= max"
         )
     return settings
+
+
+def settings_from_stack_config(get: Callable[[str], Any]) -> ClientSettings:
+    """Settings from a stack's `digitalocean:*` config (`get` reads one key, None when unset),
+    then the environment and the defaults: the one way the provider's `configure`, the data
+    sources and recovery turn stack config into settings."""
+    config = {}
+    for key in STACK_CONFIG_KEYS:
+        value = get(key)
+        if value not in (None, ""):
+            config[key] = str(value)
+    return resolve_settings(stack_config=config)
 
 
 def check_bearer(value: str, what: str) -> None:

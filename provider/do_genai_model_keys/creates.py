@@ -16,6 +16,7 @@ happened and is sent again. Several: we cannot prove which is ours, so nothing i
 the error lists them with the input that adopts one.
 
 The whole create, retries and checks included, sends at most `http_retry_max + 1` POSTs.
+`keys.KeyStore` runs it with the provider process's client, listing and ledger.
 """
 
 from __future__ import annotations
@@ -24,21 +25,15 @@ import logging
 import threading
 import time
 from collections import Counter
-from collections.abc import Callable, Collection, Iterator
+from collections.abc import Collection, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from typing import Protocol
 
 from .errors import GenAIError, KeyLookupError, describe, is_ambiguous
 from .models import ApiKeyInfo
 from .retry import RetryPolicy, Sleep, never_reached_server, wait_seconds
 
-log = logging.getLogger("do_genai_model_keys.http")
-
-SNAPSHOT_MAX_AGE_SECONDS = 5.0
-"""How old a listing may be to serve as the snapshot of a create. Creates in one burst (an `up`
-of many keys) share one listing, renewed in the background before it expires. The price: a
-same-named key someone else makes in this window, just before a create of ours whose answer is
-lost, makes the check ambiguous (an error, never a wrong key)."""
+log = logging.getLogger("do_genai_model_keys.creates")
 
 
 class CreateLedger:
@@ -81,38 +76,37 @@ class CreateLedger:
             yield
 
 
-LEDGER = CreateLedger()
+class KeyEndpoints(Protocol):
+    """The API calls a create needs, each one request (retried when that is safe):
+    `GenAIClient` is one."""
 
-
-@dataclass
-class KeyCalls:
-    """The calls a create needs; `GenAIClient` supplies its own."""
-
-    post: Callable[[str], ApiKeyInfo]
-    list_keys: Callable[[], list[ApiKeyInfo]]
-    snapshot: Callable[[], Collection[str]]
-    regenerate: Callable[[str], ApiKeyInfo]
-    delete: Callable[[str], object]
+    def create_key(self, name: str) -> ApiKeyInfo: ...
+    def list_keys(self) -> list[ApiKeyInfo]: ...
+    def regenerate_key(self, uuid: str) -> ApiKeyInfo: ...
+    def delete_key(self, uuid: str) -> object: ...
 
 
 def create_exactly_once(
     name: str,
-    calls: KeyCalls,
+    api: KeyEndpoints,
+    existing: Collection[str],
     policy: RetryPolicy,
     *,
+    ledger: CreateLedger,
     sleep: Sleep = time.sleep,
     patience: float = 30.0,
-    ledger: CreateLedger = LEDGER,
 ) -> ApiKeyInfo:
-    """Create the key `name` and return it with its secret; see the module docstring."""
-    before = set(calls.snapshot())
+    """Create the key `name` and return it with its secret; see the module docstring.
+
+    `existing`: the UUIDs of a listing finished before this call (the snapshot)."""
+    before = set(existing)
     last: BaseException | None = None
     for attempt in range(1, policy.max_retries + 2):
         if attempt > 1:
             sleep(wait_seconds(last, attempt - 1, policy))
         try:
             with ledger.sending(name):
-                key = calls.post(name)
+                key = api.create_key(name)
                 ledger.claim(key.uuid)
             return key
         except GenAIError as error:
@@ -122,9 +116,9 @@ def create_exactly_once(
             if not is_ambiguous(error):
                 raise
         log.warning("create of key %r failed ambiguously (%s); checking", name, type(last).__name__)
-        found = _check(name, before, calls, last, ledger, patience)
+        found = _check(name, before, api, last, ledger, patience)
         if found is not None:
-            return _finish(found, calls, name)
+            return _finish(found, api, name)
     assert last is not None
     raise last
 
@@ -132,7 +126,7 @@ def create_exactly_once(
 def _check(
     name: str,
     before: set[str],
-    calls: KeyCalls,
+    api: KeyEndpoints,
     error: BaseException,
     ledger: CreateLedger,
     patience: float,
@@ -142,7 +136,7 @@ def _check(
     When it made none, the check's listing becomes the snapshot of the next POST (`before`)."""
     with ledger.checking(name, patience=patience):
         try:
-            keys = calls.list_keys()
+            keys = api.list_keys()
         except GenAIError as listing_error:
             raise listing_error.within(
                 f"creating key {name!r}: the create's answer was lost ({type(error).__name__}) "
@@ -171,14 +165,14 @@ def _check(
         return None
 
 
-def _finish(key: ApiKeyInfo, calls: KeyCalls, name: str) -> ApiKeyInfo:
+def _finish(key: ApiKeyInfo, api: KeyEndpoints, name: str) -> ApiKeyInfo:
     """Learn the secret of a key our lost create made; never leave it behind unknown."""
     try:
-        return calls.regenerate(key.uuid)
+        return api.regenerate_key(key.uuid)
     except GenAIError as error:
         failure = error
     try:
-        calls.delete(key.uuid)
+        api.delete_key(key.uuid)
     except GenAIError:
         raise failure.within(
             f"creating key {name!r}: the key was made ({key.uuid}) but its answer was lost, and "

@@ -21,7 +21,7 @@ from typing import Any, Literal, TypeVar
 import pulumi
 
 from .client import GenAIClient
-from .config import STACK_CONFIG_KEYS, ClientSettings, resolve_settings
+from .config import ClientSettings, settings_from_stack_config
 from .errors import InvalidArgumentError
 from .models import ApiKeyInfo, InferenceModel, Model
 
@@ -199,12 +199,7 @@ def clear_cache() -> None:
 
 
 def _program_settings() -> ClientSettings:
-    config: dict[str, str] = {}
-    for key in STACK_CONFIG_KEYS:
-        value = pulumi.runtime.get_config(key)
-        if value:
-            config[key] = str(value)
-    return resolve_settings(stack_config=config)
+    return settings_from_stack_config(pulumi.runtime.get_config)
 
 
 def _fingerprint(settings: ClientSettings, secret: str | None = None) -> tuple[str, str]:

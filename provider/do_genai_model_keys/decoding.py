@@ -1,7 +1,7 @@
 """Turning one HTTP answer into data or an error, without any HTTP.
 
-`decode_response` takes the status, headers and body and returns the JSON data, the rate-limit
-state and the next page's URL, or raises the error `errors.error_for_status` picks. Keeping it
+`decode_response` takes the status, headers and body and returns the JSON data, the headers
+and the next page's URL, or raises the error `errors.error_for_status` picks. Keeping it
 pure lets the tests cover every shape of answer (absent links, numbers sent as strings, HTML
 error pages from a proxy) without a server.
 """
@@ -31,8 +31,14 @@ class RateLimit:
 @dataclass(frozen=True)
 class Decoded:
     data: dict[str, Any]
-    rate_limit: RateLimit
+    headers: Mapping[str, str]
     next_url: str | None
+
+    @property
+    def rate_limit(self) -> RateLimit:
+        """The answer's `ratelimit-*` headers, read when asked for (nothing on the way needs
+        them: waits come from `retry-after` on a 429)."""
+        return rate_limit_of(self.headers)
 
 
 def decode_response(
@@ -70,7 +76,7 @@ def decode_response(
             headers=headers,
             retry_after=retry_after_seconds(headers, now=now),
         )
-    return Decoded(data=data, rate_limit=rate_limit_of(headers), next_url=next_page_url(data))
+    return Decoded(data=data, headers=headers, next_url=next_page_url(data))
 
 
 def _json_object(body: bytes) -> dict[str, Any] | None:

@@ -32,6 +32,8 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, ClassVar, Self
 
+from .contract import CREATE_RETIRED_ON, KEYS_PATH
+
 if TYPE_CHECKING:
     from .models import ApiKeyInfo
 
@@ -45,7 +47,7 @@ SCOPE_BY_METHOD = {
 
 ADOPT_HINT = (
     "DigitalOcean retired creating model access keys through the API (POST "
-    "/v2/gen-ai/models/api_keys answers 410 since June 2026). Create the key in the control "
+    f"{KEYS_PATH} answers 410 since {CREATE_RETIRED_ON}). Create the key in the control "
     "panel (GenAI > Model access keys), then adopt it: ModelAccessKey(..., adopt_uuid='<uuid>') "
     "or ModelAccessKey(..., name='<exact name>', adopt_existing=True). Adoption regenerates the "
     "secret so that the stack holds a working one."

@@ -15,9 +15,8 @@ from typing import Any, TypeGuard
 
 import pulumi
 
-from .paths import is_key_uuid
+from .contract import MAX_NAME_LENGTH, is_key_uuid
 
-MAX_NAME_LENGTH = 255
 UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"  # pulumi.runtime.rpc.UNKNOWN, during preview
 
 Check = Callable[[Any, Mapping[str, Any], Mapping[str, Any]], str | None]

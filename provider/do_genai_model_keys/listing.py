@@ -1,14 +1,18 @@
-"""One key listing shared by the callers of one process.
+"""The one key listing of a provider process, shared by every caller in it.
 
 DigitalOcean has no GET for a single key, so finding a key means listing them all. A refresh of
 N keys calls `read` N times, up to 4 at once; without sharing that is N full listings. Here the
 first caller lists and the others wait for its answer, so a refresh costs ceil(N/200) requests.
-A listing is reused for a short while only, and any change this process makes clears it.
 
-The creates' snapshots (see `creates.py`) use one with `refresh_ahead`: a listing about to expire
-is renewed in the background while callers keep the one in hand, so a long burst of creates
-never stops to list. Only a listing that has finished is handed out, so a snapshot always
-predates the POST that follows it.
+One lifetime and one rule for change:
+- a listing serves callers for `max_age` seconds after it started; one that is nearly due is
+  renewed in the background while callers keep the one in hand, so a long burst of creates (each
+  needs a listing as its before-picture, see `creates.py`) never stops to list;
+- what this process changes (a key made, renamed or deleted) is written into the listing at once,
+  and into a listing still in flight when it lands, so nobody reads our own change as missing and
+  nothing has to be listed again because of it. Changes made elsewhere show when the listing is
+  renewed.
+Only a listing that has finished is handed out, so it always predates what the caller does next.
 """
 
 from __future__ import annotations
@@ -20,7 +24,10 @@ from concurrent.futures import Future
 
 from .models import ApiKeyInfo
 
-LISTING_TTL_SECONDS = 30.0
+LISTING_MAX_AGE_SECONDS = 30.0
+"""How long a listing serves. The price of a longer one: a key someone else makes or renames
+meanwhile shows that much later, and a same-named key made in that window just before a create
+of ours whose answer is lost makes that create's check ambiguous (an error, see `creates.py`)."""
 
 Keys = dict[str, ApiKeyInfo]
 
@@ -32,63 +39,98 @@ class SharedKeyListing:
         self,
         fetch: Callable[[], Iterable[ApiKeyInfo]],
         *,
-        ttl: float = LISTING_TTL_SECONDS,
-        refresh_ahead: bool = False,
+        max_age: float = LISTING_MAX_AGE_SECONDS,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self._fetch = fetch
-        self._ttl = ttl
-        self._refresh_ahead = refresh_ahead
+        self._max_age = max_age
         self._clock = clock
         self._lock = threading.Lock()
-        self._in_flight: Future[Keys] | None = None
+        self._in_flight: tuple[Future[Keys], int] | None = None
+        """The listing being fetched and the number of the last change made before it began."""
         self._ready: tuple[float, Keys] | None = None
         """The newest finished listing: when it started, and its keys by UUID."""
         self._took = 0.0
         """How long the newest finished listing took; a renewal starts that long early, twice."""
+        self._changes: list[tuple[int, str, ApiKeyInfo | None]] = []
+        """Changes this process made, numbered, that a listing in flight may not show yet."""
+        self._changed = 0
 
     def by_uuid(self) -> Keys:
-        """Every key by UUID, from a listing that started less than `ttl` seconds ago."""
+        """Every key by UUID, from a listing that started less than `max_age` seconds ago."""
         with self._lock:
             now = self._clock()
-            in_flight = self._in_flight
-            ready = self._ready if self._ready and now - self._ready[0] < self._ttl else None
-            if ready and (in_flight is None or self._refresh_ahead):
-                if self._refresh_ahead and in_flight is None and self._due(ready[0], now):
-                    renewal = self._in_flight = Future()
-                    threading.Thread(target=self._run, args=(renewal, now), daemon=True).start()
+            ready = self._ready if self._ready and now - self._ready[0] < self._max_age else None
+            if ready is not None:
+                if self._in_flight is None and now - ready[0] >= self._max_age - 2 * self._took:
+                    renewal = self._start()
+                    threading.Thread(target=self._run, args=(*renewal, now), daemon=True).start()
                 return ready[1]
-            if in_flight is None:
-                in_flight = self._in_flight = Future()
-                owner = True
+            if self._in_flight is None:
+                flight, owner = self._start(), True
             else:
-                owner = False
+                flight, owner = self._in_flight, False
         if owner:
-            self._run(in_flight, now)
-        return in_flight.result()
+            self._run(*flight, now)
+        return flight[0].result()
 
-    def invalidate(self) -> None:
-        """Forget every listing (after a change this process made)."""
+    def record(self, key: ApiKeyInfo) -> None:
+        """This process made or renamed `key`: callers see it from now on."""
+        self._change(key.uuid, key.model_copy(update={"secret_key": None}))
+
+    def forget(self, uuid: str) -> None:
+        """This process deleted the key `uuid`: callers no longer see it."""
+        self._change(uuid, None)
+
+    def expire(self) -> None:
+        """Treat what was listed as too old, so the next caller lists again (a test's or a
+        script's way to say that the world changed elsewhere)."""
         with self._lock:
             self._in_flight = None
             self._ready = None
+            self._changes.clear()
 
-    def _due(self, started: float, now: float) -> bool:
-        return now - started >= self._ttl - 2 * self._took
+    def _start(self) -> tuple[Future[Keys], int]:
+        flight: tuple[Future[Keys], int] = (Future(), self._changed)
+        self._in_flight = flight
+        return flight
 
-    def _run(self, future: Future[Keys], started: float) -> None:
-        """List, then publish the result unless `invalidate` ran meanwhile."""
+    def _change(self, uuid: str, key: ApiKeyInfo | None) -> None:
+        with self._lock:
+            self._changed += 1
+            if self._in_flight is not None:
+                self._changes.append((self._changed, uuid, key))
+            if self._ready is not None:
+                started, keys = self._ready
+                self._ready = (started, _with(keys, uuid, key))
+
+    def _run(self, future: Future[Keys], since: int, started: float) -> None:
+        """List, apply the changes made since it began, and publish (unless `expire` ran)."""
         try:
             keys = {key.uuid: key for key in self._fetch()}
         except BaseException as error:
             with self._lock:
-                if self._in_flight is future:
+                if self._in_flight is not None and self._in_flight[0] is future:
                     self._in_flight = None
             future.set_exception(error)
             return
         with self._lock:
-            if self._in_flight is future:
+            for number, uuid, key in self._changes:
+                if number > since:
+                    keys = _with(keys, uuid, key)
+            if self._in_flight is not None and self._in_flight[0] is future:
                 self._in_flight = None
+                self._changes.clear()
                 self._ready = (started, keys)
                 self._took = self._clock() - started
         future.set_result(keys)
+
+
+def _with(keys: Keys, uuid: str, key: ApiKeyInfo | None) -> Keys:
+    """A copy of `keys` with one change: callers may be iterating the one they hold."""
+    changed = dict(keys)
+    if key is None:
+        changed.pop(uuid, None)
+    else:
+        changed[uuid] = key
+    return changed

@@ -32,13 +32,13 @@ from urllib.parse import unquote, urlsplit
 from pulumi import automation as auto
 
 from .client import GenAIClient
-from .config import STACK_CONFIG_KEYS, resolve_settings
+from .config import settings_from_stack_config
 from .errors import ConfigurationError, GenAIError
+from .key_outputs import KeyOutputs
 from .models import ApiKeyInfo
+from .resources import KEY_TYPE
 
 log = logging.getLogger("do_genai_model_keys.recovery")
-
-KEY_TYPE = "pulumi-python:dynamic/genai:ModelAccessKey"
 
 
 @dataclass
@@ -86,16 +86,8 @@ def settle(
 
 def _recovered_resource(pending: dict[str, Any], key: ApiKeyInfo) -> dict[str, Any]:
     inputs = dict(pending.get("inputs") or {})
-    outputs = {
-        **inputs,
-        "uuid": key.uuid,
-        "name": key.name,
-        "created_at": key.created_at or "",
-        "created_by": key.created_by or "",
-        "secret_key": "",  # lost with the interrupted answer; the next up regenerates it
-        "rotated_at": "",
-        "secret_version": inputs.get("secret_version", 1),
-    }
+    # The secret was lost with the interrupted answer; the next up regenerates it.
+    outputs = {**inputs, **KeyOutputs.of(key, inputs, secret="", rotated_at="").state(inputs)}
     return {**pending, "id": key.uuid, "inputs": inputs, "outputs": outputs}
 
 
@@ -164,8 +156,12 @@ def recover_pending_creates(
 def stack_client(stack: auto.Stack) -> GenAIClient:
     """A client with the stack's own `digitalocean:*` config (secrets decrypted), falling back
     to the environment like the provider does."""
-    config = {k: v.value for k, v in stack.get_all_config().items() if k in STACK_CONFIG_KEYS}
-    return GenAIClient(settings=resolve_settings(stack_config=config))
+    config = stack.get_all_config()
+    return GenAIClient(
+        settings=settings_from_stack_config(
+            lambda key: config[key].value if key in config else None
+        )
+    )
 
 
 AMBIGUOUS = 3

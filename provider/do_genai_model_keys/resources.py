@@ -3,8 +3,8 @@
 The provider class lives here, in an installed module, so dill pickles it by reference: the
 `__provider` string in the state stays the same across edits and upgrades of this package. The
 instance holds nothing at all; credentials arrive in `configure` and live in the provider
-process's runtime (`runtime.py`, with the client and the shared key listing), which this module
-loads only when a provider method runs, so a program that declares keys stays light. `diff`
+process's runtime (`runtime.py`: the client and the key store with its one listing), which this
+module loads only when a provider method runs, so a program that declares keys stays light. `diff`
 compares the real inputs only, `update` and `read` carry the one-time secret forward, and
 `secret_key` is always a Pulumi secret.
 """
@@ -30,20 +30,25 @@ from pulumi.dynamic import (
 )
 
 from . import key_inputs
-from .errors import GenAIError, KeyLookupError, NotFoundError, describe, is_ambiguous
-from .key_inputs import INPUTS, ModelAccessKeyArgs, is_whole
+from .errors import GenAIError, NotFoundError, is_ambiguous
+from .key_inputs import INPUTS, ModelAccessKeyArgs
+from .key_outputs import OUTPUT_ONLY, KeyOutputs, secret_version, with_metadata
 from .times import format_time, now, parse_time
 
 if TYPE_CHECKING:  # the provider process loads these; a program declaring keys does not
+    from .keys import KeyStore
     from .models import ApiKeyInfo
-    from .runtime import ProviderRuntime
 
 
-def _runtime() -> ProviderRuntime:
-    """The provider process's client and listing; loaded here, never in a program."""
+def _keys() -> KeyStore:
+    """The provider process's key store; loaded here, never in a program."""
     from .runtime import runtime
 
-    return runtime()
+    return runtime().keys
+
+
+def _secret(key: ApiKeyInfo) -> str:
+    return key.secret_key.get_secret_value() if key.secret_key else ""
 
 
 # --- validation ---------------------------------------------------------------------------
@@ -64,13 +69,10 @@ class ModelAccessKeyProvider(ResourceProvider):
 
     def configure(self, req: ConfigureRequest) -> None:
         from . import diagnostics
-        from .config import STACK_CONFIG_KEYS
         from .runtime import configure_runtime
 
         diagnostics.install()
-
-        config = {key: req.config.get(key) for key in STACK_CONFIG_KEYS}
-        configure_runtime({k: v for k, v in config.items() if v is not None})
+        configure_runtime(req.config.get)
 
     def check(self, olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
         inputs = {**news, **key_inputs.with_defaults(news)}
@@ -92,62 +94,39 @@ class ModelAccessKeyProvider(ResourceProvider):
 
     def create(self, props: dict[str, Any]) -> CreateResult:
         name = props["name"]
-        rt = _runtime()
+        keys = _keys()
         try:
             if props.get("adopt_uuid") or props.get("adopt_existing"):
-                key, secret = self._adopt(rt, props)
+                key = keys.adopt(
+                    uuid=props.get("adopt_uuid"),
+                    name=name,
+                    rename=bool(name),
+                    regenerate=props.get("regenerate_on_adopt", True) is not False,
+                )
             else:
-                key = rt.client.create_key(name)
-                secret = key.secret_key.get_secret_value() if key.secret_key else ""
+                key = keys.create(name)
         except GenAIError as error:
             raise error.within(f"creating model access key {name!r}") from error
-        finally:
-            rt.listing.invalidate()
+        secret = _secret(key)
         rotated = format_time(now()) if secret else ""
-        return CreateResult(key.uuid, _outputs(props, key, secret=secret, rotated_at=rotated))
-
-    def _adopt(self, rt: ProviderRuntime, props: Mapping[str, Any]) -> tuple[ApiKeyInfo, str]:
-        keys = list(rt.listing.by_uuid().values())
-        if props.get("adopt_uuid"):
-            found = [k for k in keys if k.uuid == props["adopt_uuid"]]
-            wanted = f"UUID {props['adopt_uuid']}"
-        else:
-            found = [k for k in keys if k.name == props["name"]]
-            wanted = f"the name {props['name']!r}"
-        if not found:
-            raise KeyLookupError(
-                f"no model access key has {wanted}; existing keys: {describe(keys)}. "
-                "Check the value, or create the key in the control panel first"
-            )
-        if len(found) > 1:
-            raise KeyLookupError(
-                f"{len(found)} model access keys have {wanted}: {describe(found)}. Adopt one by "
-                "UUID with adopt_uuid, or rename the others in the control panel"
-            )
-        key = found[0]
-        if props.get("name") and key.name != props["name"]:
-            key = rt.client.rename_key(key.uuid, props["name"])
-        if not props.get("regenerate_on_adopt", True):
-            return key, ""
-        key = rt.client.regenerate_key(key.uuid)
-        return key, key.secret_key.get_secret_value() if key.secret_key else ""
+        outputs = KeyOutputs.of(key, props, secret=secret, rotated_at=rotated)
+        return CreateResult(key.uuid, outputs.state(props))
 
     def update(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
-        rt = _runtime()
+        keys = _keys()
         outs = {**olds, **{f: news.get(f) for f in INPUTS}}
         regenerating = False
         try:
             if news["name"] != olds.get("name"):
-                rt.client.rename_key(id_, news["name"])
+                keys.rename(id_, news["name"])
                 outs["name"] = news["name"]
             if (
-                _version(news) > _version(olds)
+                secret_version(news) > secret_version(olds)
                 or rotation_due(olds, news)
                 or secret_missing(olds, news)
             ):
                 regenerating = True
-                key = rt.client.regenerate_key(id_)
-                outs["secret_key"] = key.secret_key.get_secret_value() if key.secret_key else ""
+                outs["secret_key"] = _secret(keys.regenerate(id_))
                 outs["rotated_at"] = format_time(now())
         except NotFoundError as error:
             raise error.within(
@@ -166,40 +145,26 @@ class ModelAccessKeyProvider(ResourceProvider):
             raise error.within(
                 f"updating model access key {news['name']!r} ({id_})", advice
             ) from error
-        finally:
-            rt.listing.invalidate()
         return UpdateResult(outs)
 
     def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
         try:
-            key = _runtime().listing.by_uuid().get(id_)
+            key = _keys().find(id_)
         except GenAIError as error:
             raise error.within(f"reading model access key {props.get('name')!r} ({id_})") from error
         if key is None:
             return ReadResult(None, {})
-        outs = dict(props)
-        outs.update(
-            uuid=key.uuid, name=key.name, created_at=key.created_at, created_by=key.created_by
-        )
-        return ReadResult(id_, outs)
+        return ReadResult(id_, with_metadata(props, key))
 
     def delete(self, id_: str, props: dict[str, Any]) -> None:
-        rt = _runtime()
         try:
-            rt.client.delete_key(id_)
+            _keys().delete(id_)
         except NotFoundError:
             pass  # already gone: that is what delete wants
         except GenAIError as error:
             raise error.within(
                 f"deleting model access key {props.get('name')!r} ({id_})"
             ) from error
-        finally:
-            rt.listing.invalidate()
-
-
-def _version(props: Mapping[str, Any]) -> int:
-    value = props.get("secret_version")
-    return int(value) if is_whole(value) else 1
 
 
 def rotation_due(olds: Mapping[str, Any], news: Mapping[str, Any]) -> bool:
@@ -222,21 +187,6 @@ def secret_missing(olds: Mapping[str, Any], news: Mapping[str, Any]) -> bool:
     """
     wanted = news.get("regenerate_on_adopt")
     return bool(olds.get("uuid")) and not olds.get("secret_key") and wanted is not False
-
-
-def _outputs(
-    props: Mapping[str, Any], key: ApiKeyInfo, *, secret: str, rotated_at: str
-) -> dict[str, Any]:
-    return {
-        **{f: props.get(f) for f in INPUTS},
-        "uuid": key.uuid,
-        "name": key.name or props.get("name"),
-        "secret_key": secret,
-        "created_at": key.created_at or "",
-        "created_by": key.created_by or "",
-        "rotated_at": rotated_at,
-        "secret_version": _version(props),
-    }
 
 
 # --- the resource -------------------------------------------------------------------------
@@ -287,7 +237,7 @@ class ModelAccessKey(Resource, module="genai", name="ModelAccessKey"):
                 "True (or raise secret_version later) to get a working secret in the stack"
             )
         props: dict[str, Any] = dataclasses.asdict(args)
-        props.update(uuid=None, secret_key=None, created_at=None, created_by=None, rotated_at=None)
+        props.update(dict.fromkeys(OUTPUT_ONLY))
         # Forced, as pulumi-random forces it for RandomPassword: users cannot forget it.
         secrecy = pulumi.ResourceOptions(additional_secret_outputs=["secret_key"])
         super().__init__(
@@ -296,3 +246,8 @@ class ModelAccessKey(Resource, module="genai", name="ModelAccessKey"):
             props,
             pulumi.ResourceOptions.merge(opts, secrecy),
         )
+
+
+KEY_TYPE = f"pulumi-python:{ModelAccessKey._resource_type_name}"
+"""The type the engine records for a key (`pulumi-python:dynamic/genai:ModelAccessKey`), as the
+SDK derives it from the class: recovery and the benchmarks find keys in a state by it."""

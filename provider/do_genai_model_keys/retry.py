@@ -4,8 +4,8 @@ The decisions are pure functions over the error and the attempt number; `build_r
 them into tenacity with an injectable `sleep`, so tests record waits instead of sleeping.
 
 A create is not idempotent (DigitalOcean has no idempotency key): `build_retrying` is never used
-for it. `GenAIClient.create_key` runs its own loop over the same decisions and budget, and
-reconciles each ambiguous failure by listing (see `creates.py`).
+for it. `creates.create_exactly_once` runs its own loop over the same decisions and budget, and
+settles each ambiguous failure by listing.
 """
 
 from __future__ import annotations
@@ -22,6 +22,8 @@ from .errors import ConnectionFailedError, RateLimitError, is_ambiguous
 
 if TYPE_CHECKING:
     from tenacity import RetryCallState, Retrying
+
+    from .config import ClientSettings
 
 log = logging.getLogger("do_genai_model_keys.http")
 
@@ -40,6 +42,15 @@ class RetryPolicy:
     wait_min: float = 1.0
     wait_max: float = 30.0
     retry_after_cap: float = RETRY_AFTER_CAP_SECONDS
+
+    @classmethod
+    def of(cls, settings: ClientSettings) -> RetryPolicy:
+        """The policy the settings ask for (`digitalocean:httpRetry*`)."""
+        return cls(
+            max_retries=settings.http_retry_max,
+            wait_min=settings.http_retry_wait_min,
+            wait_max=settings.http_retry_wait_max,
+        )
 
 
 def never_reached_server(error: BaseException, policy: RetryPolicy) -> bool:

@@ -1,4 +1,4 @@
-"""The provider process's connection to DigitalOcean: settings, client and shared key listing.
+"""The provider process's connection to DigitalOcean: settings, client and key store.
 
 One `ProviderRuntime` per process, built from the stack config that `configure` hands the
 provider (or from the environment when it never ran), and rebuilt only when that config changes.
@@ -9,12 +9,12 @@ the HTTP client, pydantic or tenacity: only the provider process does.
 from __future__ import annotations
 
 import threading
-from collections.abc import Mapping
+from collections.abc import Callable
 from typing import Any
 
 from .client import GenAIClient
-from .config import STACK_CONFIG_KEYS, ClientSettings, resolve_settings
-from .listing import SharedKeyListing
+from .config import ClientSettings, settings_from_stack_config
+from .keys import KeyStore
 
 
 class ProviderRuntime:
@@ -23,18 +23,19 @@ class ProviderRuntime:
     def __init__(self, settings: ClientSettings) -> None:
         self.settings = settings
         self.client = GenAIClient(settings=settings)
-        self.listing = SharedKeyListing(self.client.iter_keys)
+        self.keys = KeyStore(self.client)
+        """The process's one key store, with its one listing."""
 
 
 _runtime: ProviderRuntime | None = None
 _runtime_lock = threading.Lock()
 
 
-def configure_runtime(stack_config: Mapping[str, Any] | None) -> ProviderRuntime:
-    """(Re)build the runtime from stack config and the environment, once per distinct config."""
+def configure_runtime(get_config: Callable[[str], Any] = lambda _key: None) -> ProviderRuntime:
+    """(Re)build the runtime from stack config (`get_config` reads one key) and the
+    environment, once per distinct config."""
     global _runtime
-    config = {k: str(v) for k, v in (stack_config or {}).items() if k in STACK_CONFIG_KEYS and v}
-    settings = resolve_settings(stack_config=config)
+    settings = settings_from_stack_config(get_config)
     with _runtime_lock:
         if _runtime is None or _runtime.settings != settings:
             previous, _runtime = _runtime, ProviderRuntime(settings)
@@ -56,4 +57,4 @@ def runtime() -> ProviderRuntime:
     """The configured runtime, or one from the environment when `configure` never ran."""
     with _runtime_lock:
         current = _runtime
-    return current if current is not None else configure_runtime(None)
+    return current if current is not None else configure_runtime()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -10,12 +11,52 @@ from typing import Any
 import pulumi
 from do_genai_model_keys import ModelAccessKey
 from do_genai_model_keys.emulator import Emulator
+from do_genai_model_keys.resources import KEY_TYPE
 from pulumi import automation as auto
 
 from support.backend import LocalBackend
 
 KeySpecs = dict[str, dict[str, Any]]
 """Resource name -> ModelAccessKey keyword arguments."""
+SECRET_SIG = {"4dabf18193072939515e22adb298388d": "1b47061264138c4ac30d75fd1eb44270"}
+"""How a state marks a secret value (Pulumi's secret signature)."""
+
+
+def import_copies(
+    stack: auto.Stack,
+    resource_type: str,
+    copy: Callable[[dict[str, Any], str, int], dict[str, Any]],
+    n: int,
+) -> None:
+    """Replace the stack's one resource of `resource_type` by `n` copies made by `copy`
+    (template, URN prefix, index), through `stack import`."""
+    exported = stack.export_stack()
+    deployment = dict(exported.deployment or {})
+    template = next(r for r in deployment["resources"] if r["type"] == resource_type)
+    others = [r for r in deployment["resources"] if r is not template]
+    prefix = template["urn"].rsplit("::", 1)[0]
+    deployment["resources"] = others + [copy(template, prefix, i) for i in range(n)]
+    stack.import_stack(auto.Deployment(version=exported.version, deployment=deployment))
+
+
+def seed_keys(stack: auto.Stack, emulator: Emulator, n: int, prefix: str) -> None:
+    """Turn a stack holding one key into one holding `n` keys adopted from the emulator's
+    control panel (`<prefix>-0000`, ...), each with its live secret, without an `up` of each:
+    a state as the engine writes it, for tests of what comes after."""
+
+    def key_copy(template: dict[str, Any], urn_prefix: str, i: int) -> dict[str, Any]:
+        key = emulator.state.create_key(f"{prefix}-{i:04d}")
+        secret = {**SECRET_SIG, "plaintext": json.dumps(key.secret)}
+        inputs = {**template["inputs"], "name": key.name, "adopt_uuid": key.uuid}
+        return {
+            **template,
+            "urn": f"{urn_prefix}::k{i:04d}",
+            "id": key.uuid,
+            "inputs": inputs,
+            "outputs": {**template["outputs"], **inputs, **key.info(), "secret_key": secret},
+        }
+
+    import_copies(stack, KEY_TYPE, key_copy, n)
 
 
 def keys_program(specs: KeySpecs):
@@ -63,6 +104,15 @@ class KeyStack:
         assert self.stack is not None
         self.stack.workspace.program = keys_program(specs)
         return self.stack.preview(on_output=self.output.append)
+
+    def seed(self, n: int, prefix: str) -> None:
+        """A state of `n` keys adopted from the control panel (see `seed_keys`), and nothing
+        else in the emulator."""
+        template = self.emulator.state.create_key(f"{prefix}-template")
+        self.up({"template": {"name": template.name, "adopt_uuid": template.uuid}})
+        self.emulator.state.delete_key(template.uuid)
+        assert self.stack is not None
+        seed_keys(self.stack, self.emulator, n, prefix)
 
     def refresh(self) -> auto.RefreshResult:
         assert self.stack is not None

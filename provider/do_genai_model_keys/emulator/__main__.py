@@ -17,6 +17,7 @@ import sys
 import threading
 from pathlib import Path
 
+from ..contract import CREATE_RETIRED_ON
 from . import demo_token, parse_token_spec
 from .server import EmulatorHTTPServer
 from .state import EmulatorState
@@ -40,7 +41,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--allow-create",
         action="store_true",
-        help="let POST api_keys create keys, as before June 2026 (default: 410, like the API)",
+        help=f"let POST api_keys create keys, as before {CREATE_RETIRED_ON} (default: 410, like "
+        "the API)",
     )
     parser.add_argument(
         "--rate-limit-per-minute",

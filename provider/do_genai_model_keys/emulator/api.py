@@ -14,18 +14,21 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlencode
 
+from ..contract import (
+    CREATE_RETIRED_MESSAGE,
+    DEFAULT_PAGE_SIZE,
+    INFERENCE_MODELS_PATH,
+    KEYS_PATH,
+    MAX_NAME_LENGTH,
+    MAX_PAGE_SIZE,
+    MODELS_PATH,
+)
 from ..times import format_time, parse_time
 from .answers import Answer, ApiError
 from .catalogue import public_view
 from .state import EmulatorState
 
-DEFAULT_PAGE_SIZE = 20
-MAX_PAGE_SIZE = 200
-RETIRED_MESSAGE = (
-    "resource retired: Creating model API keys through this endpoint is retired. Go to manage "
-    "page in the control panel to create a model access key."
-)
-KEYS = "/v2/gen-ai/models/api_keys"
+KEYS = KEYS_PATH
 KEY = KEYS + "/{api_key_uuid}"
 
 
@@ -120,14 +123,16 @@ def _name_from_body(request: Request) -> str:
     name = request.body.get("name")
     if not isinstance(name, str) or not name.strip():
         raise ApiError(400, "bad_request", "name is required")
-    if len(name) > 255:
-        raise ApiError(422, "unprocessable_entity", "name must be at most 255 characters")
+    if len(name) > MAX_NAME_LENGTH:
+        raise ApiError(
+            422, "unprocessable_entity", f"name must be at most {MAX_NAME_LENGTH} characters"
+        )
     return name
 
 
 def create_key(request: Request) -> Answer:
     if request.state.retire_create:
-        raise ApiError(410, "gone", RETIRED_MESSAGE)
+        raise ApiError(410, "gone", CREATE_RETIRED_MESSAGE)
     key = request.state.create_key(_name_from_body(request))
     return Answer(200, {"api_key_info": key.info(with_secret=True)})
 
@@ -229,17 +234,21 @@ def chat_completions(request: Request) -> Answer:
     return Answer(200, body)
 
 
+def _route(
+    method: str, template: str, scope: str | None, run: Callable[[Request], Answer]
+) -> Route:
+    return Route(method, template, _compile(template), scope, run)
+
+
 ROUTES = [
-    Route("GET", "/v2/gen-ai/models", _compile("/v2/gen-ai/models"), "genai:read", list_models),
-    Route("GET", KEYS, _compile(KEYS), "genai:read", list_keys),
-    Route("POST", KEYS, _compile(KEYS), "genai:create", create_key),
-    Route(
-        "PUT", KEY + "/regenerate", _compile(KEY + "/regenerate"), "genai:update", regenerate_key
-    ),
-    Route("PUT", KEY, _compile(KEY), "genai:update", rename_key),
-    Route("DELETE", KEY, _compile(KEY), "genai:delete", delete_key),
-    Route("GET", "/v1/models", _compile("/v1/models"), None, inference_models),
-    Route("POST", "/v1/chat/completions", _compile("/v1/chat/completions"), None, chat_completions),
+    _route("GET", MODELS_PATH, "genai:read", list_models),
+    _route("GET", KEYS, "genai:read", list_keys),
+    _route("POST", KEYS, "genai:create", create_key),
+    _route("PUT", KEY + "/regenerate", "genai:update", regenerate_key),
+    _route("PUT", KEY, "genai:update", rename_key),
+    _route("DELETE", KEY, "genai:delete", delete_key),
+    _route("GET", INFERENCE_MODELS_PATH, None, inference_models),
+    _route("POST", "/v1/chat/completions", None, chat_completions),
 ]
 
 

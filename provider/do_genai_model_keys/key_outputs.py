@@ -1,0 +1,86 @@
+"""The outputs of a `ModelAccessKey`, declared once.
+
+`KeyOutputs` is the state the engine keeps for a key beside its inputs. The provider writes it
+on create, update and read, recovery writes it for a key it finds after an interrupted run, and
+the benchmarks' shaped floor writes the same record, so all of them carry exactly the same
+properties. Light on purpose (no pydantic): the resource declares its output names from it in
+the program.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Mapping
+from dataclasses import dataclass, fields
+from typing import Any, Protocol
+
+from .key_inputs import INPUTS, is_whole
+
+
+class KeyFacts(Protocol):
+    """What DigitalOcean says about a key (`models.ApiKeyInfo` is one)."""
+
+    @property
+    def uuid(self) -> str: ...
+    @property
+    def name(self) -> str: ...
+    @property
+    def created_at(self) -> str | None: ...
+    @property
+    def created_by(self) -> str | None: ...
+
+
+@dataclass(frozen=True)
+class KeyOutputs:
+    """A key's outputs; `secret_key` is "" when the stack holds no secret for it."""
+
+    uuid: str
+    name: str
+    secret_key: str
+    created_at: str
+    created_by: str
+    rotated_at: str
+    """When the stack last received a new secret; "" when it holds none."""
+    secret_version: int
+
+    @classmethod
+    def of(
+        cls, key: KeyFacts, inputs: Mapping[str, Any], *, secret: str, rotated_at: str
+    ) -> KeyOutputs:
+        """The outputs of a key as DigitalOcean describes it, issued for `inputs`."""
+        return cls(
+            uuid=key.uuid,
+            name=key.name or str(inputs.get("name") or ""),
+            secret_key=secret,
+            created_at=key.created_at or "",
+            created_by=key.created_by or "",
+            rotated_at=rotated_at,
+            secret_version=secret_version(inputs),
+        )
+
+    def state(self, inputs: Mapping[str, Any]) -> dict[str, Any]:
+        """What the engine stores: the inputs, then these outputs."""
+        return {**{name: inputs.get(name) for name in INPUTS}, **dataclasses.asdict(self)}
+
+
+OUTPUTS = tuple(f.name for f in fields(KeyOutputs))
+OUTPUT_ONLY = tuple(name for name in OUTPUTS if name not in INPUTS)
+"""The outputs that are not also inputs: unknown until the provider has run."""
+
+
+def secret_version(props: Mapping[str, Any]) -> int:
+    """The `secret_version` of inputs or outputs, 1 where it is not a whole number yet."""
+    value = props.get("secret_version")
+    return int(value) if is_whole(value) else 1
+
+
+def with_metadata(state: Mapping[str, Any], key: KeyFacts) -> dict[str, Any]:
+    """A key's stored state with DigitalOcean's current metadata (a refresh): the secret and
+    its history stay as the stack has them, since listings never carry a secret."""
+    return {
+        **state,
+        "uuid": key.uuid,
+        "name": key.name,
+        "created_at": key.created_at,
+        "created_by": key.created_by,
+    }

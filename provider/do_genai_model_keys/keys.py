@@ -1,0 +1,118 @@
+"""`KeyStore`: what a model access key means to the provider, in one place.
+
+The client sends requests; the store knows the rules around them:
+- one listing of keys per provider process (`listing.py`), which every read, adoption and
+  create shares, and into which each change made here is written;
+- a create is made exactly once, whatever answers are lost (`creates.py`), with this process's
+  one ledger of the keys its creates made;
+- adoption finds exactly one key, by UUID or by name, or says which keys it could have been.
+
+The Pulumi resource calls the store; the store calls the client; neither calls back up.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from .client import GenAIClient
+from .creates import CreateLedger, create_exactly_once
+from .errors import GenAIError, KeyLookupError, NotFoundError, describe
+from .listing import SharedKeyListing
+from .models import ApiKeyInfo
+from .retry import RetryPolicy, Sleep
+
+
+class KeyStore:
+    """The keys of one account as one provider process sees them; thread-safe."""
+
+    def __init__(self, client: GenAIClient, *, sleep: Sleep = time.sleep) -> None:
+        """`sleep` receives the waits between a create's attempts (the client's own retries
+        use the client's)."""
+        self.client = client
+        self.listing = SharedKeyListing(client.iter_keys)
+        self._ledger = CreateLedger()
+        self._policy = RetryPolicy.of(client.settings)
+        self._sleep = sleep
+
+    def find(self, uuid: str) -> ApiKeyInfo | None:
+        """The key `uuid` (metadata only), or None when the account has no such key."""
+        return self.listing.by_uuid().get(uuid)
+
+    def create(self, name: str) -> ApiKeyInfo:
+        """Make a key and return it with its secret; never two keys for one call, never a key
+        it cannot prove it made. Costs one POST plus a share of the listing; at most
+        `http_retry_max + 1` POSTs in all (see `creates.py`)."""
+        with self._changing():
+            key = create_exactly_once(
+                name,
+                self.client,
+                self.listing.by_uuid().keys(),
+                self._policy,
+                ledger=self._ledger,
+                sleep=self._sleep,
+                patience=self.client.settings.timeout,
+            )
+        self.listing.record(key)
+        return key
+
+    def adopt(self, *, uuid: str | None, name: str, rename: bool, regenerate: bool) -> ApiKeyInfo:
+        """Take over the one key with `uuid` (or else named `name`), renamed to `name` when
+        `rename`, and with a new secret when `regenerate` (its only way to learn one)."""
+        wanted = f"UUID {uuid}" if uuid else f"the name {name!r}"
+
+        def matching(keys: list[ApiKeyInfo]) -> list[ApiKeyInfo]:
+            return [k for k in keys if (k.uuid == uuid if uuid else k.name == name)]
+
+        keys = list(self.listing.by_uuid().values())
+        found = matching(keys)
+        if not found:  # made in the control panel since the listing began? look once more
+            self.listing.expire()
+            keys = list(self.listing.by_uuid().values())
+            found = matching(keys)
+        if not found:
+            raise KeyLookupError(
+                f"no model access key has {wanted}; existing keys: {describe(keys)}. "
+                "Check the value, or create the key in the control panel first"
+            )
+        if len(found) > 1:
+            raise KeyLookupError(
+                f"{len(found)} model access keys have {wanted}: {describe(found)}. Adopt one by "
+                "UUID with adopt_uuid, or rename the others in the control panel"
+            )
+        key = found[0]
+        if rename and key.name != name:
+            key = self.rename(key.uuid, name)
+        return self.regenerate(key.uuid) if regenerate else key
+
+    def rename(self, uuid: str, name: str) -> ApiKeyInfo:
+        with self._changing():
+            key = self.client.rename_key(uuid, name)
+        self.listing.record(key)
+        return key
+
+    def regenerate(self, uuid: str) -> ApiKeyInfo:
+        """A new secret for the key; the old one stops working at once."""
+        with self._changing():
+            return self.client.regenerate_key(uuid)
+
+    def delete(self, uuid: str) -> None:
+        """Delete the key; one already gone is forgotten too, and raises `NotFoundError`."""
+        try:
+            with self._changing():
+                self.client.delete_key(uuid)
+        except NotFoundError:
+            self.listing.forget(uuid)
+            raise
+        self.listing.forget(uuid)
+
+    @contextmanager
+    def _changing(self) -> Iterator[None]:
+        """Around a change: when it fails, whether it happened is unknown (an answer lost, a
+        key gone), so the listing no longer says what the account holds and is listed again."""
+        try:
+            yield
+        except GenAIError:
+            self.listing.expire()
+            raise
