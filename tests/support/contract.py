@@ -17,25 +17,41 @@ from werkzeug.datastructures import Headers, ImmutableMultiDict
 
 # The contract lives in the repository (tests/spec/README.md says where it comes from);
 # GENAI_OPENAPI_SPEC points the tests at another copy.
-SPEC_PATH = Path(
-    os.environ.get("GENAI_OPENAPI_SPEC")
-    or Path(__file__).resolve().parents[1] / "spec" / "do-genai-openapi.yaml"
-)
+SPEC_DIR = Path(__file__).resolve().parents[1] / "spec"
+SPEC_PATH = Path(os.environ.get("GENAI_OPENAPI_SPEC") or SPEC_DIR / "do-genai-openapi.yaml")
+CREATE_EXTENSION_PATH = SPEC_DIR / "do-genai-create-before-retirement.yaml"
+"""The create's answer from before its retirement: what the emulator's --allow-create serves."""
+
+
+def _load(path: Path) -> dict[str, Any]:
+    if not path.exists():
+        raise FileNotFoundError(
+            f"the OpenAPI contract is missing at {path}: restore tests/spec/ from the "
+            "repository or set GENAI_OPENAPI_SPEC"
+        )
+    return yaml.safe_load(path.read_text())
 
 
 @cache
 def spec_dict() -> dict[str, Any]:
-    if not SPEC_PATH.exists():
-        raise FileNotFoundError(
-            f"the OpenAPI contract is missing at {SPEC_PATH}: restore tests/spec/ from the "
-            "repository or set GENAI_OPENAPI_SPEC"
-        )
-    return yaml.safe_load(SPEC_PATH.read_text())
+    return _load(SPEC_PATH)
 
 
-def openapi_for(base_url: str) -> OpenAPI:
-    """The spec with every `servers` list (the API's and the inference host's) at `base_url`."""
+def with_create_extension(spec: dict[str, Any]) -> dict[str, Any]:
+    """The spec plus the pre-retirement create answers, operation by operation."""
+    extended = copy.deepcopy(spec)
+    for path, operations in _load(CREATE_EXTENSION_PATH)["paths"].items():
+        for method, operation in operations.items():
+            extended["paths"][path][method]["responses"].update(operation["responses"])
+    return extended
+
+
+def openapi_for(base_url: str, *, create_extension: bool = False) -> OpenAPI:
+    """The spec (with the create extension if asked) with every `servers` list (the API's and
+    the inference host's) at `base_url`."""
     spec = copy.deepcopy(spec_dict())
+    if create_extension:
+        spec = with_create_extension(spec)
     spec["servers"] = [{"url": base_url}]
     for path_item in spec["paths"].values():
         for item in [path_item, *[v for v in path_item.values() if isinstance(v, dict)]]:
