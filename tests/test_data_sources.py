@@ -150,3 +150,92 @@ def test_inference_models_seen_by_a_key(client: GenAIClient, emulator: Emulator)
         get_inference_models(old_secret, client=client)
     with pytest.raises(errors.InvalidArgumentError, match="api_key"):
         get_inference_models("", client=client)
+
+
+# --- every property, nested fields and numbers -------------------------------------------------
+
+
+def cheapest_serverless_with_a_long_context(client: GenAIClient):
+    """The README's example: the cheapest serverless chat model with >= 128k tokens of context."""
+    return get_models(
+        filters=[
+            Filter("model_availability", ["serverless"]),
+            Filter("type", ["chat"]),
+            Filter("lifecycle_status", ["active"]),
+            Filter("context_window", [128_000], match_by="at_least"),
+        ],
+        sorts=[Sort("pricing.input_price_per_million"), Sort("id")],
+        client=client,
+    ).models[0]
+
+
+def test_the_cheapest_serverless_model_with_a_long_context(client: GenAIClient) -> None:
+    pick = cheapest_serverless_with_a_long_context(client)
+    every = get_models(client=client).models
+    rivals = [
+        m
+        for m in every
+        if m.model_availability == "serverless"
+        and m.type == "chat"
+        and m.lifecycle_status == "active"
+        and m.context_window >= 128_000
+    ]
+    assert pick.pricing.input_price_per_million == min(
+        m.pricing.input_price_per_million for m in rivals
+    )
+    assert pick.context_window >= 128_000
+    assert isinstance(pick.pricing.output_price_per_million, float)
+
+
+def test_model_info_carries_every_property_typed(client: GenAIClient) -> None:
+    [reasoning] = get_models(
+        filters=[Filter("id", ["anthropic-claude-sonnet-4"])], client=client
+    ).models
+    assert reasoning.type == "reasoning"
+    assert reasoning.thinking is True
+    assert reasoning.reasoning_efforts == ("low", "medium", "high")
+    assert reasoning.pricing.input_price_per_million == 3.0
+    assert reasoning.modalities.output == ("text",)
+    assert reasoning.endpoints[0].endpoint == "/v1/chat/completions"
+    assert reasoning.settings[0].name == "temperature"
+    assert reasoning.agreement.url.startswith("https://")
+    assert reasoning.version.major == 1
+    assert reasoning.parameter_count == 0.0
+    assert asdict(reasoning)["pricing"]["output_price_per_million"] == 15.0
+
+
+@pytest.mark.parametrize(
+    ("rule", "message"),
+    [
+        (Filter("pricing.no_such_price", [1]), "unknown field 'pricing.no_such_price'"),
+        (Filter("context_window", ["big"], match_by="at_least"), "compares numbers"),
+        (Filter("context_window", [1], match_by="more"), "match_by must be one of"),
+    ],
+)
+def test_nested_and_numeric_filters_explain_their_mistakes(
+    client: GenAIClient, rule: Filter, message: str
+) -> None:
+    with pytest.raises(errors.InvalidArgumentError, match=message):
+        get_models(filters=[rule], client=client)
+
+
+def test_inference_models_by_kind(client: GenAIClient, emulator: Emulator) -> None:
+    key = emulator.state.create_key("kinds")
+    everything = get_inference_models(key.secret, client=client)
+    assert all(m.kind == "" for m in everything.models)  # not asked: /v1/models has no type
+    embeddings = get_inference_models(key.secret, kind="embedding", client=client)
+    assert embeddings.ids == ("gte-large-en-v1.5", "gte-large-en-v1.5-v1.1")  # active versions
+    assert embeddings.models[0].max_output_tokens == 0
+    chat = get_inference_models(key.secret, kind=["chat", "reasoning"], client=client)
+    assert "llama3.3-70b-instruct" in chat.ids
+    assert {m.kind for m in chat.models} == {"chat", "reasoning"}
+    assert chat.models[0].context_length > 0
+    with pytest.raises(errors.InvalidArgumentError, match="kind"):
+        get_inference_models(key.secret, kind=[""], client=client)
+
+
+def test_a_scoped_keys_inference_models_are_its_own(
+    client: GenAIClient, emulator: Emulator
+) -> None:
+    key = emulator.state.create_key("scoped", models=["openai-gpt-4o-mini"])
+    assert get_inference_models(key.secret, client=client).ids == ("openai-gpt-4o-mini",)

@@ -12,6 +12,7 @@ list. Results are frozen dataclasses, which `pulumi.export` takes as they are.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import threading
 from collections.abc import Callable, Mapping, Sequence
@@ -22,10 +23,12 @@ import pulumi
 
 from .client import GenAIClient
 from .config import ClientSettings, settings_from_stack_config
-from .errors import InvalidArgumentError
-from .models import ApiKeyInfo, InferenceModel, Model
+from .errors import GenAIError, InvalidArgumentError
+from .model_info import ModelInfo, Record, field_paths, model_info
+from .models import ApiKeyInfo, InferenceModel
 
-MatchBy = Literal["exact", "substring", "re"]
+MatchBy = Literal["exact", "substring", "re", "at_least", "at_most"]
+MATCH_BY = ("exact", "substring", "re", "at_least", "at_most")
 Direction = Literal["asc", "desc"]
 
 USECASES = (
@@ -40,41 +43,8 @@ USECASES = (
 """The `usecases` values the model list accepts (DigitalOcean's `MODEL_USECASE_*` enum)."""
 
 
-class _Record:
-    """Results are plain frozen dataclasses: `pulumi.export` takes an object's public
-    attributes as a map (anything iterable would become a list), so they export as they are."""
-
-
 @dataclass(frozen=True, eq=True)
-class ModelInfo(_Record):
-    """One model of the catalogue."""
-
-    uuid: str
-    """The model's unique id."""
-    id: str
-    """The id sent in inference requests, e.g. `llama3.3-70b-instruct`."""
-    name: str
-    """The display name."""
-    provider: str
-    """`MODEL_PROVIDER_DIGITALOCEAN`, `_ANTHROPIC` or `_OPENAI`."""
-    is_foundational: bool
-    """True for foundation models provided by DigitalOcean."""
-    context_window: int
-    """Maximum tokens (0 when the API does not say)."""
-    capabilities: tuple[str, ...]
-    """Capabilities such as inference, reasoning or vectorization."""
-    lifecycle_status: str
-    """active, deprecated, public-preview, ..."""
-    type: str
-    """The model type as the API names it."""
-    created_at: str
-    """When the model was added (RFC 3339)."""
-    updated_at: str
-    """When the model was last changed (RFC 3339)."""
-
-
-@dataclass(frozen=True, eq=True)
-class KeyMetadata(_Record):
+class KeyMetadata(Record):
     """An existing model access key, without its secret (listings never carry one)."""
 
     uuid: str
@@ -88,19 +58,26 @@ class KeyMetadata(_Record):
 
 
 @dataclass(frozen=True, eq=True)
-class InferenceModelInfo(_Record):
+class InferenceModelInfo(Record):
     """A model the given key may call through the serverless inference API."""
 
     id: str
-    """The model id to send in `/v1/chat/completions`."""
+    """The model id to send in inference requests."""
     created: int
     """Unix seconds."""
     owned_by: str
     """Who provides the model."""
+    context_length: int = 0
+    """Maximum tokens in (0 when the API does not say)."""
+    max_output_tokens: int = 0
+    """Maximum tokens out; 0 for models that answer no text (embeddings, rerankers, images)."""
+    kind: str = ""
+    """The catalogue's `type` for this id (chat, reasoning, embedding, rerank, image, ...);
+    filled when `get_inference_models` is asked for a `kind`, "" otherwise."""
 
 
 @dataclass(frozen=True, eq=True)
-class GetModelsResult(_Record):
+class GetModelsResult(Record):
     """The result of `get_models`."""
 
     models: tuple[ModelInfo, ...]
@@ -123,7 +100,7 @@ class GetModelsResult(_Record):
 
 
 @dataclass(frozen=True, eq=True)
-class GetModelAccessKeysResult(_Record):
+class GetModelAccessKeysResult(Record):
     """The result of `get_model_access_keys`."""
 
     keys: tuple[KeyMetadata, ...]
@@ -133,7 +110,7 @@ class GetModelAccessKeysResult(_Record):
 
 
 @dataclass(frozen=True, eq=True)
-class GetInferenceModelsResult(_Record):
+class GetInferenceModelsResult(Record):
     """The result of `get_inference_models`."""
 
     models: tuple[InferenceModelInfo, ...]
@@ -146,8 +123,10 @@ class GetInferenceModelsResult(_Record):
 class Filter:
     """Keep items whose `key` field matches one of `values` (or all of them, with `all`).
 
-    `match_by`: `exact` (default), `substring` or `re` (a regular expression searched in the
-    field). A list field (such as `capabilities`) matches when any element does.
+    `key` names a field, or a field of a nested record with a dot (`pricing.input_price_per_
+    million`). `match_by`: `exact` (default), `substring`, `re` (a regular expression searched
+    in the field), `at_least` or `at_most` (numbers: the field is >= or <= the value). A list
+    field (such as `capabilities`) matches when any element does.
     """
 
     key: str
@@ -227,13 +206,18 @@ def _as_filter(value: FilterArg, fields_allowed: Sequence[str], argument: str) -
         raise InvalidArgumentError(
             f"{argument}: unknown field {raw.key!r}; filterable fields: {', '.join(fields_allowed)}"
         )
-    if raw.match_by not in ("exact", "substring", "re"):
+    if raw.match_by not in MATCH_BY:
         raise InvalidArgumentError(
-            f"{argument}: match_by must be 'exact', 'substring' or 're', got {raw.match_by!r}"
+            f"{argument}: match_by must be one of {', '.join(map(repr, MATCH_BY))}, "
+            f"got {raw.match_by!r}"
         )
     if isinstance(raw.values, str) or not raw.values:
         raise InvalidArgumentError(
             f"{argument}: values must be a non-empty list, got {raw.values!r}"
+        )
+    if raw.match_by in ("at_least", "at_most") and not all(_is_number(v) for v in raw.values):
+        raise InvalidArgumentError(
+            f"{argument}: match_by {raw.match_by!r} compares numbers, got {raw.values!r}"
         )
     if raw.match_by == "re":
         import regex
@@ -268,7 +252,23 @@ def _one_matches(field_value: Any, wanted: Any, match_by: MatchBy) -> bool:
         return field_value == wanted or str(field_value) == str(wanted)
     if match_by == "substring":
         return str(wanted) in str(field_value)
+    if match_by == "at_least":
+        return _is_number(field_value) and field_value >= wanted
+    if match_by == "at_most":
+        return _is_number(field_value) and field_value <= wanted
     return _search(str(wanted), str(field_value))
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+def _value(item: Record, path: str) -> Any:
+    """The field `path` of `item`; a dotted path reaches into nested records."""
+    value: Any = item
+    for name in path.split("."):
+        value = getattr(value, name)
+    return value
 
 
 REGEX_TIMEOUT_SECONDS = 0.5
@@ -290,13 +290,13 @@ def _search(pattern: str, value: str) -> bool:
         ) from None
 
 
-def _passes(item: _Record, rule: Filter) -> bool:
-    value = getattr(item, rule.key)
+def _passes(item: Record, rule: Filter) -> bool:
+    value = _value(item, rule.key)
     results = [_one_matches(value, wanted, rule.match_by) for wanted in rule.values]
     return all(results) if rule.all else any(results)
 
 
-R = TypeVar("R", bound=_Record)
+R = TypeVar("R", bound=Record)
 
 
 def apply_filters_and_sorts(
@@ -314,8 +314,8 @@ def apply_filters_and_sorts(
     return kept
 
 
-def _field_sort_key(name: str) -> Callable[[_Record], tuple[int, Any]]:
-    return lambda item: _sort_key(getattr(item, name))
+def _field_sort_key(name: str) -> Callable[[Record], tuple[int, Any]]:
+    return lambda item: _sort_key(_value(item, name))
 
 
 def _sort_key(value: Any) -> tuple[int, Any]:
@@ -326,27 +326,8 @@ def _sort_key(value: Any) -> tuple[int, Any]:
 
 # --- get_models ---------------------------------------------------------------------------
 
-MODEL_FIELDS = tuple(f.name for f in fields(ModelInfo))
-
-
-def _model_info(model: Model) -> ModelInfo:
-    try:
-        window = int(model.context_window or 0)
-    except ValueError:
-        window = 0
-    return ModelInfo(
-        uuid=model.uuid,
-        id=model.id,
-        name=model.name,
-        provider=model.provider or "",
-        is_foundational=bool(model.is_foundational),
-        context_window=window,
-        capabilities=tuple(model.capabilities),
-        lifecycle_status=model.lifecycle_status or "",
-        type=model.type or "",
-        created_at=model.created_at or "",
-        updated_at=model.updated_at or "",
-    )
+MODEL_FIELDS = field_paths(ModelInfo)
+"""What filters and sorts of `get_models` can name, nested fields included."""
 
 
 def get_models(
@@ -377,7 +358,7 @@ def get_models(
             settings,
             client,
             lambda c: tuple(
-                _model_info(m) for m in c.iter_models(public_only=public_only, usecases=chosen)
+                model_info(m) for m in c.iter_models(public_only=public_only, usecases=chosen)
             ),
         ),
     )
@@ -448,13 +429,27 @@ def get_model_access_keys_output(
 
 
 def _inference_info(model: InferenceModel) -> InferenceModelInfo:
-    return InferenceModelInfo(id=model.id, created=model.created, owned_by=model.owned_by)
+    return InferenceModelInfo(
+        id=model.id,
+        created=model.created,
+        owned_by=model.owned_by,
+        context_length=model.context_length or 0,
+        max_output_tokens=model.max_output_tokens or 0,
+    )
 
 
 def get_inference_models(
-    api_key: str, *, client: GenAIClient | None = None
+    api_key: str,
+    kind: str | Sequence[str] | None = None,
+    *,
+    client: GenAIClient | None = None,
 ) -> GetInferenceModelsResult:
-    """The `/v1/models` list as seen by `api_key` (a model access key): proof that it works."""
+    """The `/v1/models` list as seen by `api_key` (a model access key): proof that it works,
+    and the models it may call (a key made for chosen models sees only those).
+
+    `kind` keeps the models of that type or types (`chat`, `reasoning`, `embedding`, `rerank`,
+    `image`, ...). `/v1/models` does not say a model's type, so asking for a kind also reads
+    the catalogue (`get_models`, with the API token) and fills each result's `kind` from it."""
     if not isinstance(api_key, str) or not api_key:
         raise InvalidArgumentError("api_key: a model access key secret is required")
     settings = client.settings if client else _program_settings()
@@ -467,11 +462,34 @@ def get_inference_models(
             lambda c: tuple(_inference_info(m) for m in c.list_inference_models(api_key)),
         ),
     )
+    if kind is not None:
+        models = _of_kind(models, kind, client)
     return GetInferenceModelsResult(models=models, ids=tuple(m.id for m in models))
+
+
+def _of_kind(
+    models: tuple[InferenceModelInfo, ...], kind: str | Sequence[str], client: GenAIClient | None
+) -> tuple[InferenceModelInfo, ...]:
+    kinds = {kind} if isinstance(kind, str) else set(kind)
+    if not kinds or not all(isinstance(k, str) and k for k in kinds):
+        raise InvalidArgumentError(
+            f"kind: a model type such as 'chat' or 'embedding', got {kind!r}"
+        )
+    try:
+        types = {m.id: m.type for m in get_models(client=client).models}
+    except GenAIError as error:
+        raise error.within(
+            "get_inference_models(kind=...) reads the model catalogue to learn each model's type"
+        ) from error
+    typed = (dataclasses.replace(m, kind=types.get(m.id, "")) for m in models)
+    return tuple(m for m in typed if m.kind in kinds)
 
 
 def get_inference_models_output(
     api_key: pulumi.Input[str],
+    kind: pulumi.Input[str | Sequence[str] | None] = None,
 ) -> pulumi.Output[GetInferenceModelsResult]:
     """`get_inference_models` for an Input key; a secret key keeps the result secret."""
-    return pulumi.Output.from_input(api_key).apply(lambda key: get_inference_models(key))
+    return pulumi.Output.all(api_key, kind).apply(
+        lambda args: get_inference_models(args[0], args[1])
+    )

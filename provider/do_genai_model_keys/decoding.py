@@ -108,7 +108,8 @@ def rate_limit_of(headers: Mapping[str, str]) -> RateLimit:
 
 
 def retry_after_seconds(headers: Mapping[str, str], *, now: float | None = None) -> float | None:
-    """Seconds to wait from `retry-after` (seconds or an HTTP date), else `ratelimit-reset`."""
+    """Seconds to wait from `retry-after` (seconds or an HTTP date), else `ratelimit-reset` (the
+    control API), else the inference API's `x-ratelimit-reset-*`."""
     now = time.time() if now is None else now
     value = (headers.get("retry-after") or "").strip()
     if value:
@@ -123,7 +124,19 @@ def retry_after_seconds(headers: Mapping[str, str], *, now: float | None = None)
     remaining = _int_or_none(headers.get("ratelimit-remaining"))
     if reset is not None and remaining == 0:
         return max(0.0, reset - now)
-    return None
+    return _inference_reset_seconds(headers, now)
+
+
+INFERENCE_BUCKETS = ("requests", "tokens-per-minute", "tokens-per-day")
+"""The inference API's quota buckets, each with `x-ratelimit-{limit,remaining,reset}-<bucket>`."""
+
+
+def _inference_reset_seconds(headers: Mapping[str, str], now: float) -> float | None:
+    """Seconds until every spent inference bucket has room again: each `x-ratelimit-reset-*`
+    is a Unix time, or 0 while that bucket has room (DigitalOcean's quota headers)."""
+    resets = [_int_or_none(headers.get(f"x-ratelimit-reset-{b}")) for b in INFERENCE_BUCKETS]
+    pending = [reset for reset in resets if reset]
+    return max(0.0, max(pending) - now) if pending else None
 
 
 def _seconds_until(http_date: str, now: float) -> float | None:

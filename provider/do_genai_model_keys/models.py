@@ -49,8 +49,63 @@ class ModelVersion(_Response):
     patch: int | None = None
 
 
+class ModelPricing(_Response):
+    """US dollars per million tokens (or per image, second, ... where the field says so)."""
+
+    cache_read_input_price_per_million: float | None = None
+    cache_write_1h_input_price_per_million: float | None = None
+    cache_write_5m_input_price_per_million: float | None = None
+    image_cache_read_input_price_per_million: float | None = None
+    image_input_price_per_million: float | None = None
+    image_output_price_per_million: float | None = None
+    input_cache_read: float | None = None
+    input_price_per_million: float | None = None
+    output_price_per_million: float | None = None
+    price_per_audio: float | None = None
+    price_per_image: float | None = None
+    price_per_megapixel: float | None = None
+    price_per_second: float | None = None
+    price_per_thousand_characters: float | None = None
+    price_per_video: float | None = None
+    reasoning_price_per_million: float | None = None
+    text_cache_read_input_price_per_million: float | None = None
+    text_input_price_per_million: float | None = None
+    text_output_price_per_million: float | None = None
+
+
+class ModelModalities(_Response):
+    input: list[str] = Field(default_factory=list)
+    output: list[str] = Field(default_factory=list)
+
+
+class ModelEndpoint(_Response):
+    endpoint: str = ""
+    capabilities: list[str] = Field(default_factory=list)
+
+
+class ModelSetting(_Response):
+    """A playground setting: a number in [min, max] by step, or one of `options`."""
+
+    name: str = ""
+    type: str = ""
+    min: float | None = None
+    max: float | None = None
+    step: float | None = None
+    default_value: float | None = None
+    default_string: str = ""
+    options: list[str] = Field(default_factory=list)
+
+
+class ModelAgreement(_Response):
+    uuid: str = ""
+    name: str = ""
+    description: str = ""
+    url: str = ""
+
+
 class Model(_Response):
-    """One entry of the GenAI model catalogue (`GET /v2/gen-ai/models`)."""
+    """One entry of the GenAI model catalogue (`GET /v2/gen-ai/models`): every documented
+    property, each optional (an answer may leave any out)."""
 
     uuid: str = ""
     """The model's unique id."""
@@ -58,18 +113,36 @@ class Model(_Response):
     """The human-readable id used in inference requests, e.g. `llama3.3-70b-instruct`."""
     name: str = ""
     """The display name."""
+    description: str | None = None
     provider: str | None = None
     """`MODEL_PROVIDER_DIGITALOCEAN`, `MODEL_PROVIDER_ANTHROPIC` or `MODEL_PROVIDER_OPENAI`."""
     is_foundational: bool | None = None
     """True for foundation models provided by DigitalOcean."""
     context_window: str | None = None
     """Maximum tokens, as the API sends it (a string)."""
+    parameter_count: float | None = None
     capabilities: list[str] = Field(default_factory=list)
     """Capabilities such as inference, reasoning or vectorization."""
     lifecycle_status: str | None = None
     """internal, public-preview, active, deprecated or end_of_life."""
     type: str | None = None
-    """The model type as the API names it."""
+    """chat, embedding, image, reasoning, coding, ..."""
+    model_availability: str | None = None
+    """serverless, dedicated, ..."""
+    modalities: ModelModalities | None = None
+    pricing: ModelPricing | None = None
+    endpoints: list[ModelEndpoint] = Field(default_factory=list)
+    reasoning_efforts: list[str] = Field(default_factory=list)
+    settings: list[ModelSetting] = Field(default_factory=list)
+    thinking: bool | None = None
+    agreement: ModelAgreement | None = None
+    benchmark_score: dict[str, Any] = Field(default_factory=dict)
+    kb_default_chunk_size: int | None = None
+    kb_max_chunk_size: int | None = None
+    kb_min_chunk_size: int | None = None
+    parent_uuid: str | None = None
+    url: str | None = None
+    upload_complete: bool | None = None
     created_at: str | None = None
     updated_at: str | None = None
     version: ModelVersion | None = None
@@ -89,3 +162,8 @@ class InferenceModel(_Response):
     created: int = 0
     """Unix seconds."""
     owned_by: str = ""
+    context_length: int | None = None
+    """Maximum tokens in (not in the spec; the live API sends it)."""
+    max_output_tokens: int | None = None
+    """Maximum tokens out; 0 for models that answer no text (not in the spec; the live API
+    sends it)."""

@@ -13,6 +13,7 @@ import threading
 from pathlib import Path
 from typing import Any
 
+from .limits import CONTROL_PER_HOUR, CONTROL_PER_MINUTE
 from .server import EmulatorHTTPServer
 from .state import ALL_SCOPES, EmulatorState
 
@@ -43,7 +44,10 @@ class Emulator:
     """The emulator on a background thread: `with Emulator() as emu: emu.url, emu.token`.
 
     Like DigitalOcean today, it answers 410 to every key create; `allow_create=True` brings the
-    create back (as older accounts had it). Keys "made in the control panel" come from
+    create back (as older accounts had it). Rate limits are DigitalOcean's (see `limits.py`):
+    `rate_limits=False` turns them off (benchmarks), `per_minute_limit` changes the control
+    API's minute, and `rate_scale` shortens every window alike (a test meets a limit's end in
+    seconds). Keys "made in the control panel" come from
     `emu.state.create_key(name)` or `POST /_emulator/keys`.
 
     On exit it raises if any request handler failed, so a bug in the emulator fails the test
@@ -59,7 +63,9 @@ class Emulator:
         port: int = 0,
         tokens: dict[str, frozenset[str]] | None = None,
         allow_create: bool = False,
-        per_minute_limit: int | None = None,
+        rate_limits: bool = True,
+        per_minute_limit: int | None = CONTROL_PER_MINUTE,
+        rate_scale: float = 1.0,
         state_file: Path | None = None,
         seed: int | None = None,
         verbose: bool = False,
@@ -71,7 +77,10 @@ class Emulator:
         self.state = EmulatorState(
             tokens=tokens,
             retire_create=not allow_create,
-            per_minute_limit=per_minute_limit,
+            per_minute_limit=per_minute_limit if rate_limits else None,
+            per_hour_limit=CONTROL_PER_HOUR if rate_limits else None,
+            inference_limits=rate_limits,
+            rate_scale=rate_scale,
             state_file=state_file,
             seed=seed,
             **extra,

@@ -19,6 +19,7 @@ from pathlib import Path
 
 from ..contract import CREATE_RETIRED_ON
 from . import demo_token, parse_token_spec
+from .limits import CONTROL_PER_HOUR, CONTROL_PER_MINUTE
 from .server import EmulatorHTTPServer
 from .state import EmulatorState
 
@@ -47,9 +48,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--rate-limit-per-minute",
         type=int,
-        default=None,
+        default=CONTROL_PER_MINUTE,
         metavar="N",
-        help="answer 429 with retry-after beyond N requests a minute per token (real API: 250)",
+        help=f"control API: 429 beyond N requests a minute per token (default {CONTROL_PER_MINUTE}"
+        f", DigitalOcean's; {CONTROL_PER_HOUR} an hour also applies)",
+    )
+    parser.add_argument(
+        "--no-rate-limits",
+        action="store_true",
+        help="never answer 429 for rate (benchmarks); the headers still count",
     )
     parser.add_argument(
         "--seed", type=int, default=None, help="seed for probabilistic faults (default: random)"
@@ -69,7 +76,9 @@ def main(argv: list[str] | None = None) -> int:
     state = EmulatorState(
         tokens=tokens,
         retire_create=not args.allow_create,
-        per_minute_limit=args.rate_limit_per_minute,
+        per_minute_limit=None if args.no_rate_limits else args.rate_limit_per_minute,
+        per_hour_limit=None if args.no_rate_limits else CONTROL_PER_HOUR,
+        inference_limits=not args.no_rate_limits,
         state_file=args.state_file,
         seed=args.seed,
     )

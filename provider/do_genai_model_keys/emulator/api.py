@@ -25,8 +25,9 @@ from ..contract import (
 )
 from ..times import format_time, parse_time
 from .answers import Answer, ApiError
-from .catalogue import public_view
-from .state import EmulatorState
+from .assumptions import SCOPE_REFUSAL_ID, SCOPE_REFUSAL_STATUS, scope_refusal_message
+from .catalogue import CHAT_KINDS, max_output_tokens, public_view
+from .state import EmulatorState, Key
 
 KEYS = KEYS_PATH
 KEY = KEYS + "/{api_key_uuid}"
@@ -50,6 +51,8 @@ class Request:
     params: dict[str, str]
     state: EmulatorState
     base_url: str
+    key: Key | None = None
+    """The model access key an inference request came with (None: a token, or a control call)."""
 
 
 def _compile(template: str) -> re.Pattern[str]:
@@ -172,21 +175,32 @@ def delete_key(request: Request) -> Answer:
 # --- inference routes ---------------------------------------------------------------------
 
 
-def _inference_models(state: EmulatorState) -> list[dict[str, Any]]:
+def _served(state: EmulatorState) -> list[dict[str, Any]]:
+    """The models the inference API serves: active ones available serverless."""
     return [
-        {
-            "id": m["id"],
-            "object": "model",
-            "created": int(parse_time(m["created_at"]).timestamp()),
-            "owned_by": m["provider"].removeprefix("MODEL_PROVIDER_").lower(),
-        }
+        m
         for m in state.models
-        if "MODEL_USECASE_SERVERLESS" in m["_usecases"] and m["lifecycle_status"] == "active"
+        if m["model_availability"] == "serverless" and m["lifecycle_status"] == "active"
     ]
 
 
+def _listed(model: dict[str, Any]) -> dict[str, Any]:
+    """A model as `/v1/models` shows it: the spec's four fields, and the two users meet too."""
+    return {
+        "id": model["id"],
+        "object": "model",
+        "created": int(parse_time(model["created_at"]).timestamp()),
+        "owned_by": model["provider"].removeprefix("MODEL_PROVIDER_").lower(),
+        "context_length": int(model["context_window"]),
+        "max_output_tokens": max_output_tokens(model),
+    }
+
+
 def inference_models(request: Request) -> Answer:
-    return Answer(200, {"object": "list", "data": _inference_models(request.state)})
+    """Every served model a full-access token may call; a scoped key sees only its own."""
+    key = request.key
+    listed = [_listed(m) for m in _served(request.state) if key is None or key.may_use(m["id"])]
+    return Answer(200, {"object": "list", "data": listed})
 
 
 def chat_completions(request: Request) -> Answer:
@@ -194,8 +208,18 @@ def chat_completions(request: Request) -> Answer:
     messages = request.body.get("messages")
     if not isinstance(model, str) or not isinstance(messages, list) or not messages:
         raise ApiError(400, "bad_request", "model and a non-empty messages list are required")
-    if model not in {m["id"] for m in _inference_models(request.state)}:
+    served = {m["id"]: m for m in _served(request.state)}
+    if model not in served:
         raise ApiError(404, "not_found", f"model {model!r} is not available for inference")
+    if request.key is not None and not request.key.may_use(model):
+        raise ApiError(SCOPE_REFUSAL_STATUS, SCOPE_REFUSAL_ID, scope_refusal_message(model))
+    if served[model]["type"] not in CHAT_KINDS:
+        raise ApiError(
+            400,
+            "bad_request",
+            f"model {model!r} is a {served[model]['type']} model; chat completions need a chat "
+            f"model (its endpoint: {served[model]['endpoints'][0]['endpoint']})",
+        )
     last = str(messages[-1].get("content", "")) if isinstance(messages[-1], dict) else ""
     prompt_tokens = sum(
         len(str(m.get("content", "")).split()) for m in messages if isinstance(m, dict)
@@ -231,7 +255,8 @@ def chat_completions(request: Request) -> Answer:
             "cache_creation": {"ephemeral_5m_input_tokens": 0, "ephemeral_1h_input_tokens": 0},
         },
     }
-    return Answer(200, body)
+    headers = request.state.spend_inference_tokens(prompt_tokens + completion_tokens)
+    return Answer(200, body, headers)
 
 
 def _route(

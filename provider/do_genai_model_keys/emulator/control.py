@@ -32,11 +32,22 @@ def reset_stats(state: EmulatorState, _body: Body) -> Answer:
 
 
 def panel_key(state: EmulatorState, body: Body) -> Answer:
-    """A key made "in the control panel": the only way to make one once creation is retired."""
+    """A key made "in the control panel": the only way to make one once creation is retired.
+    `models` (a list of model ids) limits it to those, as the panel can."""
     name = body.get("name")
     if not isinstance(name, str) or not name:
         raise ApiError(400, "bad_request", "name is required")
-    return Answer(200, {"api_key_info": state.create_key(name).info(with_secret=True)})
+    models = body.get("models")
+    if models is not None and not (
+        isinstance(models, list) and all(isinstance(m, str) for m in models)
+    ):
+        raise ApiError(400, "bad_request", "models must be a list of model ids")
+    try:
+        key = state.create_key(name, models=models)
+    except ValueError as error:
+        raise ApiError(400, "bad_request", str(error)) from None
+    answer = {"api_key_info": key.info(with_secret=True), "models": key.models}
+    return Answer(200, answer)
 
 
 def list_faults(state: EmulatorState, _body: Body) -> Answer:
@@ -57,11 +68,23 @@ def add_fault(state: EmulatorState, body: Body) -> Answer:
 
 
 def rate_limit(state: EmulatorState, body: Body) -> Answer:
-    per_minute = body.get("per_minute")
-    if per_minute is not None and (not isinstance(per_minute, int) or per_minute < 1):
-        raise ApiError(400, "bad_request", "per_minute must be a whole number >= 1, or null")
-    state.set_rate_limit(per_minute)
-    return Answer(200, {"per_minute": per_minute})
+    """Set the limits: `per_minute` and `per_hour` of the control API (a whole number, or null
+    for none; unset: as now), `inference` (true/false) and `scale` (windows' length, 0 < s <= 1)."""
+    limits = {"per_minute": state.per_minute_limit, "per_hour": state.per_hour_limit}
+    for name in limits:
+        if name in body:
+            value = body[name]
+            if value is not None and (type(value) is not int or value < 1):
+                raise ApiError(400, "bad_request", f"{name} must be a whole number >= 1, or null")
+            limits[name] = value
+    inference = body.get("inference", state.inference_limits)
+    if not isinstance(inference, bool):
+        raise ApiError(400, "bad_request", "inference must be true or false")
+    scale = body.get("scale", state.rate_scale)
+    if isinstance(scale, bool) or not isinstance(scale, int | float) or not 0 < scale <= 1:
+        raise ApiError(400, "bad_request", "scale must be a number above 0 and at most 1")
+    state.set_rate_limits(**limits, inference=inference, scale=float(scale))
+    return Answer(200, {**limits, "inference": inference, "scale": scale})
 
 
 def retire_create(state: EmulatorState, body: Body) -> Answer:

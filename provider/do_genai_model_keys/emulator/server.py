@@ -26,7 +26,7 @@ from urllib.parse import parse_qs, urlsplit
 from .answers import ApiError
 from .api import Request, Route, match
 from .control import control
-from .state import EmulatorState, FaultRule
+from .state import EmulatorState, FaultRule, Key
 
 # --- the request handler ------------------------------------------------------------------
 
@@ -159,22 +159,17 @@ class EmulatorHandler(BaseHTTPRequestHandler):
             raise ApiError(404, "not_found", f"no such path: {path}")
 
         token = _bearer(self.headers.get("Authorization"))
-        rate_headers, retry_after = state.take_rate_slot(token or "anonymous")
+        rate_headers, refusal = self._take_rate_slot(route, token)
         try:
             fault = state.pick_fault(self.command, template)
             if fault is not None:
                 self._apply_fault(fault)
-            self._authorize(route, token)
-            if retry_after is not None:
-                raise ApiError(
-                    429,
-                    "too_many_requests",
-                    "API rate limit exceeded",
-                    # Rounded up: a client that waits this long must find room.
-                    retry_after=str(max(1, math.ceil(retry_after))),
-                )
+            key = self._authorize(route, token)
+            if refusal is not None:
+                state.count_rate_limited(self.command, template)
+                raise refusal
             host = self.headers.get("Host") or str(self.server.server_address[0])
-            request = Request(self.command, path, query, body, params, state, f"http://{host}")
+            request = Request(self.command, path, query, body, params, state, f"http://{host}", key)
             answer = route.run(request)
         except ApiError as error:
             error.headers = {**rate_headers, **error.headers}
@@ -183,7 +178,9 @@ class EmulatorHandler(BaseHTTPRequestHandler):
             raise _DropConnection()
         if fault is not None and fault.kind == "commit_then_delay":
             time.sleep(fault.latency_ms / 1000)
-        self._send(answer.status, answer.body, rate_headers, request_id)
+        self._send(
+            answer.status, answer.body, {**rate_headers, **(answer.headers or {})}, request_id
+        )
 
     def _apply_fault(self, fault: FaultRule) -> None:
         if fault.kind == "latency":
@@ -207,11 +204,32 @@ class EmulatorHandler(BaseHTTPRequestHandler):
                 **{k.replace("-", "_"): v for k, v in fault.headers.items()},
             )
 
-    def _authorize(self, route: Route, token: str | None) -> None:
+    def _take_rate_slot(
+        self, route: Route, token: str | None
+    ) -> tuple[dict[str, str], ApiError | None]:
+        """Count the request against its API's limits: the headers to send, and the 429 to
+        answer instead when a limit is spent (see `limits.py`)."""
+        state = self.server.state
+        if route.scope is None:  # the inference API: per account, no retry-after
+            headers, refused = state.take_inference_slot()
+            refusal = ApiError(429, "too_many_requests", "Too many requests") if refused else None
+            return headers, refusal
+        headers, wait = state.take_rate_slot(token or "anonymous")
+        if wait is None:
+            return headers, None
+        # Rounded up: a client that waits this long must find room.
+        seconds = str(max(1, math.ceil(wait)))
+        return headers, ApiError(
+            429, "too_many_requests", "API rate limit exceeded", retry_after=seconds
+        )
+
+    def _authorize(self, route: Route, token: str | None) -> Key | None:
+        """Refuse a request its bearer may not make; the model access key it came with, if any."""
         state = self.server.state
         if route.scope is None:
-            if token and (token in state.tokens or state.secret_is_live(token)):
-                return
+            key = state.key_with_secret(token) if token else None
+            if key is not None or (token and token in state.tokens):
+                return key
             raise ApiError(401, "unauthorized", "Unable to authenticate you.")
         scopes = state.tokens.get(token or "")
         if scopes is None:
@@ -222,6 +240,7 @@ class EmulatorHandler(BaseHTTPRequestHandler):
                 "forbidden",
                 f"You are not authorized to perform this operation (needs scope {route.scope}).",
             )
+        return None
 
     def _send_error(self, error: ApiError, request_id: str, headers: dict[str, str]) -> None:
         body = {"id": error.error_id, "message": error.message, "request_id": request_id}

@@ -21,9 +21,9 @@ from typing import Any
 
 from ..times import format_time
 from .catalogue import seeded_models
+from .limits import CONTROL_PER_HOUR, CONTROL_PER_MINUTE, ControlLimits, InferenceLimits
 
 ALL_SCOPES = frozenset({"genai:read", "genai:create", "genai:update", "genai:delete"})
-HOURLY_LIMIT = 5000
 DEFAULT_USER_ID = "7340123"
 
 
@@ -44,6 +44,12 @@ class Key:
     created_at: str
     created_by: str
     secret: str = field(repr=False)  # a failing test that prints keys shows no secret
+    models: list[str] | None = None
+    """The models the key may call (chosen in the control panel when it was made); None: all.
+    The API does not show it: listings, renames and regenerates leave it as it is."""
+
+    def may_use(self, model: str) -> bool:
+        return self.models is None or model in self.models
 
     def info(self, *, with_secret: bool = False, deleted_at: str | None = None) -> dict[str, Any]:
         data: dict[str, Any] = {
@@ -138,7 +144,10 @@ class EmulatorState:
         *,
         tokens: dict[str, frozenset[str]],
         retire_create: bool = True,
-        per_minute_limit: int | None = None,
+        per_minute_limit: int | None = CONTROL_PER_MINUTE,
+        per_hour_limit: int | None = CONTROL_PER_HOUR,
+        inference_limits: bool = True,
+        rate_scale: float = 1.0,
         state_file: Path | None = None,
         seed: int | None = None,
         clock: Any = time.time,
@@ -146,6 +155,9 @@ class EmulatorState:
         self.tokens = dict(tokens)
         self.retire_create = retire_create
         self.per_minute_limit = per_minute_limit
+        self.per_hour_limit = per_hour_limit
+        self.inference_limits = inference_limits
+        self.rate_scale = rate_scale
         self.state_file = state_file
         self.clock = clock
         self.models = seeded_models()
@@ -158,8 +170,11 @@ class EmulatorState:
         self.retired_secrets: set[str] = set()
         self.stats: collections.Counter[str] = collections.Counter()
         self.fault_stats: collections.Counter[str] = collections.Counter()
+        self.rate_limited: collections.Counter[str] = collections.Counter()
+        """429s the rate limits answered, by route."""
         self.faults: list[FaultRule] = []
-        self._request_times: dict[str, collections.deque[float]] = {}
+        self._control: dict[str, ControlLimits] = {}
+        self._inference = InferenceLimits(inference_limits, rate_scale)
         self.handler_errors: list[str] = []
         self._load()
 
@@ -169,7 +184,19 @@ class EmulatorState:
         with self._lock:
             return list(self.keys.values())
 
-    def create_key(self, name: str, created_by: str = DEFAULT_USER_ID) -> Key:
+    def create_key(
+        self, name: str, created_by: str = DEFAULT_USER_ID, *, models: list[str] | None = None
+    ) -> Key:
+        """A new key; `models` limits it to those model ids (as the control panel can)."""
+        if models is not None:
+            known = {m["id"] for m in self.models}
+            unknown = [m for m in models if m not in known]
+            if not models or unknown:
+                raise ValueError(
+                    f"models must be a non-empty list of model ids, unknown: {unknown}"
+                    if unknown
+                    else "models must be a non-empty list of model ids"
+                )
         with self._lock:
             key = Key(
                 uuid=str(uuid.uuid4()),
@@ -177,6 +204,7 @@ class EmulatorState:
                 created_at=format_time(self.clock()),
                 created_by=created_by,
                 secret=new_secret(),
+                models=list(models) if models is not None else None,
             )
             self.keys[key.uuid] = key
             self._save()
@@ -208,8 +236,11 @@ class EmulatorState:
             return key
 
     def secret_is_live(self, secret: str) -> bool:
+        return self.key_with_secret(secret) is not None
+
+    def key_with_secret(self, secret: str) -> Key | None:
         with self._lock:
-            return any(k.secret == secret for k in self.keys.values())
+            return next((k for k in self.keys.values() if k.secret == secret), None)
 
     def reset(self) -> None:
         """Back to the seeded state: no keys, no faults, no statistics."""
@@ -219,7 +250,9 @@ class EmulatorState:
             self.faults.clear()
             self.stats.clear()
             self.fault_stats.clear()
-            self._request_times.clear()
+            self.rate_limited.clear()
+            self._control.clear()
+            self._inference = InferenceLimits(self.inference_limits, self.rate_scale)
             self._save()
 
     # --- statistics, rate limits and faults ---------------------------------------------------
@@ -233,6 +266,7 @@ class EmulatorState:
             return {
                 "requests": dict(self.stats),
                 "faults": dict(self.fault_stats),
+                "rate_limited": dict(self.rate_limited),
                 "keys": len(self.keys),
                 "seed": self.seed,
             }
@@ -241,35 +275,49 @@ class EmulatorState:
         with self._lock:
             self.stats.clear()
             self.fault_stats.clear()
+            self.rate_limited.clear()
 
     def take_rate_slot(self, token: str) -> tuple[dict[str, str], float | None]:
-        """Record one request for `token`; return the rate-limit headers and, when the
-        per-minute limit is exceeded, the seconds to wait (the request is then not counted)."""
+        """Count one control API request of `token`: the rate-limit headers and, when a limit
+        is spent, the seconds to wait (the request is then not counted)."""
+        with self._lock:
+            limits = self._control.get(token)
+            if limits is None:
+                limits = self._control[token] = ControlLimits(
+                    self.per_minute_limit, self.per_hour_limit, self.rate_scale
+                )
+            return limits.take(self.clock())
+
+    def take_inference_slot(self) -> tuple[dict[str, str], bool]:
+        """Count one inference request of the account: its headers and whether it is refused."""
+        with self._lock:
+            return self._inference.take(self.clock())
+
+    def spend_inference_tokens(self, tokens: int) -> dict[str, str]:
+        """Count a completion's tokens; the inference headers after it."""
         with self._lock:
             now = self.clock()
-            times = self._request_times.setdefault(token, collections.deque())
-            while times and times[0] <= now - 3600:
-                times.popleft()
-            retry_after = None
-            if self.per_minute_limit:
-                in_minute = [t for t in times if t > now - 60]
-                if len(in_minute) >= self.per_minute_limit:
-                    retry_after = max(0.001, in_minute[0] + 60 - now)
-            if retry_after is None:
-                times.append(now)
-            reset = int((times[0] if times else now) + 3600)
-            headers = {
-                "ratelimit-limit": str(HOURLY_LIMIT),
-                "ratelimit-remaining": str(max(0, HOURLY_LIMIT - len(times))),
-                "ratelimit-reset": str(reset),
-            }
-            return headers, retry_after
+            self._inference.spend_tokens(now, tokens)
+            return self._inference.headers(now)
 
-    def set_rate_limit(self, per_minute: int | None) -> None:
-        """Change the per-minute limit; the windows start afresh, as after a quiet minute."""
+    def count_rate_limited(self, method: str, template: str) -> None:
         with self._lock:
-            self.per_minute_limit = per_minute
-            self._request_times.clear()
+            self.rate_limited[f"{method} {template}"] += 1
+
+    def set_rate_limits(
+        self,
+        *,
+        per_minute: int | None,
+        per_hour: int | None,
+        inference: bool,
+        scale: float,
+    ) -> None:
+        """Change the limits; every window starts afresh, as after a quiet day."""
+        with self._lock:
+            self.per_minute_limit, self.per_hour_limit = per_minute, per_hour
+            self.inference_limits, self.rate_scale = inference, scale
+            self._control.clear()
+            self._inference = InferenceLimits(inference, scale)
 
     def add_fault(self, rule: FaultRule) -> FaultRule:
         with self._lock:
