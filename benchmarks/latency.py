@@ -187,7 +187,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--sizes", type=int, nargs="+", default=[50, 500])
     parser.add_argument("--latency-ms", type=int, default=150)
     args = parser.parse_args(argv)
-    with Emulator(allow_create=True) as emu, tempfile.TemporaryDirectory() as work:
+    with (
+        Emulator(allow_create=True, rate_limits=False) as emu,
+        tempfile.TemporaryDirectory() as work,
+    ):
         backend = LocalBackend(
             root=Path(work), engine_bin=find_engine_bin(), env={"PYTHONPATH": str(HERE)}
         )

@@ -582,7 +582,7 @@ def main(argv: list[str] | None = None) -> int:
     backend = LocalBackend(root=root, engine_bin=find_engine_bin(), env={"PYTHONPATH": str(HERE)})
     measured = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
     raw: dict[str, Any] = {"measured": measured, "latency_ms": args.latency_ms}
-    with Emulator(allow_create=True) as emu:
+    with Emulator(allow_create=True, rate_limits=False) as emu:
         raw["imports"] = bench_imports(5)
         raw["models"] = bench_models(emu, 5)
         raw["up"] = bench_up(backend, emu, repeats)

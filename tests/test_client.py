@@ -11,6 +11,7 @@ from conftest import api_requests, control, emulator_client
 from do_genai_model_keys import GenAIClient, errors
 from do_genai_model_keys.emulator import Emulator
 from do_genai_model_keys.keys import KeyStore
+from support.clock import FakeClock
 from support.secrets import different_secrets, secret_absent
 
 SOME_UUID = "3f2b6a4e-1111-4222-8333-444455556666"
@@ -130,9 +131,10 @@ def test_retired_create_is_410_with_adoption_advice() -> None:
 )
 def test_reads_retry_until_they_succeed(emulator: Emulator, failures: int, rule: dict) -> None:
     fault(emulator, method="GET", path=KEYS, count=failures, **rule)
-    waits: list[float] = []
+    clock = FakeClock()
+    waits = clock.waits
     settings = emulator_client(emulator).settings
-    with GenAIClient(settings=settings, sleep=waits.append) as client:
+    with GenAIClient(settings=settings, sleep=clock.sleep, clock=clock.time) as client:
         assert client.list_keys() == []
     assert api_requests(emulator, LIST_KEYS) == failures + 1
     assert len(waits) == failures

@@ -209,7 +209,7 @@ def test_model_info_carries_every_property_typed(client: GenAIClient) -> None:
     [
         (Filter("pricing.no_such_price", [1]), "unknown field 'pricing.no_such_price'"),
         (Filter("context_window", ["big"], match_by="at_least"), "compares numbers"),
-        (Filter("context_window", [1], match_by="more"), "match_by must be one of"),
+        (Filter("context_window", [1], match_by="more"), "match_by must be one of"),  # type: ignore[arg-type]
     ],
 )
 def test_nested_and_numeric_filters_explain_their_mistakes(

@@ -28,6 +28,7 @@ from do_genai_model_keys.emulator import Emulator
 from do_genai_model_keys.keys import KeyStore
 from do_genai_model_keys.models import ApiKeyInfo
 from do_genai_model_keys.retry import RetryPolicy
+from support.clock import FakeClock
 from support.secrets import expect
 
 SOME_UUID = "3f2b6a4e-1111-4222-8333-444455556666"
@@ -142,11 +143,17 @@ def test_a_429_then_500_storm_sends_at_most_retry_max_plus_one_posts(
 ) -> None:
     fault(emulator, method="POST", path=KEYS, kind="status", status=429, count=2)
     fault(emulator, method="POST", path=KEYS, kind="status", status=500)
-    waits: list[float] = []
+    clock = FakeClock()  # the client's pacing after the 429 waits on it too
+    waits: list[float] = []  # the waits between the create's attempts
+
+    def wait(seconds: float) -> None:
+        waits.append(seconds)
+        clock.sleep(seconds)
+
     settings = emulator_client(emulator, http_retry_max=retry_max).settings
-    with GenAIClient(settings=settings, sleep=waits.append) as client:
+    with GenAIClient(settings=settings, sleep=clock.sleep, clock=clock.time) as client:
         with pytest.raises(errors.APIStatusError) as caught:
-            KeyStore(client, sleep=waits.append).create("storm")
+            KeyStore(client, sleep=wait).create("storm")
     assert api_requests(emulator, CREATE) == retry_max + 1
     assert len(waits) == retry_max
     assert caught.value.status == (429 if retry_max < 2 else 500)

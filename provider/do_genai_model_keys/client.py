@@ -36,6 +36,7 @@ from .errors import (
     ConfigurationError,
     ConnectionFailedError,
     InvalidArgumentError,
+    RateLimitError,
     RequestTimeoutError,
     ResponseLostError,
     TransportError,
@@ -101,7 +102,9 @@ class GenAIClient:
         self._sleep = sleep
         self._clock = clock
         self._policy = RetryPolicy.of(settings)
-        self._pacer = RequestPacer(settings.requests_per_second, sleep=sleep)
+        # Pacing runs on the clock that `sleep` moves: a test's, or the monotonic one.
+        pace_clock = time.monotonic if clock is time.time else clock
+        self._pacer = RequestPacer(settings.requests_per_second, clock=pace_clock, sleep=sleep)
         self._http = httpx.Client(
             transport=transport,
             timeout=httpx.Timeout(settings.timeout, connect=min(10.0, settings.timeout)),
@@ -321,14 +324,18 @@ class GenAIClient:
             raise TransportError(method, path, _cause(error)) from None
         except httpx.DecodingError as error:
             raise UnexpectedResponseError(method, path, _cause(error)) from None
-        return decode_response(
-            method=method,
-            path=path,
-            status=status,
-            headers=answer_headers,
-            body=body,
-            now=self._clock(),
-        )
+        try:
+            return decode_response(
+                method=method,
+                path=path,
+                status=status,
+                headers=answer_headers,
+                body=body,
+                now=self._clock(),
+            )
+        except RateLimitError:
+            self._pacer.rate_limited()
+            raise
 
     def _exchange(
         self,

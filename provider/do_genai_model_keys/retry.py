@@ -113,11 +113,18 @@ def build_retrying(policy: RetryPolicy, *, idempotent: bool, sleep: Sleep, what:
     )
 
 
+RATE_LIMITED_PER_SECOND = 250 / 60
+"""The pace after a 429: DigitalOcean's documented burst, 250 requests in any minute."""
+
+
 class RequestPacer:
     """Spaces requests to at most `per_second` (0: no limit); thread-safe.
 
     Each caller reserves the next free slot under the lock and sleeps outside it, so waiting
-    threads do not block each other's bookkeeping.
+    threads do not block each other's bookkeeping. After a 429 (`rate_limited`) requests go at
+    most at `RATE_LIMITED_PER_SECOND` from then on: the budget is evidently spent or shared,
+    and requests that came back at full speed once the server's wait is over would meet the
+    limit again and again, spending their retries (a destroy of 300 keys did).
     """
 
     def __init__(
@@ -142,3 +149,8 @@ class RequestPacer:
             self._next_slot = slot + self._interval
         if slot > now:
             self._sleep(slot - now)
+
+    def rate_limited(self) -> None:
+        """The server answered 429: pace every request from now on."""
+        with self._lock:
+            self._interval = max(self._interval, 1.0 / RATE_LIMITED_PER_SECOND)
