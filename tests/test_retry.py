@@ -4,7 +4,14 @@ from __future__ import annotations
 
 import pytest
 from do_genai_model_keys import errors
-from do_genai_model_keys.retry import RequestPacer, RetryPolicy, should_retry, wait_seconds
+from do_genai_model_keys.retry import (
+    RATE_LIMITED_PER_SECOND,
+    RequestPacer,
+    RetryPolicy,
+    should_retry,
+    wait_seconds,
+)
+from support.clock import FakeClock
 
 POLICY = RetryPolicy(max_retries=4, wait_min=1.0, wait_max=8.0, retry_after_cap=60.0)
 
@@ -78,3 +85,20 @@ def test_pacer_off_by_default() -> None:
     pacer = RequestPacer(0, clock=lambda: 0.0, sleep=lambda s: pytest.fail("slept"))
     for _ in range(10):
         pacer.wait_turn()
+
+
+def test_a_long_429_paces_the_client_and_a_short_one_does_not() -> None:
+    clock = FakeClock(now=0.0)
+    pacer = RequestPacer(0, clock=clock.time, sleep=clock.sleep)
+    pacer.rate_limited(1.0)  # a proxy's "come back in a second": no pace
+    for _ in range(3):
+        pacer.wait_turn()
+    assert clock.waits == []
+    pacer.rate_limited(None)  # the server did not say: no pace either
+    pacer.wait_turn()
+    assert clock.waits == []
+    pacer.rate_limited(48.0)  # the minute's budget is spent: 250 a minute from now on
+    for _ in range(4):
+        pacer.wait_turn()
+    assert len(clock.waits) == 3
+    assert all(abs(w - 1 / RATE_LIMITED_PER_SECOND) < 1e-9 for w in clock.waits)

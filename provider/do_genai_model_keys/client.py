@@ -333,8 +333,8 @@ class GenAIClient:
                 body=body,
                 now=self._clock(),
             )
-        except RateLimitError:
-            self._pacer.rate_limited()
+        except RateLimitError as error:
+            self._pacer.rate_limited(error.retry_after)
             raise
 
     def _exchange(

@@ -114,17 +114,21 @@ def build_retrying(policy: RetryPolicy, *, idempotent: bool, sleep: Sleep, what:
 
 
 RATE_LIMITED_PER_SECOND = 250 / 60
-"""The pace after a 429: DigitalOcean's documented burst, 250 requests in any minute."""
+"""The pace after a long 429: DigitalOcean's documented burst, 250 requests in any minute."""
+LONG_RATE_LIMIT_WAIT = 5.0
+"""A 429 that asks for at least this many seconds means the budget is spent, not a hiccup."""
 
 
 class RequestPacer:
     """Spaces requests to at most `per_second` (0: no limit); thread-safe.
 
     Each caller reserves the next free slot under the lock and sleeps outside it, so waiting
-    threads do not block each other's bookkeeping. After a 429 (`rate_limited`) requests go at
-    most at `RATE_LIMITED_PER_SECOND` from then on: the budget is evidently spent or shared,
-    and requests that came back at full speed once the server's wait is over would meet the
-    limit again and again, spending their retries (a destroy of 300 keys did).
+    threads do not block each other's bookkeeping. After a 429 that asks for a long wait
+    (`rate_limited`), requests go at most at `RATE_LIMITED_PER_SECOND` for the rest of the
+    client's life (a provider process lives for one operation): the budget is spent or shared,
+    and requests that all came back at full speed would meet the limit again and again,
+    spending their retries (a destroy of 300 keys did). A 429 that asks for a second or two (a
+    proxy's, an upstream's) changes no pace.
     """
 
     def __init__(
@@ -150,7 +154,9 @@ class RequestPacer:
         if slot > now:
             self._sleep(slot - now)
 
-    def rate_limited(self) -> None:
-        """The server answered 429: pace every request from now on."""
+    def rate_limited(self, retry_after: float | None) -> None:
+        """The server answered 429 asking for `retry_after` seconds (None: it did not say)."""
+        if retry_after is None or retry_after < LONG_RATE_LIMIT_WAIT:
+            return
         with self._lock:
             self._interval = max(self._interval, 1.0 / RATE_LIMITED_PER_SECOND)
