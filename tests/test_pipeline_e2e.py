@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import os
 import subprocess
+import sys
 import threading
 import time
 from dataclasses import dataclass, field
@@ -114,6 +115,8 @@ def test_the_pipeline_rotates_three_times_and_on_schedule_with_zero_failed_reque
             work=tmp_path / "cli",
             env={
                 "DIGITALOCEAN_TOKEN": emu.token,
+                "DIGITALOCEAN_API_URL": emu.url,  # for the key inventory of the nightly job
+                "PYTHON": sys.executable,
                 "DO_GENAI_NOW": format_time(NOW),
                 **COMMIT_IDENTITY,
             },
@@ -154,6 +157,8 @@ def test_the_pipeline_rotates_three_times_and_on_schedule_with_zero_failed_reque
 
             quiet = cli.script(project, *pipeline, "scheduled")
             assert "Updating" not in quiet.stdout  # before the period: nothing to do
+            assert "gitops-app-a" in quiet.stdout  # then the key inventory: no findings
+            assert "2 keys, no findings" in quiet.stdout
             same_secret(output("active_secret_key"), history[-1], "output('active_secret_key')")
 
             cli.env["DO_GENAI_NOW"] = format_time(NOW + timedelta(days=31))

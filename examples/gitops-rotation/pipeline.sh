@@ -7,7 +7,9 @@
 #
 #   pipeline.sh rotate     # on a developer's branch: propose a rotation as a commit
 #   pipeline.sh on-merge   # on merge to main: apply what the commit declares
-#   pipeline.sh scheduled  # nightly: apply a rotation whose period has passed, else do nothing
+#   pipeline.sh scheduled  # nightly: apply a rotation whose period has passed, then check
+#                          # every key of the account (python -m do_genai_model_keys keys)
+# PYTHON names the interpreter that has do_genai_model_keys (default python3).
 set -euo pipefail
 stack=${STACK:-prod}
 cd "$(dirname "$0")"
@@ -28,6 +30,10 @@ case "${1:-}" in
     if ! pulumi preview --stack "$stack" --expect-no-changes; then
       pulumi up --stack "$stack" --yes --skip-preview
     fi
+    # The account's key inventory: the job fails on a key that two stacks manage or a secret
+    # DigitalOcean no longer accepts, and flags secrets older than MAX_AGE_DAYS.
+    "${PYTHON:-python3}" -m do_genai_model_keys keys --check-secrets \
+      --max-age-days "${MAX_AGE_DAYS:-90}"
     ;;
   *)
     echo "usage: $0 rotate|on-merge|scheduled" >&2

@@ -67,6 +67,7 @@ _SETTINGS = (
         "digitalocean:requestsPerSecond",
         ("DIGITALOCEAN_REQUESTS_PER_SECOND",),
     ),
+    _Setting("verify_secrets", "digitalocean:verifySecrets", ("DIGITALOCEAN_VERIFY_SECRETS",)),
 )
 FIELDS = tuple(s.field for s in _SETTINGS)
 
@@ -94,6 +95,8 @@ class ClientSettings:
     http_retry_wait_min: float = DEFAULT_RETRY_WAIT_MIN
     http_retry_wait_max: float = DEFAULT_RETRY_WAIT_MAX
     requests_per_second: float = 0.0
+    verify_secrets: bool = True
+    """Whether a refresh checks each stored secret against the inference API."""
     timeout: float = DEFAULT_TIMEOUT
     deadline: float = DEFAULT_DEADLINE
 
@@ -136,6 +139,11 @@ def resolve_settings(
         if name in explicit:
             values[name] = _positive_float(name, explicit[name], f"argument {name}")
 
+    if "inference_endpoint" not in values and _is_loopback(
+        urlsplit(values.get("api_endpoint", "")).hostname or ""
+    ):
+        # The emulator serves both APIs on one port: never send its keys to DigitalOcean.
+        values["inference_endpoint"] = values["api_endpoint"]
     if "timeout" in values and "deadline" not in values:  # a longer read wait, a later deadline
         values["deadline"] = max(DEFAULT_DEADLINE, 4 * values["timeout"])
     settings = ClientSettings(**values)
@@ -186,6 +194,8 @@ def _parse(field: str, raw: Any, source: str) -> Any:
         return SecretStr(token)
     if field in ("api_endpoint", "inference_endpoint"):
         return _endpoint(raw, source)
+    if field == "verify_secrets":
+        return _flag(raw, source)
     if field == "http_retry_max":
         return _whole_number(raw, source, most=MAX_RETRIES)
     if field == "requests_per_second":
@@ -262,6 +272,17 @@ def check_transport_security(settings: ClientSettings, environ: Mapping[str, str
                 f"network unencrypted: use https (it comes from {where}), or set "
                 f"{ALLOW_HTTP_ENV}=true if that network is trusted"
             )
+
+
+def _flag(raw: Any, source: str) -> bool:
+    if isinstance(raw, bool):
+        return raw
+    text = str(raw).strip().lower()
+    if text in ("true", "1", "yes", "on"):
+        return True
+    if text in ("false", "0", "no", "off"):
+        return False
+    raise ConfigurationError(f"{source} must be true or false, got {raw!r}")
 
 
 def _whole_number(raw: Any, source: str, *, most: int) -> int:

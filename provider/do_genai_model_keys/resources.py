@@ -12,6 +12,7 @@ compares the real inputs only, `update` and `read` carry the one-time secret for
 from __future__ import annotations
 
 import dataclasses
+import logging
 from collections.abc import Mapping
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
@@ -38,6 +39,9 @@ from .times import format_time, now, parse_time
 if TYPE_CHECKING:  # the provider process loads these; a program declaring keys does not
     from .keys import KeyStore
     from .models import ApiKeyInfo
+
+
+log = logging.getLogger("do_genai_model_keys.secrets")
 
 
 def _keys() -> KeyStore:
@@ -148,13 +152,19 @@ class ModelAccessKeyProvider(ResourceProvider):
         return UpdateResult(outs)
 
     def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
+        keys = _keys()
         try:
-            key = _keys().find(id_)
+            key = keys.find(id_)
         except GenAIError as error:
             raise error.within(f"reading model access key {props.get('name')!r} ({id_})") from error
         if key is None:
             return ReadResult(None, {})
-        return ReadResult(id_, with_metadata(props, key))
+        outs = with_metadata(props, key)
+        secret = outs.get("secret_key")
+        checked = isinstance(secret, str) and secret and keys.client.settings.verify_secrets
+        if checked and not _secret_still_works(keys, key.name, id_, str(secret)):
+            outs["secret_key"] = ""  # drift: the next `pulumi up` regenerates it
+        return ReadResult(id_, outs)
 
     def delete(self, id_: str, props: dict[str, Any]) -> None:
         try:
@@ -165,6 +175,32 @@ class ModelAccessKeyProvider(ResourceProvider):
             raise error.within(
                 f"deleting model access key {props.get('name')!r} ({id_})"
             ) from error
+
+
+def _secret_still_works(keys: KeyStore, name: str, uuid: str, secret: str) -> bool:
+    """False only when DigitalOcean definitely refuses the stored secret; says why either way."""
+    from .keys import Verdict
+
+    check = keys.check_secret(secret)
+    if check.verdict is Verdict.DEAD:
+        log.warning(
+            "model access key %r (%s): DigitalOcean no longer accepts the secret in the state "
+            "(%s). It was regenerated outside this stack: in the control panel, by another "
+            "stack that adopted the same key, or by hand. Apps reading secret_key get 401 "
+            "until `pulumi up` regenerates it and stores a working secret.",
+            name,
+            uuid,
+            check.reason,
+        )
+        return False
+    if check.verdict is Verdict.UNKNOWN and keys.first_unsure():
+        log.warning(
+            "could not check whether the stored secrets still work (%s); nothing was changed. "
+            "Turn the checks off with digitalocean:verifySecrets=false if this endpoint cannot "
+            "answer them.",
+            check.reason,
+        )
+    return True
 
 
 def rotation_due(olds: Mapping[str, Any], news: Mapping[str, Any]) -> bool:

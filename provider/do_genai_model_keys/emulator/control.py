@@ -50,6 +50,16 @@ def panel_key(state: EmulatorState, body: Body) -> Answer:
     return Answer(200, answer)
 
 
+def panel_regenerate(state: EmulatorState, body: Body) -> Answer:
+    """ "Regenerate" clicked in the control panel: a new secret, the old one dead at once, and
+    no stack told (the way a secret goes stale under a stack)."""
+    uuid = body.get("uuid")
+    key = state.regenerate_key(uuid) if isinstance(uuid, str) else None
+    if key is None:
+        raise ApiError(404, "not_found", f"no key with uuid {uuid!r}")
+    return Answer(200, {"api_key_info": key.info(with_secret=True)})
+
+
 def list_faults(state: EmulatorState, _body: Body) -> Answer:
     return Answer(200, {"faults": state.faults_snapshot()})
 
@@ -97,6 +107,7 @@ CONTROL: dict[tuple[str, str], Control] = {
     ("GET", "/_emulator/stats"): stats,
     ("POST", "/_emulator/stats/reset"): reset_stats,
     ("POST", "/_emulator/keys"): panel_key,
+    ("POST", "/_emulator/keys/regenerate"): panel_regenerate,
     ("GET", "/_emulator/faults"): list_faults,
     ("DELETE", "/_emulator/faults"): clear_faults,
     ("POST", "/_emulator/faults"): add_fault,

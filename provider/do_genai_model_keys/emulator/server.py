@@ -96,6 +96,9 @@ class EmulatorHandler(BaseHTTPRequestHandler):
                 self.connection.shutdown(socket.SHUT_RDWR)
         except ApiError as error:
             self._send_error(error, request_id, {})
+        except (BrokenPipeError, ConnectionResetError):
+            # The client gave up (its timeout, its deadline) before the answer: not our failure.
+            self.close_connection = True
         except Exception:
             self.server.state.handler_errors.append(traceback.format_exc())
             self._send_error(

@@ -1,0 +1,82 @@
+"""The key inventory's verdicts, table and JSON, from made-up accounts and stacks (no CLI)."""
+
+from __future__ import annotations
+
+import io
+import json
+from datetime import UTC, datetime
+
+from do_genai_model_keys.inventory import (
+    Holding,
+    Progress,
+    exit_code,
+    render_json,
+    render_table,
+    report,
+)
+from do_genai_model_keys.models import ApiKeyInfo
+from support.secrets import secret_absent
+
+AT = datetime(2027, 1, 1, tzinfo=UTC)
+SECRET = "sk-do-emu-never-to-be-printed"
+
+
+def key(uuid: str, name: str) -> ApiKeyInfo:
+    return ApiKeyInfo(uuid=uuid, name=name, created_at="2026-01-01T00:00:00Z")
+
+
+def held(stack: str, rotated_at: str = "2026-12-20T00:00:00Z", state: str = "live") -> Holding:
+    return Holding(stack, "web", rotated_at, SECRET, state)
+
+
+def test_each_finding_is_flagged_and_only_conflicts_and_dead_secrets_fail() -> None:
+    keys = [key("u1", "fine"), key("u2", "twice"), key("u3", "nobody"), key("u4", "dead")]
+    holdings = {
+        "u1": [held("org/a/dev")],
+        "u2": [held("org/a/dev"), held("org/b/prod")],
+        "u4": [held("org/c/dev", state="dead")],
+        "u9": [held("org/d/dev", rotated_at="2026-01-01T00:00:00Z")],
+    }
+    reports = report(keys, holdings, max_age_days=90, at=AT)
+    flags = {r.uuid: r.flags for r in reports}
+    assert flags == {
+        "u1": [],
+        "u2": ["conflict"],
+        "u3": ["unmanaged"],
+        "u4": ["dead"],
+        "u9": ["gone", "old"],
+    }
+    assert exit_code(reports) == 1
+    assert exit_code([r for r in reports if r.uuid in ("u1", "u3", "u9")]) == 0
+
+
+def test_the_table_and_the_json_name_the_stacks_and_never_a_secret() -> None:
+    reports = report(
+        [key("u2", "twice")],
+        {"u2": [held("org/a/dev"), held("org/b/prod")]},
+        max_age_days=None,
+        at=AT,
+    )
+    table = render_table(reports)
+    assert "org/a/dev (web)" in table
+    assert "org/b/prod (web)" in table
+    assert "1 keys: 1 conflict" in table
+    data = json.loads(render_json(reports))
+    assert data["exit_code"] == 1
+    assert [h["stack"] for h in data["keys"][0]["holdings"]] == ["org/a/dev", "org/b/prod"]
+    secret_absent(SECRET, table, "the table")
+    secret_absent(SECRET, render_json(reports), "the JSON")
+    secret_absent(SECRET, repr(reports), "the reports' repr")
+
+
+def test_progress_is_a_line_every_tenth_off_a_terminal_and_silent_for_a_handful() -> None:
+    stream = io.StringIO()
+    progress = Progress(20, "stacks read", stream)
+    for _ in range(20):
+        progress.step()
+    assert stream.getvalue().splitlines() == [f"{n}/20 stacks read" for n in range(2, 21, 2)]
+    quiet = io.StringIO()
+    small = Progress(3, "stacks read", quiet)
+    for _ in range(3):
+        small.step()
+    assert quiet.getvalue() == ""
