@@ -11,6 +11,7 @@ from do_genai_model_keys import (
     get_models,
 )
 from do_genai_model_keys.emulator import Emulator
+from support.stacks import emulator_config
 
 pytestmark = pytest.mark.e2e
 
@@ -34,11 +35,7 @@ def test_data_sources_export_through_the_engine(backend, emulator: Emulator) -> 
         "datasources",
         "dev",
         program,
-        config={
-            "digitalocean:token": (emulator.token, True),
-            "digitalocean:apiEndpoint": emulator.url,
-            "digitalocean:inferenceEndpoint": emulator.url,
-        },
+        config=emulator_config(emulator),
     )
     stack.up()
     outputs = stack.outputs()

@@ -13,7 +13,7 @@ from conftest import HTTP, api_requests, control
 from do_genai_model_keys import ModelAccessKey, get_inference_models_output
 from do_genai_model_keys.emulator import Emulator
 from support import examples
-from support.stacks import KeyStack
+from support.stacks import KeyStack, emulator_config
 
 pytestmark = pytest.mark.e2e
 
@@ -37,11 +37,7 @@ def test_an_adopted_scoped_key_sees_only_its_models_and_the_app_is_refused_other
         "scoped",
         "dev",
         program,
-        config={
-            "digitalocean:token": (emulator.token, True),
-            "digitalocean:apiEndpoint": emulator.url,
-            "digitalocean:inferenceEndpoint": emulator.url,
-        },
+        config=emulator_config(emulator),
     )
     stack.up()
     outputs = stack.outputs()

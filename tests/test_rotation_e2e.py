@@ -9,6 +9,7 @@ from do_genai_model_keys.emulator import Emulator
 from pulumi import automation as auto
 from support import examples
 from support.secrets import expect, same_secret
+from support.stacks import emulator_config
 
 pytestmark = pytest.mark.e2e
 
@@ -16,14 +17,6 @@ pytestmark = pytest.mark.e2e
 def works(emu: Emulator, secret: str) -> bool:
     answer = httpx.get(f"{emu.url}/v1/models", headers={"Authorization": f"Bearer {secret}"})
     return answer.status_code == 200
-
-
-def emulator_config(emu: Emulator) -> dict:
-    return {
-        "digitalocean:token": (emu.token, True),
-        "digitalocean:apiEndpoint": emu.url,
-        "digitalocean:inferenceEndpoint": emu.url,
-    }
 
 
 @pytest.mark.parametrize("adopted", [False, True], ids=["created", "adopted"])

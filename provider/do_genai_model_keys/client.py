@@ -9,6 +9,7 @@ against our own endpoint, never to another host.
 from __future__ import annotations
 
 import functools
+import math
 import os
 import ssl
 import threading
@@ -43,7 +44,7 @@ from .errors import (
     UnexpectedResponseError,
 )
 from .models import ApiKeyInfo, InferenceModel, Model
-from .retry import RequestPacer, RetryPolicy, Sleep, build_retrying
+from .retry import RATE_LIMITED_PER_SECOND, RequestPacer, RetryPolicy, Sleep, build_retrying
 
 T = TypeVar("T")
 M = TypeVar("M", bound=BaseModel)
@@ -104,7 +105,11 @@ class GenAIClient:
         self._policy = RetryPolicy.of(settings)
         # Pacing runs on the clock that `sleep` moves: a test's, or the monotonic one.
         pace_clock = time.monotonic if clock is time.time else clock
-        self._pacer = RequestPacer(settings.requests_per_second, clock=pace_clock, sleep=sleep)
+        self._pacers = {
+            api: RequestPacer(settings.requests_per_second, clock=pace_clock, sleep=sleep)
+            for api in ("control", "inference")
+        }
+        """One pace per API: each has limits of its own, and meeting one slows only its calls."""
         self._http = httpx.Client(
             transport=transport,
             timeout=httpx.Timeout(settings.timeout, connect=min(10.0, settings.timeout)),
@@ -290,7 +295,8 @@ class GenAIClient:
         json: Mapping[str, Any] | None,
         secret: SecretStr,
     ) -> Decoded:
-        self._pacer.wait_turn()
+        pacer = self._pacers["inference" if path.startswith("/v1/") else "control"]
+        pacer.wait_turn()
         headers = {"Authorization": f"Bearer {secret.get_secret_value()}"}
         try:
             status, answer_headers, body = _within_deadline(
@@ -334,7 +340,7 @@ class GenAIClient:
                 now=self._clock(),
             )
         except RateLimitError as error:
-            self._pacer.rate_limited(error.retry_after)
+            pacer.rate_limited(error.retry_after, _allowed_per_second(answer_headers))
             raise
 
     def _exchange(
@@ -412,6 +418,18 @@ def _within_deadline(seconds: float, work: Callable[[threading.Event], T]) -> T:
     if succeeded:
         return value  # type: ignore[no-any-return]
     raise value
+
+
+def _allowed_per_second(headers: httpx.Headers) -> float:
+    """The pace a 429's limit allows: the inference API says its requests a minute
+    (`x-ratelimit-limit-requests`); the control API's is DigitalOcean's documented 250."""
+    try:
+        per_minute = float(headers.get("x-ratelimit-limit-requests", ""))
+    except ValueError:
+        return RATE_LIMITED_PER_SECOND
+    return (
+        per_minute / 60 if math.isfinite(per_minute) and per_minute > 0 else RATE_LIMITED_PER_SECOND
+    )
 
 
 def _cause(error: httpx.HTTPError) -> str:

@@ -154,9 +154,12 @@ class RequestPacer:
         if slot > now:
             self._sleep(slot - now)
 
-    def rate_limited(self, retry_after: float | None) -> None:
-        """The server answered 429 asking for `retry_after` seconds (None: it did not say)."""
-        if retry_after is None or retry_after < LONG_RATE_LIMIT_WAIT:
+    def rate_limited(
+        self, retry_after: float | None, per_second: float = RATE_LIMITED_PER_SECOND
+    ) -> None:
+        """The server answered 429 asking for `retry_after` seconds (None: it did not say);
+        `per_second` is the pace its limit allows."""
+        if retry_after is None or retry_after < LONG_RATE_LIMIT_WAIT or per_second <= 0:
             return
         with self._lock:
-            self._interval = max(self._interval, 1.0 / RATE_LIMITED_PER_SECOND)
+            self._interval = max(self._interval, 1.0 / per_second)

@@ -59,6 +59,15 @@ def seed_keys(stack: auto.Stack, emulator: Emulator, n: int, prefix: str) -> Non
     import_copies(stack, KEY_TYPE, key_copy, n)
 
 
+def emulator_config(emu: Emulator) -> dict[str, Any]:
+    """Stack config that points a program at `emu`: its token (a secret) and both endpoints."""
+    return {
+        "digitalocean:token": (emu.token, True),
+        "digitalocean:apiEndpoint": emu.url,
+        "digitalocean:inferenceEndpoint": emu.url,
+    }
+
+
 def keys_program(specs: KeySpecs):
     """A program declaring one ModelAccessKey per entry and exporting its uuid and secret."""
 
@@ -86,9 +95,7 @@ class KeyStack:
             "dev",
             keys_program(specs),
             config={
-                "digitalocean:token": (self.emulator.token, True),
-                "digitalocean:apiEndpoint": self.emulator.url,
-                "digitalocean:inferenceEndpoint": self.emulator.url,
+                **emulator_config(self.emulator),
                 "digitalocean:httpRetryWaitMin": "0.01",
                 "digitalocean:httpRetryWaitMax": "0.05",
             },
