@@ -135,6 +135,9 @@ def test_the_pipeline_rotates_three_times_and_on_schedule_with_zero_failed_reque
         def output(name: str) -> str:
             return cli.run(project, "stack", "output", name, "--show-secrets").stdout.strip()
 
+        cli.script(project, *pipeline, "prepare")  # the virtualenv is there: nothing to do
+        preview = cli.script(project, *pipeline, "preview")  # what a pull request shows
+        assert "to create" in preview.stdout
         cli.script(project, *pipeline, "on-merge")
         history = [output("active_secret_key")]
         app = App(emu, lambda: output("active_secret_key"), secret=history[0])

@@ -5,16 +5,31 @@
 #   git config user.name "ci-bot" && git config user.email "ci-bot@users.noreply.example"
 # or GIT_AUTHOR_NAME / GIT_AUTHOR_EMAIL / GIT_COMMITTER_NAME / GIT_COMMITTER_EMAIL.
 #
+#   pipeline.sh prepare    # once per job: the program's virtualenv with this package
+#   pipeline.sh preview    # on a pull request: show what a merge would change
 #   pipeline.sh rotate     # on a developer's branch: propose a rotation as a commit
 #   pipeline.sh on-merge   # on merge to main: apply what the commit declares
 #   pipeline.sh scheduled  # nightly: apply a rotation whose period has passed, then check
 #                          # every key of the account (python -m do_genai_model_keys keys)
-# PYTHON names the interpreter that has do_genai_model_keys (default python3).
+# PYTHON names the interpreter that has do_genai_model_keys (default ../../.venv/bin/python).
+# workflows/ holds the same jobs as GitHub Actions workflows (copy them to .github/workflows/).
 set -euo pipefail
 stack=${STACK:-prod}
 cd "$(dirname "$0")"
 
+python=${PYTHON:-../../.venv/bin/python}
+
 case "${1:-}" in
+  prepare)
+    # The program's interpreter (Pulumi.yaml: ../../.venv) with this package, made once.
+    if ! "$python" -c "import do_genai_model_keys" 2>/dev/null; then
+      python3 -m venv ../../.venv
+      ../../.venv/bin/python -m pip install --quiet "do-genai-model-keys"
+    fi
+    ;;
+  preview)
+    pulumi preview --stack "$stack" --diff        # on a pull request: what a merge would do
+    ;;
   rotate)
     current=$(pulumi config get rotation --stack "$stack" 2>/dev/null || echo 0)
     pulumi config set rotation "$((current + 1))" --stack "$stack"
@@ -32,11 +47,11 @@ case "${1:-}" in
     fi
     # The account's key inventory: the job fails on a key that two stacks manage or a secret
     # DigitalOcean no longer accepts, and flags secrets older than MAX_AGE_DAYS.
-    "${PYTHON:-python3}" -m do_genai_model_keys keys --check-secrets \
+    "$python" -m do_genai_model_keys keys --check-secrets \
       --max-age-days "${MAX_AGE_DAYS:-90}"
     ;;
   *)
-    echo "usage: $0 rotate|on-merge|scheduled" >&2
+    echo "usage: $0 prepare|preview|rotate|on-merge|scheduled" >&2
     exit 2
     ;;
 esac
