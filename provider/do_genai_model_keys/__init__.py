@@ -11,6 +11,7 @@ from importlib import import_module
 from typing import TYPE_CHECKING, Any
 
 _EXPORTS = {
+    "Account": "do_genai_model_keys.account",
     "GenAIClient": "do_genai_model_keys.client",
     "ClientSettings": "do_genai_model_keys.config",
     "resolve_settings": "do_genai_model_keys.config",
@@ -29,6 +30,7 @@ _EXPORTS = {
 __all__ = sorted(_EXPORTS)
 
 if TYPE_CHECKING:
+    from .account import Account as Account
     from .client import GenAIClient as GenAIClient
     from .config import ClientSettings as ClientSettings
     from .config import resolve_settings as resolve_settings

@@ -21,6 +21,7 @@ from typing import Any, Literal, TypeVar
 
 import pulumi
 
+from .account import Account
 from .client import GenAIClient
 from .config import ClientSettings, settings_from_stack_config
 from .errors import GenAIError, InvalidArgumentError
@@ -175,6 +176,13 @@ def _cached(key: tuple[Any, ...], fetch: Callable[[], T]) -> T:
 def clear_cache() -> None:
     with _cache_lock:
         _cache.clear()
+
+
+def _settings(client: GenAIClient | None, account: Account | None) -> ClientSettings:
+    """The client's settings, else the account's, else the stack config's."""
+    if client is not None:
+        return client.settings
+    return account.settings() if account is not None else _program_settings()
 
 
 def _program_settings() -> ClientSettings:
@@ -337,6 +345,7 @@ def get_models(
     sorts: Sequence[SortArg] | None = None,
     *,
     client: GenAIClient | None = None,
+    account: Account | None = None,
 ) -> GetModelsResult:
     """The GenAI model catalogue, every page, with the API's filters and client-side ones.
 
@@ -350,7 +359,7 @@ def get_models(
             f"usecases: unknown value(s) {', '.join(map(repr, unknown))}; "
             f"allowed: {', '.join(USECASES)}"
         )
-    settings = client.settings if client else _program_settings()
+    settings = _settings(client, account)
     key = ("models", _fingerprint(settings), public_only, tuple(sorted(chosen)))
     models = _cached(
         key,
@@ -371,10 +380,12 @@ def get_models_output(
     usecases: pulumi.Input[Sequence[str] | None] = None,
     filters: pulumi.Input[Sequence[FilterArg] | None] = None,
     sorts: pulumi.Input[Sequence[SortArg] | None] = None,
+    *,
+    account: Account | None = None,
 ) -> pulumi.Output[GetModelsResult]:
     """`get_models` for Inputs; the answer is an Output."""
-    return pulumi.Output.all(public_only, usecases, filters, sorts).apply(
-        lambda args: get_models(args[0], args[1], args[2], args[3])
+    return pulumi.Output.all(public_only, usecases, filters, sorts, _known(account)).apply(
+        lambda args: get_models(args[0], args[1], args[2], args[3], account=args[4])
     )
 
 
@@ -398,9 +409,10 @@ def get_model_access_keys(
     sorts: Sequence[SortArg] | None = None,
     *,
     client: GenAIClient | None = None,
+    account: Account | None = None,
 ) -> GetModelAccessKeysResult:
     """Metadata of the existing model access keys (never a secret), optionally by exact name."""
-    settings = client.settings if client else _program_settings()
+    settings = _settings(client, account)
     keys = _cached(
         ("keys", _fingerprint(settings)),
         lambda: _using_client(
@@ -418,10 +430,12 @@ def get_model_access_keys_output(
     name: pulumi.Input[str | None] = None,
     filters: pulumi.Input[Sequence[FilterArg] | None] = None,
     sorts: pulumi.Input[Sequence[SortArg] | None] = None,
+    *,
+    account: Account | None = None,
 ) -> pulumi.Output[GetModelAccessKeysResult]:
     """`get_model_access_keys` for Inputs; the answer is an Output."""
-    return pulumi.Output.all(name, filters, sorts).apply(
-        lambda args: get_model_access_keys(args[0], args[1], args[2])
+    return pulumi.Output.all(name, filters, sorts, _known(account)).apply(
+        lambda args: get_model_access_keys(args[0], args[1], args[2], account=args[3])
     )
 
 
@@ -443,6 +457,7 @@ def get_inference_models(
     kind: str | Sequence[str] | None = None,
     *,
     client: GenAIClient | None = None,
+    account: Account | None = None,
 ) -> GetInferenceModelsResult:
     """The `/v1/models` list as seen by `api_key` (a model access key): proof that it works,
     and the models it may call (a key made for chosen models sees only those).
@@ -452,7 +467,7 @@ def get_inference_models(
     the catalogue (`get_models`, with the API token) and fills each result's `kind` from it."""
     if not isinstance(api_key, str) or not api_key:
         raise InvalidArgumentError("api_key: a model access key secret is required")
-    settings = client.settings if client else _program_settings()
+    settings = _settings(client, account)
     endpoint, digest = _fingerprint(settings, secret=api_key)
     models = _cached(
         ("inference", endpoint, digest),
@@ -463,12 +478,15 @@ def get_inference_models(
         ),
     )
     if kind is not None:
-        models = _of_kind(models, kind, client)
+        models = _of_kind(models, kind, client, account)
     return GetInferenceModelsResult(models=models, ids=tuple(m.id for m in models))
 
 
 def _of_kind(
-    models: tuple[InferenceModelInfo, ...], kind: str | Sequence[str], client: GenAIClient | None
+    models: tuple[InferenceModelInfo, ...],
+    kind: str | Sequence[str],
+    client: GenAIClient | None,
+    account: Account | None,
 ) -> tuple[InferenceModelInfo, ...]:
     kinds = {kind} if isinstance(kind, str) else set(kind)
     if not kinds or not all(isinstance(k, str) and k for k in kinds):
@@ -476,7 +494,7 @@ def _of_kind(
             f"kind: a model type such as 'chat' or 'embedding', got {kind!r}"
         )
     try:
-        types = {m.id: m.type for m in get_models(client=client).models}
+        types = {m.id: m.type for m in get_models(client=client, account=account).models}
     except GenAIError as error:
         raise error.within(
             "get_inference_models(kind=...) reads the model catalogue to learn each model's type"
@@ -488,8 +506,19 @@ def _of_kind(
 def get_inference_models_output(
     api_key: pulumi.Input[str],
     kind: pulumi.Input[str | Sequence[str] | None] = None,
+    *,
+    account: Account | None = None,
 ) -> pulumi.Output[GetInferenceModelsResult]:
     """`get_inference_models` for an Input key; a secret key keeps the result secret."""
-    return pulumi.Output.all(api_key, kind).apply(
-        lambda args: get_inference_models(args[0], args[1])
+    return pulumi.Output.all(api_key, kind, _known(account)).apply(
+        lambda args: get_inference_models(args[0], args[1], account=args[2])
+    )
+
+
+def _known(account: Account | None) -> pulumi.Output[Account | None]:
+    """The account once its token is known (it may be a secret Output)."""
+    if account is None:
+        return pulumi.Output.from_input(None)
+    return pulumi.Output.from_input(account.token).apply(
+        lambda token: dataclasses.replace(account, token=token)
     )

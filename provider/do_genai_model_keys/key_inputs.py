@@ -83,6 +83,21 @@ def _check_adopt_uuid(uuid: Any, news: Mapping[str, Any], _olds: Mapping[str, An
     return None
 
 
+def _check_account(account: Any, _news: Mapping[str, Any], _olds: Mapping[str, Any]) -> str | None:
+    if account is None:
+        return None
+    if not isinstance(account, Mapping) or not account.get("token"):
+        return "must come from Account(token=..., ...): a map with the account's token"
+    from .account import settings_of
+    from .errors import ConfigurationError
+
+    try:
+        settings_of(dict(account))
+    except ConfigurationError as error:
+        return f"is not usable: {error}"
+    return None
+
+
 def _check_flag(value: Any, _news: Mapping[str, Any], _olds: Mapping[str, Any]) -> str | None:
     return None if isinstance(value, bool) else f"must be true or false, got {value!r}"
 
@@ -118,6 +133,9 @@ class ModelAccessKeyArgs:
     """Adopt the one existing key whose name is exactly `name` instead of creating one."""
     regenerate_on_adopt: pulumi.Input[bool] = _input(True, check=_check_flag)
     """Regenerate an adopted key so the stack holds a working secret (default true)."""
+    account: pulumi.Input[Mapping[str, Any]] | None = _input(None, check=_check_account)
+    """The DigitalOcean account of the key (`Account(...).as_input()`, which the resource does
+    for you); None: the stack's config. A new token updates the key in place."""
 
 
 INPUTS = tuple(f.name for f in fields(ModelAccessKeyArgs))

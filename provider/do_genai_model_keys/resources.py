@@ -31,6 +31,7 @@ from pulumi.dynamic import (
 )
 
 from . import key_inputs
+from .account import Account
 from .errors import GenAIError, NotFoundError, is_ambiguous
 from .key_inputs import INPUTS, ModelAccessKeyArgs
 from .key_outputs import OUTPUT_ONLY, KeyOutputs, secret_version, with_metadata
@@ -44,11 +45,13 @@ if TYPE_CHECKING:  # the provider process loads these; a program declaring keys 
 log = logging.getLogger("do_genai_model_keys.secrets")
 
 
-def _keys() -> KeyStore:
-    """The provider process's key store; loaded here, never in a program."""
+def _keys(props: Mapping[str, Any]) -> KeyStore:
+    """The key store of the key's account (`account`, else the stack's config); loaded here,
+    never in a program."""
     from .runtime import runtime
 
-    return runtime().keys
+    account = props.get("account")
+    return runtime().store_for(dict(account)) if account else runtime().keys
 
 
 def _secret(key: ApiKeyInfo) -> str:
@@ -98,7 +101,7 @@ class ModelAccessKeyProvider(ResourceProvider):
 
     def create(self, props: dict[str, Any]) -> CreateResult:
         name = props["name"]
-        keys = _keys()
+        keys = _keys(props)
         try:
             if props.get("adopt_uuid") or props.get("adopt_existing"):
                 key = keys.adopt(
@@ -117,7 +120,7 @@ class ModelAccessKeyProvider(ResourceProvider):
         return CreateResult(key.uuid, outputs.state(props))
 
     def update(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
-        keys = _keys()
+        keys = _keys(news)
         outs = {**olds, **{f: news.get(f) for f in INPUTS}}
         regenerating = False
         try:
@@ -152,7 +155,7 @@ class ModelAccessKeyProvider(ResourceProvider):
         return UpdateResult(outs)
 
     def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
-        keys = _keys()
+        keys = _keys(props)
         try:
             key = keys.find(id_)
         except GenAIError as error:
@@ -168,7 +171,7 @@ class ModelAccessKeyProvider(ResourceProvider):
 
     def delete(self, id_: str, props: dict[str, Any]) -> None:
         try:
-            _keys().delete(id_)
+            _keys(props).delete(id_)
         except NotFoundError:
             pass  # already gone: that is what delete wants
         except GenAIError as error:
@@ -272,10 +275,12 @@ class ModelAccessKey(Resource, module="genai", name="ModelAccessKey"):
                 "empty, because DigitalOcean shows a secret only when it is issued; set it to "
                 "True (or raise secret_version later) to get a working secret in the stack"
             )
-        props: dict[str, Any] = dataclasses.asdict(args)
+        props: dict[str, Any] = {f.name: getattr(args, f.name) for f in dataclasses.fields(args)}
+        if isinstance(args.account, Account):  # the token goes in as a secret, never plain
+            props["account"] = args.account.as_input()
         props.update(dict.fromkeys(OUTPUT_ONLY))
         # Forced, as pulumi-random forces it for RandomPassword: users cannot forget it.
-        secrecy = pulumi.ResourceOptions(additional_secret_outputs=["secret_key"])
+        secrecy = pulumi.ResourceOptions(additional_secret_outputs=["secret_key", "account"])
         super().__init__(
             ModelAccessKeyProvider(),
             resource_name,

@@ -20,6 +20,7 @@ from datetime import datetime
 
 import pulumi
 
+from .account import Account
 from .key_inputs import days_problem
 from .resources import ModelAccessKey
 from .times import now, parse_time
@@ -85,10 +86,12 @@ class RotatingModelAccessKey(pulumi.ComponentResource):
         rotate_after_days: float | None = None,
         rotation_anchor: str = DEFAULT_ANCHOR,
         adopt_uuids: Sequence[str] | None = None,
+        account: Account | None = None,
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
         """`name` names the keys `<name>-a` and `<name>-b`; `adopt_uuids` takes over two keys
-        made in the control panel (slot a's UUID, then slot b's) instead of creating them."""
+        made in the control panel (slot a's UUID, then slot b's) instead of creating them;
+        `account` is the DigitalOcean account of both (default: the stack's config)."""
         super().__init__("genai:index:RotatingModelAccessKey", resource_name, None, opts)
         if adopt_uuids is not None and len(adopt_uuids) != 2:
             raise ValueError(
@@ -107,6 +110,7 @@ class RotatingModelAccessKey(pulumi.ComponentResource):
                 name=f"{name}-{slot}",
                 secret_version=version,
                 adopt_uuid=adopt_uuids[index] if adopt_uuids else None,
+                account=account,
                 opts=child,
             )
             for index, (slot, version) in enumerate(zip(SLOTS, slot_versions(count), strict=True))

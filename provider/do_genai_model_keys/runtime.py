@@ -24,7 +24,25 @@ class ProviderRuntime:
         self.settings = settings
         self.client = GenAIClient(settings=settings)
         self.keys = KeyStore(self.client)
-        """The process's one key store, with its one listing."""
+        """The key store of the stack's account, with its one listing."""
+        self._accounts: dict[ClientSettings, KeyStore] = {settings: self.keys}
+        self._accounts_lock = threading.Lock()
+
+    def store_for(self, account: dict[str, Any]) -> KeyStore:
+        """The key store of an explicit `Account` (one per account per process, each with its
+        own listing): the same settings share one."""
+        from .account import settings_of
+
+        settings = settings_of(account)
+        with self._accounts_lock:
+            store = self._accounts.get(settings)
+            if store is None:
+                store = self._accounts[settings] = KeyStore(GenAIClient(settings=settings))
+            return store
+
+    def close(self) -> None:
+        for store in self._accounts.values():
+            store.client.close()
 
 
 _runtime: ProviderRuntime | None = None
@@ -40,7 +58,7 @@ def configure_runtime(get_config: Callable[[str], Any] = lambda _key: None) -> P
         if _runtime is None or _runtime.settings != settings:
             previous, _runtime = _runtime, ProviderRuntime(settings)
             if previous is not None:
-                previous.client.close()
+                previous.close()
         return _runtime
 
 
@@ -50,7 +68,7 @@ def reset_runtime() -> None:
     with _runtime_lock:
         previous, _runtime = _runtime, None
     if previous is not None:
-        previous.client.close()
+        previous.close()
 
 
 def runtime() -> ProviderRuntime:

@@ -1,0 +1,44 @@
+"""`Account` on its own: a masked repr, settings of its own, and clear errors."""
+
+from __future__ import annotations
+
+import pulumi
+import pytest
+from do_genai_model_keys import Account
+from do_genai_model_keys.config import DEFAULT_API_ENDPOINT
+from do_genai_model_keys.resources import ModelAccessKeyProvider
+
+
+def test_the_repr_never_shows_the_token() -> None:
+    account = Account(token="dop_v1_secret-token-value", api_endpoint="https://api.example")
+    assert "secret-token-value" not in repr(account)
+    assert "api.example" in repr(account)
+
+
+def test_its_settings_are_its_own_not_the_environments(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("DIGITALOCEAN_API_URL", "http://127.0.0.1:9")
+    monkeypatch.setenv("DIGITALOCEAN_HTTP_RETRY_MAX", "9")
+    settings = Account(token="t0ken", http_retry_wait_max=2.0).settings()
+    assert settings.api_endpoint == DEFAULT_API_ENDPOINT
+    assert settings.http_retry_max == 4
+    assert settings.http_retry_wait_max == 2.0
+
+
+def test_a_data_source_called_now_needs_a_known_token() -> None:
+    with pytest.raises(TypeError, match="_output"):
+        Account(token=pulumi.Output.from_input("t")).settings()
+
+
+@pytest.mark.parametrize(
+    ("account", "message"),
+    [
+        ({"api_endpoint": "https://api.example"}, "Account(token=..., ...)"),
+        ({"token": "t", "api_endpoint": "api.example"}, "http(s) URL"),
+        ({"token": "t", "http_retry_max": "many"}, "whole number"),
+    ],
+)
+def test_an_unusable_account_is_a_check_failure_naming_it(account: dict, message: str) -> None:
+    failures = ModelAccessKeyProvider().check({}, {"name": "k", "account": account}).failures
+    [failure] = failures
+    assert failure.property == "account"
+    assert message in failure.reason
