@@ -42,3 +42,22 @@ def test_an_unusable_account_is_a_check_failure_naming_it(account: dict, message
     [failure] = failures
     assert failure.property == "account"
     assert message in failure.reason
+
+
+def test_whole_numbers_arrive_as_floats_and_are_fine() -> None:
+    """Pulumi hands every number to a provider as a float: 8 comes as 8.0."""
+    account = {"token": "t", "http_retry_max": 8.0, "api_endpoint": "https://api.example"}
+    assert ModelAccessKeyProvider().check({}, {"name": "k", "account": account}).failures == []
+
+
+def test_a_new_token_updates_in_place_and_a_new_endpoint_replaces() -> None:
+    provider = ModelAccessKeyProvider()
+    old = {"token": "old", "api_endpoint": "https://team-a.example"}
+    olds = {**provider.check({}, {"name": "k", "account": old}).inputs, "uuid": "u"}
+    new_token = provider.check({}, {"name": "k", "account": {**old, "token": "new"}}).inputs
+    elsewhere = {**old, "api_endpoint": "https://team-b.example"}
+    moved = provider.check({}, {"name": "k", "account": elsewhere}).inputs
+    in_place = provider.diff("u", olds, new_token)
+    assert in_place.changes is True
+    assert in_place.replaces == []
+    assert provider.diff("u", olds, moved).replaces == ["account"]

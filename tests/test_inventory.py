@@ -80,3 +80,14 @@ def test_progress_is_a_line_every_tenth_off_a_terminal_and_silent_for_a_handful(
     for _ in range(3):
         small.step()
     assert quiet.getvalue() == ""
+
+
+def test_two_resources_of_one_stack_on_one_key_are_a_conflict() -> None:
+    reports = report(
+        [key("u1", "web")],
+        {"u1": [held("org/a/dev"), Holding("org/a/dev", "web-copy", "", "", "none")]},
+        max_age_days=None,
+        at=AT,
+    )
+    assert reports[0].flags == ["conflict"]
+    assert exit_code(reports) == 1

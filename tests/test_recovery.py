@@ -73,3 +73,13 @@ def test_a_truncated_attributes_file_is_set_aside(tmp_path) -> None:
     assert (tmp_path / "dev.json.attrs.truncated").exists()
     assert checkpoint.read_text() == '{"version": 3}'
     assert restore_truncated_checkpoint(checkpoint) is False  # nothing more to do
+
+
+def test_a_pending_create_of_another_account_is_left_for_a_person() -> None:
+    other = pending("urn:other", "made")
+    other["resource"]["inputs"]["account"] = "[secret]"  # an Account(...) key
+    deployment = {"resources": [], "pending_operations": [other]}
+    settled, report = settle(deployment, [ApiKeyInfo(uuid="same-name", name="made")])
+    assert report.other_account == ["urn:other"]
+    assert report.adopted == {}
+    assert settled["pending_operations"] == [other]

@@ -122,6 +122,19 @@ def test_a_401_from_an_endpoint_that_refuses_the_token_too_is_not_trusted(
     assert "refuses the API token too" in caplog.text
 
 
+def test_an_outage_that_refuses_everything_after_one_good_probe_kills_nothing(
+    provider, emulator: Emulator, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The token was accepted once; then the endpoint refuses every bearer: no secret dies."""
+    dead_id, dead_outs, _ = adopted(provider, emulator, "dead")
+    control(emulator, "POST", "keys/regenerate", {"uuid": dead_id})
+    assert read(provider, dead_id, dead_outs)["secret_key"] == ""  # the token was accepted
+    key_id, outs, _ = adopted(provider, emulator, "alive")
+    rule = {"method": "GET", "path": "/v1/models", "kind": "status", "status": 401}
+    control(emulator, "POST", "faults", rule)
+    same_secret(read(provider, key_id, outs)["secret_key"], outs["secret_key"], "kept")
+
+
 def test_an_unreachable_inference_endpoint_changes_nothing(emulator: Emulator) -> None:
     configure(emulator, **{"digitalocean:inferenceEndpoint": "http://127.0.0.1:9"})
     try:
@@ -165,7 +178,7 @@ def test_checks_off_make_no_request(emulator: Emulator) -> None:
         runtime.reset_runtime()
 
 
-def test_a_dead_secret_costs_one_probe_of_the_endpoint_per_process(
+def test_each_dead_verdict_is_confirmed_by_the_token_right_after(
     provider, emulator: Emulator
 ) -> None:
     made = [adopted(provider, emulator, f"k{n}") for n in range(3)]
@@ -173,4 +186,4 @@ def test_a_dead_secret_costs_one_probe_of_the_endpoint_per_process(
         control(emulator, "POST", "keys/regenerate", {"uuid": key_id})
     for key_id, outs, _ in made:
         assert read(provider, key_id, outs)["secret_key"] == ""
-    assert api_requests(emulator, MODELS) == 3 + 1  # each secret, and the token once
+    assert api_requests(emulator, MODELS) == 3 + 3  # each secret, and the token after each

@@ -22,9 +22,11 @@ python=${PYTHON:-../../.venv/bin/python}
 case "${1:-}" in
   prepare)
     # The program's interpreter (Pulumi.yaml: ../../.venv) with this package, made once.
+    # PACKAGE: what to install, this checkout by default (never a bare name that any index
+    # could answer), else a wheel's path or a pinned requirement of your own index.
     if ! "$python" -c "import do_genai_model_keys" 2>/dev/null; then
       python3 -m venv ../../.venv
-      ../../.venv/bin/python -m pip install --quiet "do-genai-model-keys"
+      ../../.venv/bin/python -m pip install --quiet "${PACKAGE:-../..}"
     fi
     ;;
   preview)

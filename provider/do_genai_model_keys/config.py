@@ -286,9 +286,11 @@ def _flag(raw: Any, source: str) -> bool:
 
 
 def _whole_number(raw: Any, source: str, *, most: int) -> int:
+    """A whole number; a float that is one (8.0) counts: Pulumi hands every number to a
+    provider as a float."""
     try:
-        number = int(str(raw).strip())
-    except ValueError:
+        number = int(raw) if isinstance(raw, float) and raw.is_integer() else int(str(raw).strip())
+    except (ValueError, OverflowError):
         number = -1
     if not 0 <= number <= most or isinstance(raw, bool):
         raise ConfigurationError(

@@ -20,6 +20,7 @@ be available, as for `pulumi stack export --show-secrets`), kept in memory and n
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import os
 import shutil
@@ -96,37 +97,57 @@ class InventoryError(Exception):
 
 def backend_stacks(run: Run) -> list[str]:
     """Every stack of the backend, fully named (`organization/project/stack`)."""
-    listed = json.loads(run(["stack", "ls", "--all", "--json"]) or "[]")
+    listed = _json(run(["stack", "ls", "--all", "--json"]), "pulumi stack ls")
+    if not isinstance(listed, list):
+        raise InventoryError("`pulumi stack ls --json` did not answer with a list of stacks")
     return sorted(str(s["name"]) for s in listed)
 
 
-def stack_holdings(run: Run, stack: str, *, with_secrets: bool) -> dict[str, Holding]:
-    """The keys a stack's state holds, by UUID."""
+def stack_holdings(run: Run, stack: str, *, with_secrets: bool) -> list[tuple[str, Holding]]:
+    """The keys a stack's state holds: (UUID, holding), one per resource."""
     args = ["stack", "export", "--stack", stack] + (["--show-secrets"] if with_secrets else [])
-    deployment = json.loads(run(args)).get("deployment") or {}
-    held: dict[str, Holding] = {}
+    exported = _json(run(args), f"pulumi stack export --stack {stack}")
+    deployment = exported.get("deployment") if isinstance(exported, dict) else None
+    if not isinstance(deployment, dict):
+        raise InventoryError(f"the export of {stack} holds no deployment")
+    held = []
     for resource in deployment.get("resources") or []:
         if not str(resource.get("type", "")).endswith(KEY_TYPE_SUFFIX) or not resource.get("id"):
             continue
         outputs = resource.get("outputs") or {}
-        held[str(resource["id"])] = Holding(
+        secret = _revealed(outputs.get("secret_key")) if with_secrets else ""
+        holding = Holding(
             stack=stack,
             resource=str(resource.get("urn", "")).rsplit("::", 1)[-1],
             rotated_at=str(outputs.get("rotated_at") or ""),
-            secret=_revealed(outputs.get("secret_key")) if with_secrets else "",
+            secret=secret or "",
         )
+        if secret is None:
+            unreadable = "unknown (unreadable secret)"
+            holding = dataclasses.replace(holding, secret_state=unreadable)
+        held.append((str(resource["id"]), holding))
     return held
 
 
-def _revealed(value: Any) -> str:
+def _json(text: str, what: str) -> Any:
+    try:
+        return json.loads(text)
+    except ValueError:
+        raise InventoryError(f"`{what}` did not answer with JSON") from None
+
+
+def _revealed(value: Any) -> str | None:
     """A secret output of `stack export --show-secrets`: `{<signature>: ..., "plaintext":
-    "<the value as JSON>"}`, or the value itself in a state that never marked it."""
+    "<the value as JSON>"}`, or the value itself in a state that never marked it; None when
+    it cannot be read (never "no secret")."""
     if isinstance(value, dict) and isinstance(value.get("plaintext"), str):
         try:
             value = json.loads(value["plaintext"])
         except ValueError:
-            return ""
-    return value if isinstance(value, str) else ""
+            return None
+    if value is None or isinstance(value, str):
+        return value or ""
+    return None
 
 
 # --- putting it together (pure) ----------------------------------------------------------------
@@ -163,12 +184,11 @@ def report(
 
 def _flags(entry: KeyReport, max_age_days: float | None, at: datetime) -> list[str]:
     flags = []
-    stacks = {h.stack for h in entry.holdings}
     if not entry.on_account:
         flags.append("gone")
-    elif not stacks:
+    elif not entry.holdings:
         flags.append("unmanaged")
-    if len(stacks) > 1:
+    if len(entry.holdings) > 1:  # two stacks, or two resources of one stack
         flags.append("conflict")
     if any(h.secret_state == DEAD for h in entry.holdings):
         flags.append("dead")
@@ -254,6 +274,11 @@ def main(argv: Sequence[str] | None = None, *, out: TextIO | None = None) -> int
         parser.error("--max-age-days must be a number of days > 0")
     try:
         reports = _inventory(args)
+    except (KeyError, TypeError, ValueError) as error:  # an answer of a shape we cannot read
+        print(
+            f"keys: an answer could not be read ({type(error).__name__}: {error})", file=sys.stderr
+        )
+        return UNREADABLE
     except (InventoryError, GenAIError) as error:
         print(f"keys: {error}", file=sys.stderr)
         return UNREADABLE
@@ -278,7 +303,7 @@ def _inventory(args: argparse.Namespace) -> list[KeyReport]:
         holdings: dict[str, list[Holding]] = {}
         progress = Progress(len(stacks), "stacks read")
         for stack in stacks:
-            for uuid, held in stack_holdings(run, stack, with_secrets=args.check_secrets).items():
+            for uuid, held in stack_holdings(run, stack, with_secrets=args.check_secrets):
                 holdings.setdefault(uuid, []).append(held)
             progress.step()
         if args.check_secrets:
@@ -297,6 +322,8 @@ def _all(holdings: Mapping[str, Sequence[Holding]]) -> list[Holding]:
 def _checked(store: Any, held: Holding, progress: Progress) -> Holding:
     from .keys import Verdict
 
+    if held.secret_state.startswith("unknown"):
+        return held
     if not held.secret:
         return Holding(held.stack, held.resource, held.rotated_at, "", "none")
     check = store.check_secret(held.secret)

@@ -23,7 +23,14 @@ from dataclasses import dataclass
 
 from .client import GenAIClient
 from .creates import CreateLedger, create_exactly_once
-from .errors import AuthenticationError, GenAIError, KeyLookupError, NotFoundError, describe
+from .errors import (
+    AuthenticationError,
+    GenAIError,
+    KeyLookupError,
+    NotFoundError,
+    describe,
+    is_ambiguous,
+)
 from .listing import SharedKeyListing
 from .models import ApiKeyInfo
 from .retry import RetryPolicy, Sleep
@@ -56,7 +63,7 @@ class KeyStore:
         self._sleep = sleep
         self._probe_lock = threading.Lock()
         self._endpoint_trusted: bool | None = None
-        """Whether the inference endpoint accepts the API token (None: not known yet)."""
+        """False once the inference endpoint refused the API token (its 401s prove nothing)."""
         self._unsure_said = False
 
     def find(self, uuid: str) -> ApiKeyInfo | None:
@@ -113,9 +120,10 @@ class KeyStore:
         """Is `secret` still accepted by the inference API (`GET /v1/models`, free, read-only)?
 
         DEAD only on a definite refusal: a 401 for the secret from an inference endpoint that
-        accepts this account's API token (probed once per process), so a wrong endpoint or a
-        refused token can never make a working secret look dead. Anything else (a timeout, a
-        5xx, a 429, a 403, an endpoint that cannot be reached or that refuses the token too) is
+        accepts this account's API token right after (asked again for each refusal), so a wrong
+        endpoint, a refused token or an outage that refuses everything can never make a working
+        secret look dead. Anything else (a timeout, a 5xx, a 429, a 403, an endpoint that cannot
+        be reached or that refuses the token too) is
         UNKNOWN, with the reason."""
         try:
             self.client.list_inference_models(secret)
@@ -136,18 +144,17 @@ class KeyStore:
             return first
 
     def _inference_endpoint_trusted(self) -> tuple[bool, str]:
-        """Whether a 401 from the inference endpoint is about the secret, not the endpoint."""
+        """Whether a 401 from the inference endpoint is about the secret, not the endpoint:
+        asked anew each time (a refusal of the token is remembered: it is the endpoint's)."""
         with self._probe_lock:
-            if self._endpoint_trusted is None:
+            if self._endpoint_trusted is not False:
                 try:
                     self.client.list_inference_models(self.client.settings.require_token())
-                    self._endpoint_trusted = True
+                    return True, ""
                 except AuthenticationError:
                     self._endpoint_trusted = False
                 except GenAIError as error:
                     return False, f"the inference endpoint could not be probed ({_short(error)})"
-            if self._endpoint_trusted:
-                return True, ""
             return False, (
                 "the inference endpoint refuses the API token too, so its 401 may be about the "
                 "endpoint (digitalocean:inferenceEndpoint) or a token without full access"
@@ -176,15 +183,17 @@ class KeyStore:
 
     @contextmanager
     def _changing(self) -> Iterator[None]:
-        """Around a change: when it fails, whether it happened is unknown (an answer lost, a
-        key gone), so the listing no longer says what the account holds and is listed again."""
+        """Around a change: when its outcome is unknown (an answer lost) or the key is not
+        there (404), the listing no longer says what the account holds and is listed again; a
+        refusal (401, 403, 410, 422, 429) changed nothing and keeps it."""
         try:
             yield
-        except GenAIError:
-            self.listing.expire()
+        except GenAIError as error:
+            if is_ambiguous(error) or isinstance(error, NotFoundError):
+                self.listing.expire()
             raise
 
 
 def _short(error: GenAIError) -> str:
     """The first line of an error, for a warning (errors never carry a secret)."""
-    return str(error).splitlines()[0][:200]
+    return str(error).splitlines()[0]

@@ -51,6 +51,9 @@ class RecoveryReport:
     """URNs whose create never reached the server."""
     ambiguous: dict[str, list[str]] = field(default_factory=dict)
     """URN -> candidate UUIDs, left pending for a person to decide."""
+    other_account: list[str] = field(default_factory=list)
+    """URNs of creates in an account other than the stack's, left pending: this listing cannot
+    tell whether they happened."""
 
 
 def settle(
@@ -68,6 +71,11 @@ def settle(
             remaining.append(operation)
             continue
         urn = resource["urn"]
+        if (resource.get("inputs") or {}).get("account"):
+            # Made in another account (Account(...)), whose keys this listing does not hold.
+            remaining.append(operation)
+            report.other_account.append(urn)
+            continue
         name = (resource.get("inputs") or {}).get("name")
         candidates = [k for k in server_keys if k.name == name and k.uuid not in held | claimed]
         if not candidates:
@@ -199,7 +207,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"recover: {_first_lines(str(error))}", file=sys.stderr)
         return 1
     print(_summary(name, report))
-    return AMBIGUOUS if report.ambiguous else 0
+    return AMBIGUOUS if report.ambiguous or report.other_account else 0
 
 
 def _selected_stack(workspace: auto.LocalWorkspace) -> str:
@@ -233,7 +241,7 @@ def _first_lines(text: str, limit: int = 5) -> str:
 
 
 def _summary(stack: str, report: RecoveryReport) -> str:
-    if not (report.adopted or report.dropped or report.ambiguous):
+    if not (report.adopted or report.dropped or report.ambiguous or report.other_account):
         return f"{stack}: no pending key creates; nothing to do"
     lines = [f"{stack}:"]
     lines += [f"  recovered {urn} as key {uuid}" for urn, uuid in report.adopted.items()]
@@ -242,6 +250,12 @@ def _summary(stack: str, report: RecoveryReport) -> str:
         f"  left {urn} pending: several keys could be it ({', '.join(uuids)}); delete the extra "
         "keys in the control panel and run this again"
         for urn, uuids in report.ambiguous.items()
+    ]
+    lines += [
+        f"  left {urn} pending: its key belongs to another account (Account(...)); look for it "
+        "in that team's control panel, adopt or delete it, then run "
+        "`pulumi refresh --clear-pending-creates`"
+        for urn in report.other_account
     ]
     if report.adopted or report.dropped:
         lines.append("run `pulumi up` now: it regenerates the recovered keys' secrets")

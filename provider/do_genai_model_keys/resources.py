@@ -32,7 +32,7 @@ from pulumi.dynamic import (
 
 from . import key_inputs
 from .account import Account
-from .errors import GenAIError, NotFoundError, is_ambiguous
+from .errors import GenAIError, KeyLookupError, NotFoundError, is_ambiguous
 from .key_inputs import INPUTS, ModelAccessKeyArgs
 from .key_outputs import OUTPUT_ONLY, KeyOutputs, secret_version, with_metadata
 from .times import format_time, now, parse_time
@@ -91,6 +91,8 @@ class ModelAccessKeyProvider(ResourceProvider):
         adopt_uuid = news.get("adopt_uuid")
         if "adopt_uuid" in changed and adopt_uuid not in (None, "", olds.get("uuid")):
             replaces.append("adopt_uuid")
+        if "account" in changed and _endpoint(olds) != _endpoint(news):
+            replaces.append("account")  # another API: another account, so another key
         due = rotation_due(olds, news) or secret_missing(olds, news)
         return DiffResult(
             changes=bool(changed) or due,
@@ -124,6 +126,12 @@ class ModelAccessKeyProvider(ResourceProvider):
         outs = {**olds, **{f: news.get(f) for f in INPUTS}}
         regenerating = False
         try:
+            if news.get("account") != olds.get("account") and keys.find(id_) is None:
+                raise KeyLookupError(
+                    f"the key {id_} is not in the account its new token belongs to: a token of "
+                    "another team? Keep the old token, or move the key by deleting it here and "
+                    "adopting it there"
+                )
             if news["name"] != olds.get("name"):
                 keys.rename(id_, news["name"])
                 outs["name"] = news["name"]
@@ -178,6 +186,12 @@ class ModelAccessKeyProvider(ResourceProvider):
             raise error.within(
                 f"deleting model access key {props.get('name')!r} ({id_})"
             ) from error
+
+
+def _endpoint(props: Mapping[str, Any]) -> Any:
+    """The API endpoint of a key's account (None: the stack's config)."""
+    account = props.get("account")
+    return account.get("api_endpoint") if isinstance(account, Mapping) else None
 
 
 def _secret_still_works(keys: KeyStore, name: str, uuid: str, secret: str) -> bool:
@@ -276,8 +290,10 @@ class ModelAccessKey(Resource, module="genai", name="ModelAccessKey"):
                 "True (or raise secret_version later) to get a working secret in the stack"
             )
         props: dict[str, Any] = {f.name: getattr(args, f.name) for f in dataclasses.fields(args)}
-        if isinstance(args.account, Account):  # the token goes in as a secret, never plain
+        if isinstance(args.account, Account):
             props["account"] = args.account.as_input()
+        elif args.account is not None:  # a map given by hand: its token is a secret all the same
+            props["account"] = pulumi.Output.secret(args.account)
         props.update(dict.fromkeys(OUTPUT_ONLY))
         # Forced, as pulumi-random forces it for RandomPassword: users cannot forget it.
         secrecy = pulumi.ResourceOptions(additional_secret_outputs=["secret_key", "account"])

@@ -25,7 +25,14 @@ from ..contract import (
 )
 from ..times import format_time, parse_time
 from .answers import Answer, ApiError
-from .assumptions import SCOPE_REFUSAL_ID, SCOPE_REFUSAL_STATUS, scope_refusal_message
+from .assumptions import (
+    NOT_FOR_CHAT_ID,
+    NOT_FOR_CHAT_STATUS,
+    SCOPE_REFUSAL_ID,
+    SCOPE_REFUSAL_STATUS,
+    not_for_chat_message,
+    scope_refusal_message,
+)
 from .catalogue import CHAT_KINDS, max_output_tokens, public_view
 from .state import EmulatorState, Key
 
@@ -213,13 +220,11 @@ def chat_completions(request: Request) -> Answer:
         raise ApiError(404, "not_found", f"model {model!r} is not available for inference")
     if request.key is not None and not request.key.may_use(model):
         raise ApiError(SCOPE_REFUSAL_STATUS, SCOPE_REFUSAL_ID, scope_refusal_message(model))
-    if served[model]["type"] not in CHAT_KINDS:
-        raise ApiError(
-            400,
-            "bad_request",
-            f"model {model!r} is a {served[model]['type']} model; chat completions need a chat "
-            f"model (its endpoint: {served[model]['endpoints'][0]['endpoint']})",
-        )
+    kind = served[model]["type"]
+    if kind not in CHAT_KINDS:
+        endpoint = served[model]["endpoints"][0]["endpoint"]
+        message = not_for_chat_message(model, kind, endpoint)
+        raise ApiError(NOT_FOR_CHAT_STATUS, NOT_FOR_CHAT_ID, message)
     last = str(messages[-1].get("content", "")) if isinstance(messages[-1], dict) else ""
     prompt_tokens = sum(
         len(str(m.get("content", "")).split()) for m in messages if isinstance(m, dict)

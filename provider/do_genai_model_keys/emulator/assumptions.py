@@ -23,3 +23,22 @@ def scope_refusal_message(model: str) -> str:
     key can be limited to chosen models, not how a call to another is refused; the emulator
     answers 403 in the API's error shape, as the control API refuses a missing scope."""
     return f"this model access key is not allowed to use model {model!r}"
+
+
+NOT_FOR_CHAT_STATUS = 400
+NOT_FOR_CHAT_ID = "bad_request"
+
+
+def not_for_chat_message(model: str, kind: str, endpoint: str) -> str:
+    """The refusal of a chat with a model that does not chat (an embedding model, say): the
+    docs do not say; the emulator answers 400 naming the model's own endpoint."""
+    return (
+        f"model {model!r} is a {kind} model; chat completions need a chat model "
+        f"(its endpoint: {endpoint})"
+    )
+
+
+TOKENS_CALL_INFERENCE = True
+"""A full-access API token is accepted by the inference API as well as a model access key (the
+DigitalOcean inference guide says so); the emulator accepts every token it knows there. The
+provider's secret checks rely on it to tell a dead key from a wrong endpoint."""
