@@ -47,8 +47,10 @@ def step(text: str) -> None:
 
 
 def pulumi(env: dict[str, str], *args: str, capture: bool = False) -> str:
-    """Run the `pulumi` CLI in the project root, as a user would; show its output."""
-    print(f"$ pulumi {' '.join(args)}", flush=True)
+    """Run the `pulumi` CLI in the project root, as a user would; show its output (the value
+    of a `config set --secret` is never shown, even a throwaway emulator's token)."""
+    shown = [*args[:-1], "[secret]"] if "--secret" in args else list(args)
+    print(f"$ pulumi {' '.join(shown)}", flush=True)
     done = subprocess.run(  # noqa: S603  # the CLI a user runs, found on PATH
         ["pulumi", *args, "--non-interactive"],  # noqa: S607
         cwd=ROOT,
