@@ -42,6 +42,15 @@ def configure(cli: Cli, project: Path, emu: Emulator, *, with_token: bool = True
     cli.run(project, "config", "set", "digitalocean:inferenceEndpoint", emu.url)
 
 
+def quickstart_up(cli: Cli, emu: Emulator, tmp_path: Path) -> Path:
+    """The root quickstart in a user's folder, its control-panel key made, configured and up."""
+    project = copy_project(tmp_path / "repo", "Pulumi.yaml", "examples/quickstart")
+    emu.state.create_key("quickstart-web")
+    configure(cli, project, emu)
+    cli.run(project, "up", "--yes")
+    return project
+
+
 def models_status(emu: Emulator, secret: str) -> int:
     answer = httpx.get(f"{emu.url}/v1/models", headers={"Authorization": f"Bearer {secret}"})
     return answer.status_code
@@ -180,10 +189,7 @@ def test_recover_settles_a_pending_create_with_the_stacks_own_config(
     cli: Cli, panel_emulator: Emulator, tmp_path: Path
 ) -> None:
     emu = panel_emulator
-    project = copy_project(tmp_path / "repo", "Pulumi.yaml", "examples/quickstart")
-    emu.state.create_key("quickstart-web")
-    configure(cli, project, emu)
-    cli.run(project, "up", "--yes")
+    project = quickstart_up(cli, emu, tmp_path)
 
     # What a killed `up` leaves in the file backend's checkpoint: a pending create of a key
     # that the server did make (`pulumi stack import` would drop pending operations).
@@ -240,10 +246,7 @@ def test_after_a_token_rotation_the_advice_is_what_works(
     cli: Cli, panel_emulator: Emulator, tmp_path: Path
 ) -> None:
     emu = panel_emulator
-    project = copy_project(tmp_path / "repo", "Pulumi.yaml", "examples/quickstart")
-    emu.state.create_key("quickstart-web")
-    configure(cli, project, emu)
-    cli.run(project, "up", "--yes")
+    project = quickstart_up(cli, emu, tmp_path)
 
     # The team rotates its API token: the old one stops working, the new one goes in config.
     old = emu.token
