@@ -1,9 +1,10 @@
 """`GenAIClient`: the typed HTTP client for DigitalOcean's GenAI model-key endpoints.
 
-One httpx connection pool per client, explicit timeouts, retries from `retry.py`, decoding from
-`decoding.py`. The token lives in a `SecretStr` and reaches only the `Authorization` header of
-requests to the configured endpoints: a `next` page link is followed by its path and query
-against our own endpoint, never to another host.
+One httpx connection pool per API (the control API's and the inference API's), explicit
+timeouts and a deadline per request that closes its socket when it passes (`transport.py`),
+retries from `retry.py`, decoding from `decoding.py`. The token lives in a `SecretStr` and
+reaches only the `Authorization` header of requests to the configured endpoints: a `next` page
+link is followed by its path and query against our own endpoint, never to another host.
 """
 
 from __future__ import annotations
@@ -44,7 +45,15 @@ from .errors import (
     UnexpectedResponseError,
 )
 from .models import ApiKeyInfo, InferenceModel, Model
-from .retry import RATE_LIMITED_PER_SECOND, RequestPacer, RetryPolicy, Sleep, build_retrying
+from .retry import (
+    MIN_HONOURED_PER_SECOND,
+    RATE_LIMITED_PER_SECOND,
+    RequestPacer,
+    RetryPolicy,
+    Sleep,
+    build_retrying,
+)
+from .transport import DeadlinePassed, abortable_transport, within_deadline
 
 T = TypeVar("T")
 M = TypeVar("M", bound=BaseModel)
@@ -110,19 +119,25 @@ class GenAIClient:
             for api in ("control", "inference")
         }
         """One pace per API: each has limits of its own, and meeting one slows only its calls."""
-        self._http = httpx.Client(
-            transport=transport,
-            timeout=httpx.Timeout(settings.timeout, connect=min(10.0, settings.timeout)),
+        self._http = {api: self._pool(transport) for api in ("control", "inference")}
+        """One pool per API: a slow inference endpoint never holds the control API's
+        connections, and the other way round."""
+
+    def _pool(self, transport: httpx.BaseTransport | None) -> httpx.Client:
+        limits = httpx.Limits(max_connections=100, max_keepalive_connections=20)
+        return httpx.Client(
+            transport=transport or abortable_transport(_tls_context(), limits),
+            timeout=httpx.Timeout(self.settings.timeout, connect=min(10.0, self.settings.timeout)),
             headers={"User-Agent": _user_agent(), "Accept": "application/json"},
             follow_redirects=False,
-            verify=_tls_context(),
         )
 
     def __repr__(self) -> str:
         return f"GenAIClient(api_endpoint={self.settings.api_endpoint!r})"
 
     def close(self) -> None:
-        self._http.close()
+        for pool in self._http.values():
+            pool.close()
 
     def __enter__(self) -> GenAIClient:
         return self
@@ -159,7 +174,9 @@ class GenAIClient:
     def delete_key(self, uuid: str) -> ApiKeyInfo | None:
         """Delete the key; its last metadata, or None when a successful answer carried none."""
         path = _checked_path(uuid, "DELETE")
-        decoded = self._call("DELETE", self.settings.api_endpoint + path, path, idempotent=True)
+        decoded = self._call(
+            "control", "DELETE", self.settings.api_endpoint + path, path, idempotent=True
+        )
         info = decoded.data.get("api_key_info")
         return _parse(ApiKeyInfo, info, "DELETE", KEYS_PATH) if info else None
 
@@ -194,7 +211,9 @@ class GenAIClient:
         secret = api_key if isinstance(api_key, SecretStr) else SecretStr(api_key)
         check_bearer(secret.get_secret_value(), "the model access key given")
         url = self.settings.inference_endpoint + INFERENCE_MODELS_PATH
-        decoded = self._call("GET", url, INFERENCE_MODELS_PATH, token=secret, idempotent=True)
+        decoded = self._call(
+            "inference", "GET", url, INFERENCE_MODELS_PATH, token=secret, idempotent=True
+        )
         return _items(decoded.data, "data", InferenceModel, "GET", INFERENCE_MODELS_PATH)
 
     # --- plumbing --------------------------------------------------------------------------
@@ -212,7 +231,8 @@ class GenAIClient:
         url = self.settings.api_endpoint + path
 
         def once() -> ApiKeyInfo:
-            decoded = self._send_once(method, url, path, None, json, self.settings.require_token())
+            token = self.settings.require_token()
+            decoded = self._send_once("control", method, url, path, None, json, token)
             info = decoded.data.get("api_key_info")
             if not isinstance(info, dict):
                 raise UnexpectedResponseError(method, path, "no api_key_info object")
@@ -255,11 +275,13 @@ class GenAIClient:
         self, url: str, path: str, params: dict[str, Any], field: str, model: type[M]
     ) -> tuple[list[M], str | None]:
         """One page's items and the next page's link, read in one attempt."""
-        decoded = self._send_once("GET", url, path, params, None, self.settings.require_token())
+        token = self.settings.require_token()
+        decoded = self._send_once("control", "GET", url, path, params, None, token)
         return _items(decoded.data, field, model, "GET", path), decoded.next_url
 
     def _call(
         self,
+        api: str,
         method: str,
         url: str,
         path: str,
@@ -274,7 +296,7 @@ class GenAIClient:
             method,
             path,
             idempotent=idempotent,
-            call=lambda: self._send_once(method, url, path, params, json, secret),
+            call=lambda: self._send_once(api, method, url, path, params, json, secret),
         )
 
     def _retrying(self, method: str, path: str, *, idempotent: bool, call: Callable[[], T]) -> T:
@@ -288,6 +310,7 @@ class GenAIClient:
 
     def _send_once(
         self,
+        api: str,
         method: str,
         url: str,
         path: str,
@@ -295,15 +318,21 @@ class GenAIClient:
         json: Mapping[str, Any] | None,
         secret: SecretStr,
     ) -> Decoded:
-        pacer = self._pacers["inference" if path.startswith("/v1/") else "control"]
-        pacer.wait_turn()
-        headers = {"Authorization": f"Bearer {secret.get_secret_value()}"}
-        try:
-            status, answer_headers, body = _within_deadline(
-                self.settings.deadline,
-                lambda cancelled: self._exchange(method, url, params, json, headers, cancelled),
+        """One attempt: its turn under the pace, then the exchange, all within the deadline."""
+        pacer = self._pacers[api]
+        remaining = self.settings.deadline - pacer.wait_turn()
+        if remaining <= 0:
+            raise ConnectionFailedError(
+                method, path, "not sent: its turn under the request pace came after its deadline"
             )
-        except _DeadlinePassed:
+        headers = {"Authorization": f"Bearer {secret.get_secret_value()}"}
+        http = self._http[api]
+        try:
+            status, answer_headers, body = within_deadline(
+                remaining,
+                lambda stop: self._exchange(http, method, url, params, json, headers, stop),
+            )
+        except DeadlinePassed:
             raise RequestTimeoutError(
                 method,
                 path,
@@ -316,6 +345,10 @@ class GenAIClient:
             ) from None
         except (httpx.ConnectError, httpx.ConnectTimeout) as error:
             raise self._unreachable(method, url, path, error) from None
+        except httpx.PoolTimeout:
+            raise ConnectionFailedError(
+                method, path, "not sent: no connection of the pool came free in time"
+            ) from None
         except httpx.TimeoutException as error:
             raise RequestTimeoutError(method, path, _cause(error)) from None
         except UnicodeEncodeError:
@@ -345,6 +378,7 @@ class GenAIClient:
 
     def _exchange(
         self,
+        http: httpx.Client,
         method: str,
         url: str,
         params: Mapping[str, Any] | None,
@@ -354,7 +388,7 @@ class GenAIClient:
     ) -> tuple[int, httpx.Headers, bytes]:
         """Send one request and read its answer, at most `MAX_ANSWER_BYTES` of it (decoded, so
         a compressed bomb stops early too); stops reading once the caller gave up."""
-        with self._http.stream(method, url, params=params, json=json, headers=headers) as answer:
+        with http.stream(method, url, params=params, json=json, headers=headers) as answer:
             declared = answer.headers.get("content-length", "")
             if declared.isdigit() and int(declared) > MAX_ANSWER_BYTES:
                 raise _AnswerTooLarge
@@ -364,7 +398,7 @@ class GenAIClient:
                 if len(body) > MAX_ANSWER_BYTES:
                     raise _AnswerTooLarge
                 if cancelled.is_set():
-                    raise _DeadlinePassed
+                    raise DeadlinePassed
             return answer.status_code, answer.headers, bytes(body)
 
     def _unreachable(
@@ -385,39 +419,8 @@ class GenAIClient:
         return failure
 
 
-class _DeadlinePassed(Exception):
-    """The request's deadline passed before its answer was complete."""
-
-
 class _AnswerTooLarge(Exception):
     """The answer is larger than `MAX_ANSWER_BYTES`."""
-
-
-def _within_deadline(seconds: float, work: Callable[[threading.Event], T]) -> T:
-    """Run `work` on a daemon thread and wait at most `seconds` for it.
-
-    httpx's timeouts are per read, so a server that sends a byte just inside each one would hold
-    the caller for ever. Past the deadline the caller gets `_DeadlinePassed`; the thread is told
-    to stop at its next read and, being a daemon, never holds up the process's exit."""
-    cancelled = threading.Event()
-    outcome: list[Any] = []
-
-    def run() -> None:
-        try:
-            outcome.append((True, work(cancelled)))
-        except BaseException as error:  # handed to the caller, whatever it is
-            outcome.append((False, error))
-
-    worker = threading.Thread(target=run, name="do-genai-request", daemon=True)
-    worker.start()
-    worker.join(seconds)
-    if worker.is_alive():
-        cancelled.set()
-        raise _DeadlinePassed
-    succeeded, value = outcome[0]
-    if succeeded:
-        return value  # type: ignore[no-any-return]
-    raise value
 
 
 def _allowed_per_second(headers: httpx.Headers) -> float:
@@ -427,9 +430,10 @@ def _allowed_per_second(headers: httpx.Headers) -> float:
         per_minute = float(headers.get("x-ratelimit-limit-requests", ""))
     except ValueError:
         return RATE_LIMITED_PER_SECOND
-    return (
-        per_minute / 60 if math.isfinite(per_minute) and per_minute > 0 else RATE_LIMITED_PER_SECOND
-    )
+    per_second = per_minute / 60
+    if not math.isfinite(per_second) or per_second < MIN_HONOURED_PER_SECOND:
+        return RATE_LIMITED_PER_SECOND  # absent, or a figure no real limit has: ignored
+    return per_second
 
 
 def _cause(error: httpx.HTTPError) -> str:

@@ -117,6 +117,12 @@ RATE_LIMITED_PER_SECOND = 250 / 60
 """The pace after a long 429: DigitalOcean's documented burst, 250 requests in any minute."""
 LONG_RATE_LIMIT_WAIT = 5.0
 """A 429 that asks for at least this many seconds means the budget is spent, not a hiccup."""
+MIN_HONOURED_PER_SECOND = 0.01
+"""A limit a server states below this (one request every 100 s) is not a pace any real API
+keeps: taken at its word, a `x-ratelimit-limit-requests: 0.0001` would pace a run for days."""
+MAX_PACING_WAIT = 1 / MIN_HONOURED_PER_SECOND
+"""The longest one request waits for its turn under the pace, whatever piled up before it:
+one interval of the slowest pace there is (`digitalocean:requestsPerSecond` 0.01)."""
 
 
 class RequestPacer:
@@ -144,22 +150,28 @@ class RequestPacer:
         self._next_slot = 0.0
         self._lock = threading.Lock()
 
-    def wait_turn(self) -> None:
+    def wait_turn(self) -> float:
+        """Wait for this request's turn, at most `MAX_PACING_WAIT`; the seconds waited (the
+        caller counts them against the request's deadline)."""
         if not self._interval:
-            return
+            return 0.0
         with self._lock:
             now = self._clock()
             slot = max(now, self._next_slot)
             self._next_slot = slot + self._interval
-        if slot > now:
-            self._sleep(slot - now)
+        wait = min(slot - now, MAX_PACING_WAIT)
+        if wait > 0:
+            self._sleep(wait)
+        return max(wait, 0.0)
 
     def rate_limited(
         self, retry_after: float | None, per_second: float = RATE_LIMITED_PER_SECOND
     ) -> None:
         """The server answered 429 asking for `retry_after` seconds (None: it did not say);
         `per_second` is the pace its limit allows."""
-        if retry_after is None or retry_after < LONG_RATE_LIMIT_WAIT or per_second <= 0:
+        if retry_after is None or retry_after < LONG_RATE_LIMIT_WAIT:
             return
+        if not per_second >= MIN_HONOURED_PER_SECOND:  # also NaN
+            per_second = RATE_LIMITED_PER_SECOND
         with self._lock:
             self._interval = max(self._interval, 1.0 / per_second)
