@@ -86,14 +86,23 @@ def test_one_bad_page_is_asked_for_again_and_the_listing_completes() -> None:
     assert len(seen) == 2
 
 
-@pytest.mark.parametrize(
-    "body",
-    [b'{"meta": {"total": 0}}', b'{"meta": {}}', b'{"links": {}}', b'{"links": {}, "meta": {}}'],
-)
-def test_an_empty_listing_may_leave_the_list_out(body: bytes) -> None:
+@pytest.mark.parametrize("body", [b'{"meta": {"total": 0}}', b'{"meta": {"total": "0"}}'])
+def test_an_empty_listing_may_leave_the_list_out_when_its_meta_says_none(body: bytes) -> None:
     transport, _ = serving((200, body, JSON))
     with client(transport) as c:
         assert c.list_keys() == []
+
+
+@pytest.mark.parametrize(
+    "body", [b'{"meta": {}}', b'{"links": {}}', b'{"links": {}, "meta": {}}', b'{"meta": []}']
+)
+def test_a_listing_that_claims_nothing_is_an_error_not_no_keys(body: bytes) -> None:
+    """Without the list and without a meta that says there are none, the answer claims
+    nothing: read as "no keys", it would drop every key of the stack."""
+    transport, seen = serving((200, body, JSON))
+    with client(transport) as c, pytest.raises(errors.UnexpectedResponseError, match="no api_key"):
+        c.list_keys()
+    assert len(seen) == 5  # asked for again, as any page that cannot be read
 
 
 def test_a_listing_that_claims_keys_but_lists_none_is_an_error() -> None:

@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
-from conftest import api_requests
+from conftest import api_requests, control
 from do_genai_model_keys import errors, key_inputs, runtime, times
 from do_genai_model_keys.emulator import Emulator
 from do_genai_model_keys.errors import GenAIError
@@ -17,7 +17,8 @@ from do_genai_model_keys.resources import ModelAccessKeyProvider, check_inputs
 from pulumi.dynamic.dynamic import serialize_provider
 from support.secrets import different_secrets, expect, same_secret
 
-LIST_KEYS = "GET /v2/gen-ai/models/api_keys"
+KEYS = "/v2/gen-ai/models/api_keys"
+LIST_KEYS = f"GET {KEYS}"
 
 
 @pytest.fixture
@@ -186,6 +187,28 @@ def test_concurrent_reads_share_one_listing(
         found = list(pool.map(read, made))
     assert found == [k.uuid for k in made]
     assert api_requests(emulator, LIST_KEYS) <= math.ceil(300 / 200) + 1
+
+
+def test_one_listing_without_the_stacks_keys_drops_none_of_them(
+    provider: ModelAccessKeyProvider, emulator: Emulator
+) -> None:
+    """A listing that comes back without the keys (an account mix-up behind a gateway, a
+    cache) is confirmed by one fresh listing, shared by every read that missed, before any key
+    leaves the state; a key really gone is still dropped."""
+    made = [emulator.state.create_key(f"k{n}") for n in range(8)]
+    gone = emulator.state.create_key("gone")
+    emulator.state.delete_key(gone.uuid)
+    runtime.runtime().keys.listing.expire()
+    control(emulator, "POST", "stats/reset")
+    empty = '{"api_key_infos": [], "meta": {"total": 0}}'
+    control(emulator, "POST", "faults", {"kind": "body", "path": KEYS, "body": empty, "count": 1})
+    control(emulator, "POST", "faults", {"kind": "latency", "path": KEYS, "latency_ms": 200})
+
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        found = list(pool.map(lambda k: provider.read(k.uuid, {"name": k.name}).id, made))
+    assert found == [k.uuid for k in made]
+    assert api_requests(emulator, LIST_KEYS) == 2  # the odd one, and one to confirm
+    assert provider.read(gone.uuid, {"name": "gone"}).id is None
 
 
 def test_retired_create_explains_adoption(

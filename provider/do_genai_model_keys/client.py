@@ -466,15 +466,14 @@ def _next_params(next_url: str, current: dict[str, Any]) -> dict[str, Any]:
 
 def _items(data: Mapping[str, Any], field: str, model: type[M], method: str, path: str) -> list[M]:
     """The list `field` of an answer, each item validated; anything else is an
-    `UnexpectedResponseError`. A missing list reads as empty only in an answer shaped like a
-    listing (`meta` or `links`, APIs of this kind leave empty lists and zero totals out) that
-    does not claim any items: `{}`, or a `meta.total` above 0 with no list, is an error."""
+    `UnexpectedResponseError`. A missing list reads as empty only when the answer's `meta`
+    says there are none (`total` 0): `{}`, `{"links": {}}` or a `meta` without a total claim
+    nothing, and a listing that claims nothing must never read as "no keys"."""
     items = data.get(field)
     if items is None:
         meta = data.get("meta")
-        shaped = isinstance(meta, dict) or isinstance(data.get("links"), dict)
         total = meta.get("total") if isinstance(meta, dict) else None
-        if shaped and str(total or 0) == "0":
+        if total is not None and str(total).strip() in ("0", "0.0"):
             return []
         raise UnexpectedResponseError(method, path, f"the answer has no {field} list")
     if not isinstance(items, list):

@@ -67,8 +67,14 @@ class KeyStore:
         self._unsure_said = False
 
     def find(self, uuid: str) -> ApiKeyInfo | None:
-        """The key `uuid` (metadata only), or None when the account has no such key."""
-        return self.listing.by_uuid().get(uuid)
+        """The key `uuid` (metadata only), or None when the account has no such key.
+
+        A key missing from a listing is looked for once more in a listing started after it, so
+        one odd answer never drops a key from the state; the reads of a refresh that all miss
+        their keys in one listing share that one new listing."""
+        number, keys = self.listing.listed()
+        key = keys.get(uuid)
+        return key if key is not None else self.listing.listed_after(number).get(uuid)
 
     def create(self, name: str) -> ApiKeyInfo:
         """Make a key and return it with its secret; never two keys for one call, never a key

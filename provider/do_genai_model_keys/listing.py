@@ -48,10 +48,12 @@ class SharedKeyListing:
         self._max_age = max_age
         self._clock = clock
         self._lock = threading.Lock()
-        self._in_flight: tuple[Future[Keys], int] | None = None
-        """The listing being fetched and the number of the last change made before it began."""
-        self._ready: tuple[float, Keys] | None = None
-        """The newest finished listing: when it started, and its keys by UUID."""
+        self._in_flight: tuple[Future[Keys], int, int] | None = None
+        """The listing being fetched, the number of the last change made before it began, and
+        its own number (listings are numbered as they start)."""
+        self._ready: tuple[float, Keys, int] | None = None
+        """The newest finished listing: when it started, its keys by UUID, and its number."""
+        self._listings = 0
         self._took = 0.0
         """How long the newest finished listing took; a renewal starts that long early, twice."""
         self._changes: list[tuple[int, str, ApiKeyInfo | None]] = []
@@ -60,6 +62,10 @@ class SharedKeyListing:
 
     def by_uuid(self) -> Keys:
         """Every key by UUID, from a listing that started less than `max_age` seconds ago."""
+        return self.listed()[1]
+
+    def listed(self) -> tuple[int, Keys]:
+        """`by_uuid` with the number of the listing it comes from, for `listed_after`."""
         with self._lock:
             now = self._clock()
             ready = self._ready if self._ready and now - self._ready[0] < self._max_age else None
@@ -67,11 +73,27 @@ class SharedKeyListing:
                 if self._in_flight is None and now - ready[0] >= self._max_age - 2 * self._took:
                     renewal = self._start()
                     threading.Thread(target=self._run, args=(*renewal, now), daemon=True).start()
-                return ready[1]
+                return ready[2], ready[1]
             if self._in_flight is None:
                 flight, owner = self._start(), True
             else:
                 flight, owner = self._in_flight, False
+        if owner:
+            self._run(*flight, now)
+        return flight[2], flight[0].result()
+
+    def listed_after(self, number: int) -> Keys:
+        """Every key by UUID, from a listing that started after listing `number`: the fresh
+        look that confirms a key is gone before anyone acts on it. Callers who all missed keys
+        in one listing share one new listing."""
+        with self._lock:
+            now = self._clock()
+            if self._ready is not None and self._ready[2] > number:
+                return self._ready[1]
+            if self._in_flight is not None and self._in_flight[2] > number:
+                flight, owner = self._in_flight, False
+            else:
+                flight, owner = self._start(), True
         if owner:
             self._run(*flight, now)
         return flight[0].result()
@@ -92,8 +114,9 @@ class SharedKeyListing:
             self._ready = None
             self._changes.clear()
 
-    def _start(self) -> tuple[Future[Keys], int]:
-        flight: tuple[Future[Keys], int] = (Future(), self._changed)
+    def _start(self) -> tuple[Future[Keys], int, int]:
+        self._listings += 1
+        flight: tuple[Future[Keys], int, int] = (Future(), self._changed, self._listings)
         self._in_flight = flight
         return flight
 
@@ -103,10 +126,10 @@ class SharedKeyListing:
             if self._in_flight is not None:
                 self._changes.append((self._changed, uuid, key))
             if self._ready is not None:
-                started, keys = self._ready
-                self._ready = (started, _with(keys, uuid, key))
+                started, keys, number = self._ready
+                self._ready = (started, _with(keys, uuid, key), number)
 
-    def _run(self, future: Future[Keys], since: int, started: float) -> None:
+    def _run(self, future: Future[Keys], since: int, number: int, started: float) -> None:
         """List, apply the changes made since it began, and publish (unless `expire` ran)."""
         try:
             keys = {key.uuid: key for key in self._fetch()}
@@ -123,7 +146,7 @@ class SharedKeyListing:
             if self._in_flight is not None and self._in_flight[0] is future:
                 self._in_flight = None
                 self._changes.clear()
-                self._ready = (started, keys)
+                self._ready = (started, keys, number)
                 self._took = self._clock() - started
         future.set_result(keys)
 
