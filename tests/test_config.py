@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from do_genai_model_keys.config import resolve_settings
+from do_genai_model_keys.config import resolve_settings, settings_from_stack_config
 from do_genai_model_keys.errors import ConfigurationError
 
 
@@ -83,3 +83,48 @@ def test_the_token_is_masked_in_repr() -> None:
     settings = resolve_settings(environ={"DIGITALOCEAN_TOKEN": "tok-SECRET"})
     assert "tok-SECRET" not in repr(settings)
     assert "tok-SECRET" not in str(settings)
+
+
+@pytest.mark.parametrize(
+    ("typo", "nearest"),
+    [
+        ("digitalocean:apiEndpiont", "digitalocean:apiEndpoint"),
+        ("digitalocean:tokne", "digitalocean:token"),
+        ("digitalocean:httpRetyMax", "digitalocean:httpRetryMax"),
+        ("digitalocean:verifySecret", "digitalocean:verifySecrets"),
+        ("digitalocean:APIENDPOINT", "digitalocean:apiEndpoint"),
+    ],
+)
+def test_an_unknown_config_key_is_an_error_naming_the_nearest(typo: str, nearest: str) -> None:
+    """A typo must never send the token to the default endpoint, DigitalOcean's own."""
+    config = {typo: "http://127.0.0.1:9", "digitalocean:token": "secret-token-value"}
+    with pytest.raises(ConfigurationError) as caught:
+        settings_from_stack_config(config.get, config)
+    assert typo in str(caught.value)
+    assert f"did you mean {nearest}?" in str(caught.value)
+    assert "secret-token-value" not in str(caught.value)
+
+
+def test_the_official_providers_keys_and_other_namespaces_pass_quietly() -> None:
+    config = {
+        "digitalocean:token": "t",
+        "digitalocean:spacesAccessId": "id",
+        "digitalocean:spacesSecretKey": "key",
+        "digitalocean:spacesEndpoint": "https://nyc3.digitaloceanspaces.com",
+        "myproject:apiEndpiont": "anything",
+        "aws:region": "eu-west-1",
+    }
+    assert settings_from_stack_config(config.get, config).token is not None
+
+
+def test_the_provider_refuses_a_typo_before_sending_anything() -> None:
+    from do_genai_model_keys import runtime
+    from do_genai_model_keys.resources import ModelAccessKeyProvider
+    from pulumi.dynamic import Config, ConfigureRequest
+
+    config = {"digitalocean:token": "t", "digitalocean:apiEndpiont": "http://127.0.0.1:9"}
+    try:
+        with pytest.raises(ConfigurationError, match="did you mean digitalocean:apiEndpoint"):
+            ModelAccessKeyProvider().configure(ConfigureRequest(Config(config, "proj")))
+    finally:
+        runtime.reset_runtime()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import math
+import os
 import signal
 import socket
 import subprocess
@@ -76,6 +77,47 @@ def test_cli_state_file_keeps_keys_across_restarts(tmp_path: Path) -> None:
             assert process.stdout is not None
             process.stdout.close()
     assert "kept" in state.read_text()
+
+
+def test_cli_takes_tokens_from_a_file_and_the_environment_out_of_ps(tmp_path: Path) -> None:
+    """A token on the command line shows in `ps`; from a file or the environment it does not."""
+    tokens = tmp_path / "tokens.txt"
+    tokens.write_text("# the CI's tokens\nfile-token\n\nfile-ro=genai:read\n")
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "do_genai_model_keys.emulator",
+            "--port",
+            "0",
+            "--token-file",
+            tokens,
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "DO_GENAI_EMULATOR_TOKENS": "env-token  env-two"},
+    )
+    try:
+        assert process.stdout is not None
+        url = process.stdout.readline().strip().removeprefix("listening on ")
+        assert process.stdout.readline().startswith("fault seed: ")  # no demo token made
+        for token, status in [
+            ("file-token", 200),
+            ("file-ro", 200),
+            ("env-token", 200),
+            ("env-two", 200),
+            ("other", 401),
+        ]:
+            answer = httpx.get(f"{url}{KEYS}", headers={"Authorization": f"Bearer {token}"})
+            assert answer.status_code == status, token
+        command_line = Path(f"/proc/{process.pid}/cmdline").read_bytes()
+        assert b"file-token" not in command_line
+        assert b"env-token" not in command_line
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+        assert process.stdout is not None
+        process.stdout.close()
 
 
 def test_token_specs() -> None:

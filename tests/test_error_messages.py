@@ -89,3 +89,52 @@ def test_nothing_is_hooked_outside_the_sdks_provider_server() -> None:
     assert diagnostics.install(program) is False
     assert program.traceback is traceback
     assert diagnostics.install(sys.modules["__main__"]) is False  # pytest's own __main__
+
+
+GATEWAY_TOKEN = "gw-token-4f1e2d3c"
+
+
+@pytest.mark.parametrize(
+    ("status", "message"),
+    [
+        (401, f"Incorrect API key provided: {GATEWAY_TOKEN}. Find yours at ..."),
+        (403, f"token {GATEWAY_TOKEN[:-1]}* lacks access"),  # not the value sent: kept
+        (500, "upstream said: Bearer dop_v1_" + "ab" * 32),
+        (429, "key sk-do-emu-AbCdEf123456789 is over its quota"),
+    ],
+)
+def test_server_text_never_repeats_a_credential(status: int, message: str) -> None:
+    """A gateway that quotes the bearer value it got, or anything shaped like a DigitalOcean
+    token or key secret, must not carry it into errors (and refresh warnings, which quote
+    them)."""
+    import httpx
+    from do_genai_model_keys import GenAIClient
+
+    def answer(_: httpx.Request) -> httpx.Response:
+        return httpx.Response(status, json={"id": "x", "message": message})
+
+    client = GenAIClient(
+        GATEWAY_TOKEN,
+        api_endpoint="http://api.test",
+        transport=httpx.MockTransport(answer),
+        sleep=lambda _s: None,
+    )
+    with pytest.raises(errors.APIStatusError) as caught:
+        client.list_keys()
+    text = f"{caught.value} {caught.value!r} {caught.value.api_message}"
+    assert GATEWAY_TOKEN not in text
+    assert "dop_v1_abab" not in text
+    assert "sk-do-emu-AbC" not in text
+    assert "[redacted]" in text or status == 403
+
+
+def test_an_inference_refusal_gets_an_inference_hint_not_a_token_scope() -> None:
+    refused = errors.error_for_status(
+        status=403, method="GET", path="/v1/models", body={"id": "forbidden"}, headers={}
+    )
+    assert "genai:read" not in str(refused)
+    assert "VPC" in str(refused)
+    control = errors.error_for_status(
+        status=403, method="GET", path="/v2/gen-ai/models/api_keys", body={}, headers={}
+    )
+    assert "genai:read" in str(control)

@@ -29,10 +29,12 @@ STACK = "demo"
 
 
 def start_emulator(token: str) -> tuple[subprocess.Popen[str], str]:
-    process = subprocess.Popen(  # noqa: S603  # our own module, fixed arguments
-        [sys.executable, "-m", "do_genai_model_keys.emulator", "--port", "0", "--token", token],
+    # The token goes by the environment, not the command line, where `ps` would show it.
+    process = subprocess.Popen(  # our own module, fixed arguments
+        [sys.executable, "-m", "do_genai_model_keys.emulator", "--port", "0"],
         stdout=subprocess.PIPE,
         text=True,
+        env={**os.environ, "DO_GENAI_EMULATOR_TOKENS": token},
     )
     assert process.stdout is not None
     first = process.stdout.readline().strip()

@@ -371,6 +371,7 @@ class GenAIClient:
                 headers=answer_headers,
                 body=body,
                 now=self._clock(),
+                sent=(secret.get_secret_value(),),
             )
         except RateLimitError as error:
             pacer.rate_limited(error.retry_after, _allowed_per_second(answer_headers))

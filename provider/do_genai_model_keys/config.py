@@ -8,10 +8,11 @@ setting, where the value came from and what is allowed; the token itself is neve
 
 from __future__ import annotations
 
+import difflib
 import ipaddress
 import math
 import os
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
@@ -82,6 +83,13 @@ API_ENDPOINT_SETTING = _where("api_endpoint", DEFAULT_API_ENDPOINT)
 INFERENCE_ENDPOINT_SETTING = _where("inference_endpoint", DEFAULT_INFERENCE_ENDPOINT)
 STACK_CONFIG_KEYS = tuple(s.config_key for s in _SETTINGS)
 """The `digitalocean:*` stack config keys a provider or program reads."""
+OFFICIAL_PROVIDER_KEYS = (
+    "digitalocean:spacesAccessId",
+    "digitalocean:spacesSecretKey",
+    "digitalocean:spacesEndpoint",
+)
+"""Keys pulumi-digitalocean reads in the same namespace and we do not: a stack that uses both
+sets them, so they pass without a word."""
 
 
 @dataclass(frozen=True)
@@ -160,16 +168,46 @@ def resolve_settings(
     return settings
 
 
-def settings_from_stack_config(get: Callable[[str], Any]) -> ClientSettings:
+def settings_from_stack_config(
+    get: Callable[[str], Any], keys: Iterable[str] = ()
+) -> ClientSettings:
     """Settings from a stack's `digitalocean:*` config (`get` reads one key, None when unset),
     then the environment and the defaults: the one way the provider's `configure`, the data
-    sources and recovery turn stack config into settings."""
+    sources and recovery turn stack config into settings. `keys` names every config key the
+    stack sets: a `digitalocean:*` one that nobody reads is a typo, and an error (see
+    `check_config_keys`)."""
+    check_config_keys(keys)
     config = {}
     for key in STACK_CONFIG_KEYS:
         value = get(key)
         if value not in (None, ""):
             config[key] = str(value)
     return resolve_settings(stack_config=config)
+
+
+def check_config_keys(keys: Iterable[str]) -> None:
+    """Refuse a `digitalocean:*` key that neither this package nor pulumi-digitalocean reads.
+
+    A misspelt `digitalocean:apiEndpiont` would otherwise be ignored, and the token sent to the
+    default endpoint, DigitalOcean's own: the error names the key and the nearest known one."""
+    known = STACK_CONFIG_KEYS + OFFICIAL_PROVIDER_KEYS
+    folded = {key.lower(): key for key in known}
+    unknown = sorted(
+        {k for k in keys if k.startswith("digitalocean:") and k not in known}, key=str.lower
+    )
+    if not unknown:
+        return
+    problems = []
+    for key in unknown:
+        nearest = difflib.get_close_matches(key.lower(), folded, n=1, cutoff=0.6)
+        guess = f" (did you mean {folded[nearest[0]]}?)" if nearest else ""
+        problems.append(f"{key}{guess}")
+    raise ConfigurationError(
+        f"unknown config {'keys' if len(problems) > 1 else 'key'} {'; '.join(problems)}: "
+        "nothing reads it, so its value would be ignored and the defaults used (for an "
+        "endpoint: DigitalOcean's own, with your token). Rename it with `pulumi config rm` and "
+        f"`pulumi config set`; the keys read are {', '.join(STACK_CONFIG_KEYS)}. Nothing was sent"
+    )
 
 
 def check_bearer(value: str, what: str) -> None:

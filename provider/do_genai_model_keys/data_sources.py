@@ -186,7 +186,10 @@ def _settings(client: GenAIClient | None, account: Account | None) -> ClientSett
 
 
 def _program_settings() -> ClientSettings:
-    return settings_from_stack_config(pulumi.runtime.get_config)
+    from pulumi.runtime.config import CONFIG, get_config_env
+
+    keys = {*CONFIG.get(), *get_config_env()}
+    return settings_from_stack_config(pulumi.runtime.get_config, keys)
 
 
 def _fingerprint(settings: ClientSettings, secret: str | None = None) -> tuple[str, str]:

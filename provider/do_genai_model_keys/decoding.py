@@ -12,7 +12,7 @@ import email.utils
 import json
 import math
 import time
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -49,13 +49,15 @@ def decode_response(
     headers: Mapping[str, str],
     body: bytes,
     now: float | None = None,
+    sent: Sequence[str] = (),
 ) -> Decoded:
     """Decode a 2xx answer, or raise the `APIStatusError` subclass for its status.
 
     A 2xx whose body is not a JSON object (an HTML page, an array, garbage) is an
     `UnexpectedResponseError`, never an empty result: reading it as "nothing there" would make
     a listing look empty and a refresh forget every key. Only a 204, or a delete (whose answer
-    we do not need), may come without a body."""
+    we do not need), may come without a body. `sent`: the credentials the request carried,
+    never repeated from an error's text."""
     data = _json_object(body)
     if (
         200 <= status < 300
@@ -75,6 +77,7 @@ def decode_response(
             body=data,
             headers=headers,
             retry_after=retry_after_seconds(headers, now=now),
+            sent=sent,
         )
     return Decoded(data=data, headers=headers, next_url=next_page_url(data))
 

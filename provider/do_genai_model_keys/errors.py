@@ -29,6 +29,7 @@ still catch `NotFoundError`, and an error shared by several callers is never edi
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, ClassVar, Self
 
@@ -213,6 +214,12 @@ class AuthenticationError(APIStatusError):
 class PermissionDeniedError(APIStatusError):
     @property
     def hint(self) -> str:
+        if self.path.startswith("/v1/"):
+            return (
+                "the inference API refused this credential here: a model access key limited to "
+                "other models, or to a VPC, is refused from the public endpoint; the API "
+                "token's scopes play no part"
+            )
         scope = SCOPE_BY_METHOD.get(self.method, "genai:*")
         return f"the API token lacks the scope {scope}: grant it to the token or use another token"
 
@@ -262,8 +269,10 @@ def error_for_status(
     body: Mapping[str, object] | None,
     headers: Mapping[str, str],
     retry_after: float | None = None,
+    sent: Sequence[str] = (),
 ) -> APIStatusError:
-    """Build the error for one non-2xx answer; pure, so it is tested without HTTP."""
+    """Build the error for one non-2xx answer; pure, so it is tested without HTTP. The
+    server's text is redacted (`redact`) of `sent`, the credentials the request carried."""
     body = body or {}
     cls = _BY_STATUS.get(status) or (ServerError if status >= 500 else APIStatusError)
     request_id = str(body.get("request_id") or headers.get("x-request-id") or "")
@@ -271,11 +280,29 @@ def error_for_status(
         status=status,
         method=method,
         path=path,
-        error_id=str(body.get("id") or ""),
-        message=str(body.get("message") or ""),
-        request_id=request_id,
+        error_id=redact(str(body.get("id") or ""), sent),
+        message=redact(str(body.get("message") or ""), sent),
+        request_id=redact(request_id, sent),
         retry_after=retry_after,
     )
+
+
+_CREDENTIAL_SHAPES = re.compile(
+    r"do[opr]_v1_[A-Za-z0-9]{8,}"  # DigitalOcean personal, OAuth and refresh tokens
+    r"|sk-do-[A-Za-z0-9_\-]{8,}"  # model access key secrets
+    r"|(?<=[Bb]earer )[^\s\"',;]{8,}"  # whatever follows "Bearer"
+)
+REDACTED = "[redacted]"
+
+
+def redact(text: str, sent: Sequence[str] = ()) -> str:
+    """Server-provided text without credentials: whatever value the request carried (a gateway
+    answers "Incorrect API key provided: <token>") and anything shaped like a DigitalOcean
+    token or key secret."""
+    for value in sent:
+        if len(value) >= 4:
+            text = text.replace(value, REDACTED)
+    return _CREDENTIAL_SHAPES.sub(REDACTED, text)
 
 
 RETRYABLE_STATUSES = frozenset({429, 500, 502, 503, 504})

@@ -167,7 +167,7 @@ def stack_client(stack: auto.Stack) -> GenAIClient:
     config = stack.get_all_config()
     return GenAIClient(
         settings=settings_from_stack_config(
-            lambda key: config[key].value if key in config else None
+            lambda key: config[key].value if key in config else None, config
         )
     )
 

@@ -79,7 +79,9 @@ class ModelAccessKeyProvider(ResourceProvider):
         from .runtime import configure_runtime
 
         diagnostics.install()
-        configure_runtime(req.config.get)
+        # The SDK's Config offers no way to list its keys; a typo is found only with them.
+        keys = getattr(req.config, "_props", None) or {}
+        configure_runtime(req.config.get, list(keys))
 
     def check(self, olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
         inputs = {**news, **key_inputs.with_defaults(news)}

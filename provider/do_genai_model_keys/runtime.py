@@ -9,7 +9,7 @@ the HTTP client, pydantic or tenacity: only the provider process does.
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from .client import GenAIClient
@@ -49,11 +49,13 @@ _runtime: ProviderRuntime | None = None
 _runtime_lock = threading.Lock()
 
 
-def configure_runtime(get_config: Callable[[str], Any] = lambda _key: None) -> ProviderRuntime:
-    """(Re)build the runtime from stack config (`get_config` reads one key) and the
-    environment, once per distinct config."""
+def configure_runtime(
+    get_config: Callable[[str], Any] = lambda _key: None, keys: Iterable[str] = ()
+) -> ProviderRuntime:
+    """(Re)build the runtime from stack config (`get_config` reads one key; `keys` names every
+    key set) and the environment, once per distinct config."""
     global _runtime
-    settings = settings_from_stack_config(get_config)
+    settings = settings_from_stack_config(get_config, keys)
     with _runtime_lock:
         if _runtime is None or _runtime.settings != settings:
             previous, _runtime = _runtime, ProviderRuntime(settings)

@@ -12,6 +12,7 @@ installs no KeyboardInterrupt handler of its own, so Ctrl-C from a script would 
 from __future__ import annotations
 
 import argparse
+import os
 import signal
 import sys
 import threading
@@ -36,7 +37,15 @@ def main(argv: list[str] | None = None) -> int:
         action="append",
         default=[],
         metavar="TOKEN[=SCOPES]",
-        help="accept TOKEN with every genai scope, or just SCOPES (comma-separated); repeatable",
+        help="accept TOKEN with every genai scope, or just SCOPES (comma-separated); repeatable. "
+        "It shows in `ps`: prefer --token-file or the environment variable "
+        f"{TOKENS_ENV} (specs separated by spaces or lines)",
+    )
+    parser.add_argument(
+        "--token-file",
+        type=Path,
+        metavar="PATH",
+        help="read TOKEN[=SCOPES] specs from PATH, one a line (blank lines and # comments skipped)",
     )
     parser.add_argument("--state-file", type=Path, help="keep keys in this JSON file across runs")
     parser.add_argument(
@@ -65,9 +74,10 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     try:
-        tokens = dict(parse_token_spec(spec) for spec in args.token)
-    except ValueError as error:
-        parser.error(f"--token: {error}")
+        specs = [*args.token, *_specs_from_file(args.token_file), *_specs_from_environment()]
+        tokens = dict(parse_token_spec(spec) for spec in specs)
+    except (OSError, ValueError) as error:
+        parser.error(f"tokens: {error}")
     made_token = None
     if not tokens:
         made_token = demo_token()
@@ -103,6 +113,24 @@ def main(argv: list[str] | None = None) -> int:
     finally:
         server.server_close()
     return 0
+
+
+TOKENS_ENV = "DO_GENAI_EMULATOR_TOKENS"
+
+
+def _specs_from_file(path: Path | None) -> list[str]:
+    """Token specs from a file, one a line: a token never shows in `ps` that way."""
+    if path is None:
+        return []
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except OSError as error:
+        raise OSError(f"--token-file {path}: {error.strerror or error}") from None
+    return [line.strip() for line in lines if line.strip() and not line.lstrip().startswith("#")]
+
+
+def _specs_from_environment() -> list[str]:
+    return os.environ.get(TOKENS_ENV, "").split()
 
 
 if __name__ == "__main__":
