@@ -50,14 +50,40 @@ def test_whole_numbers_arrive_as_floats_and_are_fine() -> None:
     assert ModelAccessKeyProvider().check({}, {"name": "k", "account": account}).failures == []
 
 
-def test_a_new_token_updates_in_place_and_a_new_endpoint_replaces() -> None:
+def test_a_change_of_account_updates_in_place_and_never_replaces() -> None:
+    """A replacement would adopt the same key and the engine would then delete it: a new
+    token or a new endpoint is an update, which checks the key is there first."""
     provider = ModelAccessKeyProvider()
     old = {"token": "old", "api_endpoint": "https://team-a.example"}
     olds = {**provider.check({}, {"name": "k", "account": old}).inputs, "uuid": "u"}
     new_token = provider.check({}, {"name": "k", "account": {**old, "token": "new"}}).inputs
     elsewhere = {**old, "api_endpoint": "https://team-b.example"}
     moved = provider.check({}, {"name": "k", "account": elsewhere}).inputs
-    in_place = provider.diff("u", olds, new_token)
-    assert in_place.changes is True
-    assert in_place.replaces == []
-    assert provider.diff("u", olds, moved).replaces == ["account"]
+    for news in (new_token, moved):
+        diff = provider.diff("u", olds, news)
+        assert (diff.changes, diff.replaces) == (True, [])
+
+
+@pytest.mark.parametrize(
+    ("before", "after"),
+    [
+        ("https://team-a.example", "https://team-a.example/"),
+        ("https://team-a.example", "HTTPS://Team-A.example:443"),
+        (None, "https://api.digitalocean.com"),
+        (None, "https://api.digitalocean.com/"),
+        ("http://127.0.0.1:8080", "http://localhost:8080/"),
+    ],
+)
+def test_an_endpoint_spelled_another_way_is_no_change_at_all(before, after) -> None:
+    """A trailing slash deleted an adopted key (replace, adopt the same UUID, delete 'the old
+    one'): now the same account, however spelled, is no change."""
+    provider = ModelAccessKeyProvider()
+
+    def account(endpoint: str | None) -> dict:
+        return {"token": "t"} | ({"api_endpoint": endpoint} if endpoint else {})
+
+    checked = provider.check({}, {"name": "k", "account": account(before)}).inputs
+    olds = {**checked, "uuid": "u", "secret_key": "sk-do-kept"}
+    news = provider.check({}, {"name": "k", "account": account(after)}).inputs
+    diff = provider.diff("u", olds, news)
+    assert (diff.changes, diff.replaces) == (False, [])

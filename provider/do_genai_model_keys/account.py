@@ -37,12 +37,11 @@ class Account:
     def __repr__(self) -> str:
         return f"Account(api_endpoint={self.api_endpoint!r}, token=[secret])"
 
-    def as_input(self) -> pulumi.Output[dict[str, Any]]:
-        """The account as a resource input: one secret map, token included."""
-        given = self._given()
-        return pulumi.Output.secret(
-            pulumi.Output.from_input(self.token).apply(lambda token: {**given, "token": token})
-        )
+    def as_input(self) -> dict[str, Any]:
+        """The account as a resource input: its settings in the open, so a plan names the one
+        that changed (`account.api_endpoint`), and its token a secret inside it, however it was
+        given (the engine keeps a secret input's secrecy in the state's outputs)."""
+        return {**self._given(), "token": pulumi.Output.secret(self.token)}
 
     def settings(self) -> ClientSettings:
         """The client settings, for a data source called now: the token must be a string (for
@@ -58,6 +57,38 @@ class Account:
         """The settings this account sets, by the names of `ClientSettings`."""
         given = {f.name: getattr(self, f.name) for f in fields(self) if f.name != "token"}
         return {name: value for name, value in given.items() if value is not None}
+
+
+def identity(account: Any) -> Any:
+    """What makes two accounts the same, for `diff`: their resolved settings, with each endpoint
+    in its one spelling (`config.canonical_endpoint`), so a trailing slash, the default endpoint
+    written out or `localhost` for 127.0.0.1 is no change at all. None: the stack's config; a
+    value that is no usable account stays as it is (the provider's `check` refuses it)."""
+    if not isinstance(account, dict) or not account.get("token"):
+        return account
+    from .config import canonical_endpoint
+    from .errors import ConfigurationError
+
+    try:
+        settings = settings_of(dict(account))
+    except ConfigurationError:
+        return account
+    return (
+        settings.token.get_secret_value() if settings.token else None,
+        canonical_endpoint(settings.api_endpoint),
+        canonical_endpoint(settings.inference_endpoint),
+        settings.http_retry_max,
+        settings.http_retry_wait_min,
+        settings.http_retry_wait_max,
+        settings.requests_per_second,
+        settings.verify_secrets,
+    )
+
+
+def place(account: Any) -> tuple[str, str] | None:
+    """Where an account's keys live: its endpoints in their one spelling (None: the stack's)."""
+    ident = identity(account)
+    return (ident[1], ident[2]) if isinstance(ident, tuple) else None
 
 
 def settings_of(account: dict[str, Any]) -> ClientSettings:

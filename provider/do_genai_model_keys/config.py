@@ -282,6 +282,24 @@ def _endpoint(raw: Any, source: str) -> str:
     return text
 
 
+def canonical_endpoint(url: str) -> str:
+    """One spelling per endpoint, for telling accounts apart: scheme and host in lower case,
+    the scheme's default port and any trailing slash dropped, `localhost` as 127.0.0.1 (the
+    emulator's own spelling). `https://API.digitalocean.com:443/` is the default endpoint."""
+    parts = urlsplit(url.strip())
+    scheme = parts.scheme.lower()
+    host = (parts.hostname or "").lower()
+    host = "127.0.0.1" if host == "localhost" else host
+    host = f"[{host}]" if ":" in host else host
+    try:
+        port = parts.port
+    except ValueError:
+        port = None
+    default = {"http": 80, "https": 443}.get(scheme)
+    netloc = host if port in (None, default) else f"{host}:{port}"
+    return f"{scheme}://{netloc}{parts.path.rstrip('/')}"
+
+
 def _without_userinfo(text: str) -> str:
     """The URL for a message, with anything between `//` and `@` hidden."""
     scheme, slashes, rest = text.partition("//")

@@ -111,8 +111,20 @@ def _input(
     *,
     check: Check,
     normal: Callable[[Any], Any] = lambda value: value,
+    identity: Callable[[Any], Any] | None = None,
 ) -> Any:
-    return field(default=default, metadata={"check": check, "normal": normal})
+    """One input's declaration: `normal` gives its canonical value (kept in the inputs),
+    `identity` what `changed` compares (default: the canonical value)."""
+    return field(
+        default=default,
+        metadata={"check": check, "normal": normal, "identity": identity or normal},
+    )
+
+
+def _account_identity(account: Any) -> Any:
+    from .account import identity
+
+    return identity(account)
 
 
 @dataclass
@@ -133,7 +145,9 @@ class ModelAccessKeyArgs:
     """Adopt the one existing key whose name is exactly `name` instead of creating one."""
     regenerate_on_adopt: pulumi.Input[bool] = _input(True, check=_check_flag)
     """Regenerate an adopted key so the stack holds a working secret (default true)."""
-    account: pulumi.Input[Mapping[str, Any]] | None = _input(None, check=_check_account)
+    account: pulumi.Input[Mapping[str, Any]] | None = _input(
+        None, check=_check_account, identity=_account_identity
+    )
     """The DigitalOcean account of the key (`Account(...).as_input()`, which the resource does
     for you); None: the stack's config. A new token updates the key in place."""
 
@@ -171,6 +185,6 @@ def changed(olds: Mapping[str, Any], news: Mapping[str, Any]) -> list[str]:
     return [
         spec.name
         for spec in fields(ModelAccessKeyArgs)
-        if spec.metadata["normal"](olds.get(spec.name))
-        != spec.metadata["normal"](news.get(spec.name))
+        if spec.metadata["identity"](olds.get(spec.name))
+        != spec.metadata["identity"](news.get(spec.name))
     ]

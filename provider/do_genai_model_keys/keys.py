@@ -17,7 +17,7 @@ from __future__ import annotations
 import enum
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 
@@ -93,9 +93,18 @@ class KeyStore:
         self.listing.record(key)
         return key
 
-    def adopt(self, *, uuid: str | None, name: str, rename: bool, regenerate: bool) -> ApiKeyInfo:
+    def adopt(
+        self,
+        *,
+        uuid: str | None,
+        name: str,
+        rename: bool,
+        regenerate: bool,
+        claim: Callable[[ApiKeyInfo], None] = lambda _key: None,
+    ) -> ApiKeyInfo:
         """Take over the one key with `uuid` (or else named `name`), renamed to `name` when
-        `rename`, and with a new secret when `regenerate` (its only way to learn one)."""
+        `rename`, and with a new secret when `regenerate` (its only way to learn one).
+        `claim` sees the key found before anything is changed, and may refuse it by raising."""
         wanted = f"UUID {uuid}" if uuid else f"the name {name!r}"
 
         def matching(keys: list[ApiKeyInfo]) -> list[ApiKeyInfo]:
@@ -118,6 +127,7 @@ class KeyStore:
                 "UUID with adopt_uuid, or rename the others in the control panel"
             )
         key = found[0]
+        claim(key)
         if rename and key.name != name:
             key = self.rename(key.uuid, name)
         return self.regenerate(key.uuid) if regenerate else key

@@ -31,7 +31,7 @@ from pulumi.dynamic import (
 )
 
 from . import key_inputs
-from .account import Account
+from .account import Account, identity
 from .errors import GenAIError, KeyLookupError, NotFoundError, is_ambiguous
 from .key_inputs import INPUTS, ModelAccessKeyArgs
 from .key_outputs import OUTPUT_ONLY, KeyOutputs, secret_version, with_metadata
@@ -43,6 +43,18 @@ if TYPE_CHECKING:  # the provider process loads these; a program declaring keys 
 
 
 log = logging.getLogger("do_genai_model_keys.secrets")
+
+
+def _hold(key: ApiKeyInfo, name: str, taker: object) -> None:
+    from .runtime import runtime
+
+    runtime().hold(key.uuid, name, taker)
+
+
+def _stored(uuid: str, secret: str) -> None:
+    from .runtime import runtime
+
+    runtime().stored(uuid, secret)
 
 
 def _keys(props: Mapping[str, Any]) -> KeyStore:
@@ -93,8 +105,8 @@ class ModelAccessKeyProvider(ResourceProvider):
         adopt_uuid = news.get("adopt_uuid")
         if "adopt_uuid" in changed and adopt_uuid not in (None, "", olds.get("uuid")):
             replaces.append("adopt_uuid")
-        if "account" in changed and _endpoint(olds) != _endpoint(news):
-            replaces.append("account")  # another API: another account, so another key
+        # A change of account never replaces: a replacement would adopt the same key and the
+        # engine would then delete "the old one", which is that key (`update` moves it).
         due = rotation_due(olds, news) or secret_missing(olds, news)
         return DiffResult(
             changes=bool(changed) or due,
@@ -106,6 +118,7 @@ class ModelAccessKeyProvider(ResourceProvider):
     def create(self, props: dict[str, Any]) -> CreateResult:
         name = props["name"]
         keys = _keys(props)
+        taker = object()  # this call: the one resource that may hold what it finds
         try:
             if props.get("adopt_uuid") or props.get("adopt_existing"):
                 key = keys.adopt(
@@ -113,12 +126,15 @@ class ModelAccessKeyProvider(ResourceProvider):
                     name=name,
                     rename=bool(name),
                     regenerate=props.get("regenerate_on_adopt", True) is not False,
+                    claim=lambda found: _hold(found, name, taker),
                 )
             else:
                 key = keys.create(name)
+                _hold(key, name, taker)
         except GenAIError as error:
             raise error.within(f"creating model access key {name!r}") from error
         secret = _secret(key)
+        _stored(key.uuid, secret)
         rotated = format_time(now()) if secret else ""
         outputs = KeyOutputs.of(key, props, secret=secret, rotated_at=rotated)
         return CreateResult(key.uuid, outputs.state(props))
@@ -128,12 +144,7 @@ class ModelAccessKeyProvider(ResourceProvider):
         outs = {**olds, **{f: news.get(f) for f in INPUTS}}
         regenerating = False
         try:
-            if news.get("account") != olds.get("account") and keys.find(id_) is None:
-                raise KeyLookupError(
-                    f"the key {id_} is not in the account its new token belongs to: a token of "
-                    "another team? Keep the old token, or move the key by deleting it here and "
-                    "adopting it there"
-                )
+            _confirm_in_new_account(keys, id_, olds, news)
             if news["name"] != olds.get("name"):
                 keys.rename(id_, news["name"])
                 outs["name"] = news["name"]
@@ -145,6 +156,7 @@ class ModelAccessKeyProvider(ResourceProvider):
                 regenerating = True
                 outs["secret_key"] = _secret(keys.regenerate(id_))
                 outs["rotated_at"] = format_time(now())
+                _stored(id_, outs["secret_key"])
         except NotFoundError as error:
             raise error.within(
                 f"updating model access key {news['name']!r} ({id_})",
@@ -180,6 +192,21 @@ class ModelAccessKeyProvider(ResourceProvider):
         return ReadResult(id_, outs)
 
     def delete(self, id_: str, props: dict[str, Any]) -> None:
+        from .runtime import runtime
+
+        holder = runtime().taken_from(id_, str(props.get("secret_key") or ""))
+        if holder is not None:
+            # The backstop: a key another resource of this very run created or adopted (a
+            # resource renamed without an alias, a replacement that adopted the same key) is
+            # that resource's now; deleting it would lose it (creates answer 410).
+            log.warning(
+                "model access key %r (%s) was not deleted: the resource for %r took it over in "
+                "this run; only the old entry leaves the state",
+                props.get("name"),
+                id_,
+                holder,
+            )
+            return
         try:
             _keys(props).delete(id_)
         except NotFoundError:
@@ -190,10 +217,39 @@ class ModelAccessKeyProvider(ResourceProvider):
             ) from error
 
 
-def _endpoint(props: Mapping[str, Any]) -> Any:
-    """The API endpoint of a key's account (None: the stack's config)."""
+def _confirm_in_new_account(
+    keys: KeyStore, id_: str, olds: Mapping[str, Any], news: Mapping[str, Any]
+) -> None:
+    """When the key's account changed (another token, another endpoint), the key must be in
+    the new account's listing before anything is done there; else nothing is done at all."""
+    if identity(olds.get("account")) == identity(news.get("account")):
+        return
+    if keys.find(id_) is not None:
+        return
+    before, after = _endpoint(olds), _endpoint(news)
+    where = (
+        f"the account at {after} (it was at {before})"
+        if before != after
+        else f"the account its new token belongs to, at {after}"
+    )
+    raise KeyLookupError(
+        f"the key {id_} is not in {where}: a token or endpoint of another team? Nothing was "
+        "changed or deleted. Put the old account back, or move the key for real: remove it "
+        "from this stack with `pulumi state delete`, then adopt it in the other account "
+        "(adopt_uuid)"
+    )
+
+
+def _endpoint(props: Mapping[str, Any]) -> str:
+    """The API endpoint of a key's account, for messages (never its token)."""
+    from .runtime import runtime
+
     account = props.get("account")
-    return account.get("api_endpoint") if isinstance(account, Mapping) else None
+    if isinstance(account, Mapping) and account.get("token"):
+        from .account import settings_of
+
+        return settings_of(dict(account)).api_endpoint
+    return runtime().settings.api_endpoint
 
 
 def _secret_still_works(keys: KeyStore, name: str, uuid: str, secret: str) -> bool:
