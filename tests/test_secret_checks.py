@@ -5,14 +5,16 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from conftest import api_requests, control
 from do_genai_model_keys import GenAIClient, runtime
 from do_genai_model_keys.config import ClientSettings
 from do_genai_model_keys.emulator import Emulator
-from do_genai_model_keys.keys import KeyStore, Verdict
+from do_genai_model_keys.keys import KeyStore
 from do_genai_model_keys.resources import ModelAccessKeyProvider
+from do_genai_model_keys.secret_checks import Verdict
 from pydantic import SecretStr
 from support.secrets import different_secrets, expect, same_secret
 
@@ -178,12 +180,74 @@ def test_checks_off_make_no_request(emulator: Emulator) -> None:
         runtime.reset_runtime()
 
 
-def test_each_dead_verdict_is_confirmed_by_the_token_right_after(
+def test_each_dead_verdict_is_asked_twice_with_the_token_accepted_between(
     provider, emulator: Emulator
 ) -> None:
-    made = [adopted(provider, emulator, f"k{n}") for n in range(3)]
-    for key_id, _, _ in made:
+    made = [adopted(provider, emulator, f"k{n}") for n in range(4)]
+    for key_id, _, _ in made[:2]:
         control(emulator, "POST", "keys/regenerate", {"uuid": key_id})
-    for key_id, outs, _ in made:
-        assert read(provider, key_id, outs)["secret_key"] == ""
-    assert api_requests(emulator, MODELS) == 3 + 3  # each secret, and the token after each
+    found = [read(provider, key_id, outs)["secret_key"] for key_id, outs, _ in made]
+    assert found[:2] == ["", ""]
+    for kept, (_, outs, _) in zip(found[2:], made[2:], strict=True):
+        same_secret(kept, outs["secret_key"], "a live secret")
+    # Each dead one: the secret, the token, the secret again; each live one: the secret.
+    assert api_requests(emulator, MODELS) == 2 * 3 + 2
+
+
+def test_one_transient_401_kills_nothing(provider, emulator: Emulator) -> None:
+    """DigitalOcean's own 401, once, with the token accepted right after: asked again after a
+    pause, the secret works, so it is live."""
+    key_id, outs, _ = adopted(provider, emulator)
+    rule = {"method": "GET", "path": "/v1/models", "kind": "status", "status": 401, "count": 1}
+    control(emulator, "POST", "faults", rule)
+    same_secret(read(provider, key_id, outs)["secret_key"], outs["secret_key"], "kept")
+    assert api_requests(emulator, MODELS) == 3
+
+
+def test_a_proxys_401_page_is_no_refusal(
+    provider, emulator: Emulator, caplog: pytest.LogCaptureFixture
+) -> None:
+    key_id, outs, _ = adopted(provider, emulator)
+    control(emulator, "POST", "keys/regenerate", {"uuid": key_id})  # even for a dead secret
+    page = {"kind": "body", "status": 401, "body": "<html>Sign in</html>", "path": "/v1/models"}
+    control(emulator, "POST", "faults", page)
+    with caplog.at_level(logging.WARNING, logger="do_genai_model_keys.secrets"):
+        same_secret(read(provider, key_id, outs)["secret_key"], outs["secret_key"], "kept")
+    assert "not DigitalOcean's own" in caplog.text
+
+
+def test_an_endpoint_that_knows_none_of_the_keys_kills_none(caplog: pytest.LogCaptureFixture):
+    """Another emulator as the inference endpoint takes the token but knows none of the keys:
+    every secret comes back refused at once, so none is believed, with one warning."""
+    with Emulator() as home, Emulator(tokens={}) as other:
+        other.state.tokens.update(home.state.tokens)  # the same token, none of the keys
+        configure(home, **{"digitalocean:inferenceEndpoint": other.url})
+        try:
+            provider = ModelAccessKeyProvider()
+            made = [adopted(provider, home, f"k{n}") for n in range(6)]
+            with (
+                caplog.at_level(logging.WARNING, logger="do_genai_model_keys.secrets"),
+                ThreadPoolExecutor(max_workers=4) as pool,  # as the engine's four workers
+            ):
+                found = list(pool.map(lambda m: read(provider, m[0], m[1])["secret_key"], made))
+        finally:
+            runtime.reset_runtime()
+    for kept, (_, outs, _) in zip(found, made, strict=True):
+        same_secret(kept, outs["secret_key"], "kept")
+    assert caplog.text.count("refused at once") == 1
+    assert other.url in caplog.text
+    assert "no longer accepts" not in caplog.text
+
+
+def test_a_transport_failure_stops_the_rest_of_the_runs_checks(
+    provider, emulator: Emulator, caplog: pytest.LogCaptureFixture
+) -> None:
+    """One short attempt, and after a dropped connection no other key is asked about."""
+    made = [adopted(provider, emulator, f"k{n}") for n in range(3)]
+    control(emulator, "POST", "faults", {"method": "GET", "path": "/v1/models", "kind": "drop"})
+    with caplog.at_level(logging.WARNING, logger="do_genai_model_keys.secrets"):
+        for key_id, outs, _ in made:
+            same_secret(read(provider, key_id, outs)["secret_key"], outs["secret_key"], "kept")
+    assert api_requests(emulator, MODELS) == 1
+    assert caplog.text.count("could not check") == 1
+    assert "checks are skipped" in caplog.text

@@ -9,6 +9,7 @@ link is followed by its path and query against our own endpoint, never to anothe
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import math
 import os
@@ -109,6 +110,7 @@ class GenAIClient:
         if transport is None:  # a real network: the token must not cross it in plain text
             check_transport_security(settings, os.environ)
         self.settings = settings
+        self._transport = transport
         self._sleep = sleep
         self._clock = clock
         self._policy = RetryPolicy.of(settings)
@@ -134,6 +136,16 @@ class GenAIClient:
 
     def __repr__(self) -> str:
         return f"GenAIClient(api_endpoint={self.settings.api_endpoint!r})"
+
+    def with_settings(self, **changes: Any) -> GenAIClient:
+        """A client of its own with these settings changed, on the same transport, sleep and
+        clock (the secret checks' short single attempts)."""
+        return GenAIClient(
+            settings=dataclasses.replace(self.settings, **changes),
+            transport=self._transport,
+            sleep=self._sleep,
+            clock=self._clock,
+        )
 
     def close(self) -> None:
         for pool in self._http.values():

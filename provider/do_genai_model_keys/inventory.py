@@ -320,7 +320,7 @@ def _all(holdings: Mapping[str, Sequence[Holding]]) -> list[Holding]:
 
 
 def _checked(store: Any, held: Holding, progress: Progress) -> Holding:
-    from .keys import Verdict
+    from .secret_checks import Verdict
 
     if held.secret_state.startswith("unknown"):
         return held

@@ -6,25 +6,21 @@ The client sends requests; the store knows the rules around them:
 - a create is made exactly once, whatever answers are lost (`creates.py`), with this process's
   one ledger of the keys its creates made;
 - adoption finds exactly one key, by UUID or by name, or says which keys it could have been;
-- a stored secret is checked against the inference API, and called dead only when DigitalOcean
-  definitely refuses it (`check_secret`).
+- a stored secret is checked against the inference API by the account's `SecretChecker`
+  (`secret_checks.py`), and called dead only when DigitalOcean definitely refuses it.
 
 The Pulumi resource calls the store; the store calls the client; neither calls back up.
 """
 
 from __future__ import annotations
 
-import enum
-import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
 
 from .client import GenAIClient
 from .creates import CreateLedger, create_exactly_once
 from .errors import (
-    AuthenticationError,
     GenAIError,
     KeyLookupError,
     NotFoundError,
@@ -34,20 +30,7 @@ from .errors import (
 from .listing import SharedKeyListing
 from .models import ApiKeyInfo
 from .retry import RetryPolicy, Sleep
-
-
-class Verdict(enum.Enum):
-    LIVE = "live"
-    DEAD = "dead"
-    UNKNOWN = "unknown"
-
-
-@dataclass(frozen=True)
-class SecretCheck:
-    """What the inference API said of a secret, and why when it could not say."""
-
-    verdict: Verdict
-    reason: str = ""
+from .secret_checks import SecretCheck, SecretChecker
 
 
 class KeyStore:
@@ -61,10 +44,8 @@ class KeyStore:
         self._ledger = CreateLedger()
         self._policy = RetryPolicy.of(client.settings)
         self._sleep = sleep
-        self._probe_lock = threading.Lock()
-        self._endpoint_trusted: bool | None = None
-        """False once the inference endpoint refused the API token (its 401s prove nothing)."""
-        self._unsure_said = False
+        self.checks = SecretChecker(client)
+        """The live-secret checks of this account, for this run."""
 
     def find(self, uuid: str) -> ApiKeyInfo | None:
         """The key `uuid` (metadata only), or None when the account has no such key.
@@ -133,48 +114,12 @@ class KeyStore:
         return self.regenerate(key.uuid) if regenerate else key
 
     def check_secret(self, secret: str) -> SecretCheck:
-        """Is `secret` still accepted by the inference API (`GET /v1/models`, free, read-only)?
+        """Is `secret` still accepted by the inference API? (`secret_checks.py`)"""
+        return self.checks.check(secret)
 
-        DEAD only on a definite refusal: a 401 for the secret from an inference endpoint that
-        accepts this account's API token right after (asked again for each refusal), so a wrong
-        endpoint, a refused token or an outage that refuses everything can never make a working
-        secret look dead. Anything else (a timeout, a 5xx, a 429, a 403, an endpoint that cannot
-        be reached or that refuses the token too) is
-        UNKNOWN, with the reason."""
-        try:
-            self.client.list_inference_models(secret)
-            return SecretCheck(Verdict.LIVE)
-        except AuthenticationError as error:
-            refusal: GenAIError = error
-        except GenAIError as error:
-            return SecretCheck(Verdict.UNKNOWN, _short(error))
-        trusted, why = self._inference_endpoint_trusted()
-        if trusted:
-            return SecretCheck(Verdict.DEAD, _short(refusal))
-        return SecretCheck(Verdict.UNKNOWN, why)
-
-    def first_unsure(self) -> bool:
-        """True the first time a check could not conclude in this process: say it once."""
-        with self._probe_lock:
-            first, self._unsure_said = not self._unsure_said, True
-            return first
-
-    def _inference_endpoint_trusted(self) -> tuple[bool, str]:
-        """Whether a 401 from the inference endpoint is about the secret, not the endpoint:
-        asked anew each time (a refusal of the token is remembered: it is the endpoint's)."""
-        with self._probe_lock:
-            if self._endpoint_trusted is not False:
-                try:
-                    self.client.list_inference_models(self.client.settings.require_token())
-                    return True, ""
-                except AuthenticationError:
-                    self._endpoint_trusted = False
-                except GenAIError as error:
-                    return False, f"the inference endpoint could not be probed ({_short(error)})"
-            return False, (
-                "the inference endpoint refuses the API token too, so its 401 may be about the "
-                "endpoint (digitalocean:inferenceEndpoint) or a token without full access"
-            )
+    def close(self) -> None:
+        self.checks.close()
+        self.client.close()
 
     def rename(self, uuid: str, name: str) -> ApiKeyInfo:
         with self._changing():
@@ -208,8 +153,3 @@ class KeyStore:
             if is_ambiguous(error) or isinstance(error, NotFoundError):
                 self.listing.expire()
             raise
-
-
-def _short(error: GenAIError) -> str:
-    """The first line of an error, for a warning (errors never carry a secret)."""
-    return str(error).splitlines()[0]

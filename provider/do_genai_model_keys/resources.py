@@ -254,7 +254,7 @@ def _endpoint(props: Mapping[str, Any]) -> str:
 
 def _secret_still_works(keys: KeyStore, name: str, uuid: str, secret: str) -> bool:
     """False only when DigitalOcean definitely refuses the stored secret; says why either way."""
-    from .keys import Verdict
+    from .secret_checks import Verdict
 
     check = keys.check_secret(secret)
     if check.verdict is Verdict.DEAD:
@@ -268,7 +268,7 @@ def _secret_still_works(keys: KeyStore, name: str, uuid: str, secret: str) -> bo
             check.reason,
         )
         return False
-    if check.verdict is Verdict.UNKNOWN and keys.first_unsure():
+    if check.verdict is Verdict.UNKNOWN and keys.checks.first_unsure():
         log.warning(
             "could not check whether the stored secrets still work (%s); nothing was changed. "
             "Turn the checks off with digitalocean:verifySecrets=false if this endpoint cannot "

@@ -81,7 +81,7 @@ class ProviderRuntime:
 
     def close(self) -> None:
         for store in self._accounts.values():
-            store.client.close()
+            store.close()
 
 
 def _digest(secret: str) -> str:

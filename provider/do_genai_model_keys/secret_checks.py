@@ -1,0 +1,207 @@
+"""Does a stored secret still work? Asked of the inference API, and answered "dead" only when
+DigitalOcean has said so twice.
+
+A dead verdict makes the next `pulumi up` regenerate the key, and the apps holding its secret
+fail until they take the new one: so one odd answer must never be enough. A secret is DEAD only
+when all of these hold:
+- the inference API refuses it with DigitalOcean's own 401 (JSON, `"id": "unauthorized"`): a
+  proxy's or a gateway's HTML page proves nothing;
+- the same endpoint accepts the account's API token right after, so the refusal is about the
+  secret, not the endpoint;
+- it refuses the secret again after a pause (a transient 401 of an edge that has not learned
+  a key yet passes);
+- it is not one of many refused at once: when three or more secrets of one run, and over half
+  of those checked, come back dead, none is believed (an endpoint that takes the token but
+  knows none of the keys, such as another account's emulator or a gateway, would otherwise
+  kill every key at once).
+Anything else is UNKNOWN, with the reason. Each request is one short attempt, and a transport
+failure (an endpoint that does not answer) stops the rest of the run's checks: a blackholed
+endpoint costs a refresh seconds, not minutes per key.
+"""
+
+from __future__ import annotations
+
+import enum
+import threading
+import time
+from dataclasses import dataclass
+
+from .client import GenAIClient
+from .errors import AuthenticationError, GenAIError, TransportError
+from .retry import Sleep
+
+CHECK_TIMEOUT = 5.0
+"""One check's read timeout (and connect timeout), in seconds: a check is one short attempt."""
+CHECK_DEADLINE = 10.0
+CONFIRM_PAUSE = 1.0
+"""Between a refusal and the second asking: long enough for a flaky edge to recover."""
+MASS_DEAD_LEAST = 3
+"""From this many dead verdicts in one run (and over half of the checks), none is believed."""
+HOLD_SECONDS = 3.0
+"""How long a dead verdict waits for the run's other checks in flight before it is weighed."""
+
+
+class Verdict(enum.Enum):
+    LIVE = "live"
+    DEAD = "dead"
+    UNKNOWN = "unknown"
+
+
+@dataclass(frozen=True)
+class SecretCheck:
+    """What the inference API said of a secret, and why when it could not say."""
+
+    verdict: Verdict
+    reason: str = ""
+
+
+class SecretChecker:
+    """The secret checks of one account in one process (a run); thread-safe."""
+
+    def __init__(
+        self,
+        client: GenAIClient,
+        *,
+        sleep: Sleep = time.sleep,
+        pause: float = CONFIRM_PAUSE,
+        hold: float = HOLD_SECONDS,
+    ) -> None:
+        self._client = client.with_settings(
+            http_retry_max=0,
+            timeout=min(CHECK_TIMEOUT, client.settings.timeout),
+            deadline=min(CHECK_DEADLINE, client.settings.deadline),
+        )
+        self._sleep = sleep
+        self._pause = pause
+        self._hold = hold
+        self._lock = threading.Condition()
+        self._in_flight = 0
+        self._holding = 0
+        self._checked = 0
+        self._dead = 0
+        self._stopped = ""
+        """Why the rest of this run's checks are skipped ("": they are not)."""
+        self._said_unsure = False
+
+    def check(self, secret: str) -> SecretCheck:
+        """The verdict on `secret` (see the module docstring)."""
+        with self._lock:
+            if self._stopped:
+                return SecretCheck(Verdict.UNKNOWN, self._stopped)
+            self._in_flight += 1
+        try:
+            verdict = self._ask_twice(secret)
+            if verdict.verdict is Verdict.DEAD:
+                verdict = self._weighed(verdict)
+            return verdict
+        finally:
+            with self._lock:
+                self._in_flight -= 1
+                self._lock.notify_all()
+
+    def close(self) -> None:
+        self._client.close()
+
+    def first_unsure(self) -> bool:
+        """True the first time a check could not conclude in this run: say it once."""
+        with self._lock:
+            first, self._said_unsure = not self._said_unsure, True
+            return first
+
+    def _ask_twice(self, secret: str) -> SecretCheck:
+        refused = self._ask(secret)
+        if refused is not None:
+            return refused
+        trusted = self._token_accepted()
+        if trusted is not None:
+            return trusted
+        self._sleep(self._pause)
+        again = self._ask(secret)
+        if again is None:
+            return SecretCheck(Verdict.DEAD, "refused twice, with the API token accepted between")
+        if again.verdict is Verdict.LIVE:
+            self._count(dead=False)
+        return again
+
+    def _ask(self, secret: str) -> SecretCheck | None:
+        """None when DigitalOcean refused the secret with its own 401; else the verdict."""
+        try:
+            self._client.list_inference_models(secret)
+        except AuthenticationError as error:
+            if error.error_id == "unauthorized":
+                return None
+            return SecretCheck(
+                Verdict.UNKNOWN, f"a 401 that is not DigitalOcean's own ({_short(error)})"
+            )
+        except TransportError as error:
+            return SecretCheck(Verdict.UNKNOWN, self._stop(_short(error)))
+        except GenAIError as error:
+            return SecretCheck(Verdict.UNKNOWN, _short(error))
+        self._count(dead=False)
+        return SecretCheck(Verdict.LIVE)
+
+    def _token_accepted(self) -> SecretCheck | None:
+        """None when the endpoint accepts the account's token (its 401s are about secrets)."""
+        try:
+            self._client.list_inference_models(self._client.settings.require_token())
+            return None
+        except AuthenticationError:
+            reason = (
+                "the inference endpoint refuses the API token too, so its 401 may be about the "
+                "endpoint (digitalocean:inferenceEndpoint) or a token without full access"
+            )
+            return SecretCheck(Verdict.UNKNOWN, self._stop(reason))
+        except TransportError as error:
+            return SecretCheck(Verdict.UNKNOWN, self._stop(_short(error)))
+        except GenAIError as error:
+            return SecretCheck(
+                Verdict.UNKNOWN, f"the inference endpoint could not be probed ({_short(error)})"
+            )
+
+    def _weighed(self, dead: SecretCheck) -> SecretCheck:
+        """A dead verdict, once the run's other checks in flight have come in: not believed
+        when it is one of many (see the module docstring)."""
+        with self._lock:
+            self._dead += 1
+            self._checked += 1
+            self._holding += 1
+            deadline = time.monotonic() + self._hold
+            while self._in_flight > self._holding and not self._stopped:
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    break
+                self._lock.wait(left)
+            self._holding -= 1
+            if (
+                not self._stopped
+                and self._dead >= MASS_DEAD_LEAST
+                and 2 * self._dead > self._checked
+            ):
+                self._stopped = (
+                    f"{self._dead} of the {self._checked} secrets checked were refused at once, "
+                    "which says more about the inference endpoint "
+                    f"({self._client.settings.inference_endpoint}) than about the keys: none of "
+                    "them is taken for dead, and the rest of this run's checks are skipped"
+                )
+                self._said_unsure = False  # this is news: say it
+            if self._stopped:
+                return SecretCheck(Verdict.UNKNOWN, self._stopped)
+            return dead
+
+    def _count(self, *, dead: bool) -> None:
+        with self._lock:
+            self._checked += 1
+            self._dead += dead
+
+    def _stop(self, reason: str) -> str:
+        """Skip the rest of this run's checks, for `reason`."""
+        with self._lock:
+            if not self._stopped:
+                self._stopped = f"{reason}; the rest of this run's secret checks are skipped"
+                self._lock.notify_all()
+            return self._stopped
+
+
+def _short(error: GenAIError) -> str:
+    """The first line of an error, for a warning (errors never carry a secret)."""
+    return str(error).splitlines()[0]
