@@ -11,7 +11,7 @@ from pathlib import Path
 
 import httpx
 import pytest
-from conftest import control, emulator_client
+from conftest import api_requests, control, emulator_client
 from do_genai_model_keys.emulator import Emulator
 from do_genai_model_keys.recovery import recover_pending_creates, restore_truncated_checkpoint
 from support.secrets import expect
@@ -35,6 +35,16 @@ def children(of: int, name: str | None = None) -> list[int]:
         if parent == of and (name is None or command == name):
             found.append(int(entry.name))
     return found
+
+
+def running(pid: int) -> bool:
+    """Whether `pid` still runs: a process that ended but nobody reaped (its parent was
+    killed, and this machine's init may not reap) is a zombie, not running."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return False
+    return stat[stat.rindex(")") + 2] != "Z"
 
 
 def settle_count(emu: Emulator) -> int:
@@ -76,7 +86,7 @@ def test_killed_up_recovers_without_orphans_or_lost_secrets(backend, emulator: E
     assert failure, "the up should have died with the engine"
     made = settle_count(emulator)
     assert 8 <= made < 30
-    for pid in plugins:  # the orphaned provider finished its in-flight creates; end it
+    for pid in plugins:  # ended with its engine (lifeline.py); never left for a later test
         with contextlib.suppress(ProcessLookupError):
             os.kill(pid, signal.SIGKILL)
 
@@ -111,3 +121,71 @@ def test_killed_up_recovers_without_orphans_or_lost_secrets(backend, emulator: E
     )  # re-encrypted on import
     keys.destroy()
     assert emulator.state.keys == {}
+
+
+def test_a_killed_up_leaves_nothing_acting_and_no_key_is_deleted_after(
+    backend, emulator: Emulator, tmp_path: Path
+) -> None:
+    """SIGKILL of the engine in the middle of regenerating: within seconds no process of ours
+    remains, no request reaches the API after that, recovery settles, and every key lives on."""
+    keys = KeyStack(backend(), emulator)
+    specs: dict[str, dict[str, object]] = {}
+    for n in range(12):
+        panel = emulator.state.create_key(f"rotating-{n:02d}")
+        specs[f"k{n:02d}"] = {"name": panel.name, "adopt_uuid": panel.uuid}
+    keys.up(specs)
+    rotate = {name: {**spec, "secret_version": 2} for name, spec in specs.items()}
+    control(emulator, "POST", "faults", {"kind": "latency", "method": "PUT", "latency_ms": 300})
+    control(emulator, "POST", "stats/reset")
+
+    failure: list[BaseException] = []
+
+    def run() -> None:
+        try:
+            keys.up(rotate)
+        except BaseException as error:
+            failure.append(error)
+
+    worker = threading.Thread(target=run)
+    worker.start()
+    regenerates = "PUT /v2/gen-ai/models/api_keys/{api_key_uuid}/regenerate"
+    deadline = time.monotonic() + 60
+    while api_requests(emulator, regenerates) < 3 and time.monotonic() < deadline:
+        time.sleep(0.02)
+    engines = children(os.getpid(), "pulumi")
+    assert engines, "the engine was not running"
+    ours = [pid for engine in engines for pid in children(engine)]
+    assert ours, "the engine had started no provider"
+    for pid in engines:
+        os.kill(pid, signal.SIGKILL)
+    worker.join(timeout=60)
+    assert failure, "the up should have died with the engine"
+
+    gone_by = time.monotonic() + 5
+    while any(running(pid) for pid in ours) and time.monotonic() < gone_by:
+        time.sleep(0.05)
+    alive = [pid for pid in ours if running(pid)]
+    described = {pid: Path(f"/proc/{pid}/cmdline").read_bytes()[:200] for pid in alive}
+    for pid in alive:  # never left behind for a later test, whatever happened
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(pid, signal.SIGKILL)
+    assert alive == [], f"a process of ours outlived its engine: {described}"
+    # Requests in flight at the kill may still land; nothing is sent after the processes end.
+    time.sleep(0.5)
+    sent = dict(control(emulator, "GET", "stats")["requests"])
+    time.sleep(1.0)
+    assert dict(control(emulator, "GET", "stats")["requests"]) == sent
+
+    control(emulator, "DELETE", "faults")
+    assert keys.stack is not None
+    restore_truncated_checkpoint(keys.state_file())
+    with emulator_client(emulator) as client:
+        recover_pending_creates(keys.stack, client, break_lock=True)
+    assert keys.up(rotate).summary.result == "succeeded"
+    assert api_requests(emulator, "DELETE /v2/gen-ai/models/api_keys/{api_key_uuid}") == 0
+    assert sorted(k.name for k in emulator.state.keys.values()) == sorted(
+        s["name"] for s in specs.values()
+    )
+    outputs = keys.outputs()
+    for name in specs:
+        expect(emulator.state.secret_is_live(outputs[f"{name}.secret"]), True, name)

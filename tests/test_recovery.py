@@ -1,7 +1,13 @@
-"""Settling pending creates against the server's keys (pure)."""
+"""Settling pending creates against the server's keys (pure), and not while the killed run
+still has a process acting."""
 
 from __future__ import annotations
 
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
 from do_genai_model_keys.models import ApiKeyInfo
 from do_genai_model_keys.recovery import settle
 from do_genai_model_keys.resources import KEY_TYPE
@@ -83,3 +89,25 @@ def test_a_pending_create_of_another_account_is_left_for_a_person() -> None:
     assert report.other_account == ["urn:other"]
     assert report.adopted == {}
     assert settled["pending_operations"] == [other]
+
+
+def test_recover_refuses_while_a_process_of_the_run_is_alive(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A provider of the killed run still acting would undo what recover writes: recover
+    names it, waits a little, and refuses (exit 4) without touching anything."""
+    from do_genai_model_keys import recovery
+
+    lookalike = subprocess.Popen(
+        [sys.executable, "-c", "import time; time.sleep(60)", "pulumi.dynamic"], cwd=tmp_path
+    )
+    try:
+        assert recovery.leftovers(tmp_path) == [(lookalike.pid, "the dynamic provider")]
+        assert recovery.main(["--cwd", str(tmp_path), "--wait", "0.3"]) == recovery.BUSY
+        said = capsys.readouterr().err
+        assert f"the dynamic provider (pid {lookalike.pid})" in said
+        assert "nothing was changed" in said
+    finally:
+        lookalike.kill()
+        lookalike.wait()
+    assert recovery.leftovers(tmp_path) == []

@@ -24,6 +24,7 @@ from urllib.parse import parse_qsl, urlsplit
 import httpx
 from pydantic import BaseModel, SecretStr, ValidationError
 
+from . import lifeline
 from .config import (
     API_ENDPOINT_SETTING,
     INFERENCE_ENDPOINT_SETTING,
@@ -331,6 +332,7 @@ class GenAIClient:
         secret: SecretStr,
     ) -> Decoded:
         """One attempt: its turn under the pace, then the exchange, all within the deadline."""
+        lifeline.ensure_attached()
         pacer = self._pacers[api]
         remaining = self.settings.deadline - pacer.wait_turn()
         if remaining <= 0:

@@ -22,8 +22,10 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import os
 import shutil
 import sys
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -174,6 +176,48 @@ def stack_client(stack: auto.Stack) -> GenAIClient:
 
 AMBIGUOUS = 3
 """`recover`'s exit code when a create stays pending for a person to decide (2 is argparse's)."""
+BUSY = 4
+"""`recover`'s exit code when a process of the run it would settle is still alive."""
+
+OURS = {
+    "pulumi": "the Pulumi engine",
+    "pulumi.dynamic": "the dynamic provider",
+    "runner.py": "the program runner",
+    "pulumi-language-python-exec": "the program runner",
+}
+"""What a process of a run looks like on its command line (a word of it), and what it is."""
+
+
+def leftovers(project: Path) -> list[tuple[int, str]]:
+    """The processes of this machine that belong to a run of the project in `project`: an
+    engine, a dynamic provider or a program runner whose working folder is that project's
+    (Linux's /proc; elsewhere, none can be told)."""
+    root = project.resolve()
+    found = []
+    for entry in Path("/proc").glob("[0-9]*"):
+        try:
+            cwd = (entry / "cwd").resolve(strict=True)
+            words = (entry / "cmdline").read_bytes().split(b"\0")
+        except OSError:
+            continue
+        if int(entry.name) == os.getpid() or not (cwd == root or root in cwd.parents):
+            continue
+        names = {Path(w.decode(errors="replace")).name for w in words if w}
+        what = next((OURS[name] for name in OURS if name in names), None)
+        if what is not None:
+            found.append((int(entry.name), what))
+    return sorted(found)
+
+
+def wait_for_leftovers(project: Path, seconds: float) -> list[tuple[int, str]]:
+    """Wait up to `seconds` for the project's left-over processes to end; those still alive.
+    (A provider of ours ends within a second of its engine: see `lifeline.py`.)"""
+    deadline = time.monotonic() + seconds
+    while True:
+        still = leftovers(project)
+        if not still or time.monotonic() >= deadline:
+            return still
+        time.sleep(0.2)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -192,8 +236,25 @@ def main(argv: list[str] | None = None) -> int:
         help="remove the killed engine's lock first (`pulumi cancel`); only when no other "
         "`pulumi` runs on this stack",
     )
+    parser.add_argument(
+        "--wait",
+        type=float,
+        default=10.0,
+        metavar="SECONDS",
+        help="how long to wait for a process of the killed run to end (default 10)",
+    )
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING, format="%(message)s")
+    still = wait_for_leftovers(Path(args.cwd), args.wait)
+    if still:
+        print(
+            "recover: a process of this project is still running: "
+            + "; ".join(f"{what} (pid {pid})" for pid, what in still)
+            + ". Wait for it to end, or stop it (`kill PID`) if its `pulumi` is gone, then run "
+            "this again; nothing was changed",
+            file=sys.stderr,
+        )
+        return BUSY
     try:
         workspace = auto.LocalWorkspace(work_dir=args.cwd)
         name = args.stack or _selected_stack(workspace)

@@ -87,9 +87,10 @@ class ModelAccessKeyProvider(ResourceProvider):
     serialize_as_secret_always = False
 
     def configure(self, req: ConfigureRequest) -> None:
-        from . import diagnostics
+        from . import diagnostics, lifeline
         from .runtime import configure_runtime
 
+        lifeline.install()  # a killed engine leaves no provider of ours acting on its own
         diagnostics.install()
         # The SDK's Config offers no way to list its keys; a typo is found only with them.
         keys = getattr(req.config, "_props", None) or {}

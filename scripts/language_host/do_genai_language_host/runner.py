@@ -23,7 +23,10 @@ import os
 import runpy
 import signal
 import sys
+import threading
+import time
 import traceback
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
@@ -125,6 +128,21 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
+def exit_with_parent(status: int, before: Callable[[], None] = lambda: None) -> None:
+    """End this process (after `before`) as soon as the one that started it is gone: a killed
+    engine must leave no host, program or provider of ours acting on its own."""
+    parent = os.getppid()
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(0.2)
+        before()
+        os._exit(status)
+
+    if parent > 1:
+        threading.Thread(target=watch, name="exit-with-parent", daemon=True).start()
+
+
 def stop_quietly(_signum: int, _frame: object) -> None:
     """The engine cancels the program (Ctrl-C, or after a resource error it already reported):
     stop at once, without a KeyboardInterrupt traceback on the user's screen."""
@@ -142,6 +160,7 @@ def forget_own_folder() -> None:
 
 
 def main(argv: list[str]) -> int:
+    exit_with_parent(REPORTED)
     forget_own_folder()
     for signum in (signal.SIGINT, signal.SIGTERM):
         signal.signal(signum, stop_quietly)

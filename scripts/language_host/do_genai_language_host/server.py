@@ -30,6 +30,8 @@ import grpc
 from google.protobuf import empty_pb2, json_format
 from pulumi.runtime.proto import language_pb2, language_pb2_grpc, plugin_pb2
 
+from .runner import exit_with_parent
+
 log = logging.getLogger("do_genai_language_host")
 
 RUNNER = Path(__file__).with_name("runner.py")
@@ -57,6 +59,8 @@ class Process(Protocol):
     def poll(self) -> int | None: ...
 
     def send_signal(self, sig: int) -> None: ...
+
+    def kill(self) -> None: ...
 
 
 @dataclass(frozen=True)
@@ -228,6 +232,14 @@ class LanguageHost(language_pb2_grpc.LanguageRuntimeServicer):
             with self._lock:
                 self._running.discard(process)
 
+    def kill_programs(self) -> None:
+        """The engine is gone: its programs go too, at once."""
+        with self._lock:
+            running = list(self._running)
+        for process in running:
+            if process.poll() is None:
+                process.kill()
+
     def Cancel(self, request: empty_pb2.Empty, context: Any) -> empty_pb2.Empty:
         """Interrupt running programs (the engine asks on Ctrl-C), as a terminal would."""
         self._record("Cancel")
@@ -294,6 +306,7 @@ def main(argv: list[str]) -> int:
     port = server.add_insecure_port("127.0.0.1:0")
     server.start()
     print(port, flush=True)  # the engine reads the port from the first line
+    exit_with_parent(1, before=host.kill_programs)
     stop = threading.Event()
     for signum in (signal.SIGINT, signal.SIGTERM):
         signal.signal(signum, lambda *_: stop.set())
