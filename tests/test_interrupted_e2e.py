@@ -184,7 +184,7 @@ def test_a_killed_up_leaves_nothing_acting_and_no_key_is_deleted_after(
     assert keys.up(rotate).summary.result == "succeeded"
     assert api_requests(emulator, "DELETE /v2/gen-ai/models/api_keys/{api_key_uuid}") == 0
     assert sorted(k.name for k in emulator.state.keys.values()) == sorted(
-        s["name"] for s in specs.values()
+        str(s["name"]) for s in specs.values()
     )
     outputs = keys.outputs()
     for name in specs:

@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import grpc
@@ -95,6 +97,9 @@ class FakeProcess:
 
     def send_signal(self, sig: int) -> None:
         raise AssertionError("a finished program is never signalled")
+
+    def kill(self) -> None:
+        raise AssertionError("a finished program is never killed")
 
 
 def test_run_hands_the_program_everything_the_engine_sent(tmp_path: Path) -> None:
@@ -238,3 +243,40 @@ def test_a_program_cannot_import_the_hosts_own_modules(monkeypatch: pytest.Monke
     monkeypatch.setattr(sys, "path", [own, "/somewhere/else", own + "/"])
     runner.forget_own_folder()
     assert sys.path == ["/somewhere/else"]
+
+
+def test_the_runner_and_the_host_end_with_the_process_that_started_them() -> None:
+    """A killed engine leaves no program runner or host of ours running on its own."""
+    runner = Path(__file__).resolve().parents[1] / "scripts" / "language_host"
+    child = (
+        f"import sys, time; sys.path.insert(0, {str(runner)!r}); "
+        "from do_genai_language_host.runner import exit_with_parent; "
+        "exit_with_parent(32); print('watching', flush=True); time.sleep(60)"
+    )
+    parent = (
+        "import subprocess, sys, time; "
+        f"c = subprocess.Popen([sys.executable, '-c', {child!r}]); "
+        "print(c.pid, flush=True); time.sleep(60)"
+    )
+    started = subprocess.Popen([sys.executable, "-c", parent], stdout=subprocess.PIPE, text=True)
+    assert started.stdout is not None
+    orphan = int(started.stdout.readline())
+    assert started.stdout.readline().strip() == "watching"
+    started.kill()
+    started.wait()
+    started.stdout.close()
+    deadline = time.monotonic() + 5
+    while _runs(orphan) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    still = _runs(orphan)
+    if still:
+        os.kill(orphan, signal.SIGKILL)
+    assert not still, "the runner outlived the process that started it"
+
+
+def _runs(pid: int) -> bool:
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return False
+    return stat[stat.rindex(")") + 2] != "Z"

@@ -39,6 +39,8 @@ from .decoding import Decoded, decode_response
 from .errors import (
     ConfigurationError,
     ConnectionFailedError,
+    CreationRetiredError,
+    GenAIError,
     InvalidArgumentError,
     RateLimitError,
     RequestTimeoutError,
@@ -174,6 +176,21 @@ class GenAIClient:
         answers 410 since June 2026 (`CreationRetiredError`). `KeyStore.create` is the create
         that settles a lost answer (see `creates.py`)."""
         return self._key_call("POST", KEYS_PATH, json={"name": name}, retry=False)
+
+    def creation_refusal(self) -> CreationRetiredError | None:
+        """The 410 the API answers to creates (DigitalOcean's since June 2026), or None, for a
+        preview to say what `up` would meet. Asked with a create that names no key, which an
+        API that still creates keys refuses (400); a key made all the same is deleted at once,
+        so the question never leaves one behind. Any other refusal (a token without
+        genai:create, say) is None: the preview cannot tell, and says nothing."""
+        try:
+            made = self.create_key("")
+        except CreationRetiredError as retired:
+            return retired
+        except GenAIError:
+            return None
+        self.delete_key(made.uuid)
+        return None
 
     def rename_key(self, uuid: str, name: str) -> ApiKeyInfo:
         return self._key_call(

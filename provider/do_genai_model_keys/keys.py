@@ -14,6 +14,7 @@ The Pulumi resource calls the store; the store calls the client; neither calls b
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -21,6 +22,7 @@ from contextlib import contextmanager
 from .client import GenAIClient
 from .creates import CreateLedger, create_exactly_once
 from .errors import (
+    CreationRetiredError,
     GenAIError,
     KeyLookupError,
     NotFoundError,
@@ -45,6 +47,8 @@ class KeyStore:
         self._policy = RetryPolicy.of(client.settings)
         self._sleep = sleep
         self.checks = SecretChecker(client)
+        self._retired: tuple[CreationRetiredError | None] | None = None
+        self._retired_lock = threading.Lock()
         """The live-secret checks of this account, for this run."""
 
     def find(self, uuid: str) -> ApiKeyInfo | None:
@@ -86,6 +90,16 @@ class KeyStore:
         """Take over the one key with `uuid` (or else named `name`), renamed to `name` when
         `rename`, and with a new secret when `regenerate` (its only way to learn one).
         `claim` sees the key found before anything is changed, and may refuse it by raising."""
+        key = self.to_adopt(uuid=uuid, name=name)
+        claim(key)
+        if rename and key.name != name:
+            key = self.rename(key.uuid, name)
+        return self.regenerate(key.uuid) if regenerate else key
+
+    def to_adopt(self, *, uuid: str | None, name: str, look_again: bool = True) -> ApiKeyInfo:
+        """The one key with `uuid` (or else named `name`), or a `KeyLookupError` that lists
+        the candidates. With `look_again`, a key not in the listing in hand is looked for in a
+        new one (made in the control panel since it began?)."""
         wanted = f"UUID {uuid}" if uuid else f"the name {name!r}"
 
         def matching(keys: list[ApiKeyInfo]) -> list[ApiKeyInfo]:
@@ -93,7 +107,7 @@ class KeyStore:
 
         keys = list(self.listing.by_uuid().values())
         found = matching(keys)
-        if not found:  # made in the control panel since the listing began? look once more
+        if not found and look_again:
             self.listing.expire()
             keys = list(self.listing.by_uuid().values())
             found = matching(keys)
@@ -107,11 +121,14 @@ class KeyStore:
                 f"{len(found)} model access keys have {wanted}: {describe(found)}. Adopt one by "
                 "UUID with adopt_uuid, or rename the others in the control panel"
             )
-        key = found[0]
-        claim(key)
-        if rename and key.name != name:
-            key = self.rename(key.uuid, name)
-        return self.regenerate(key.uuid) if regenerate else key
+        return found[0]
+
+    def creation_refusal(self) -> CreationRetiredError | None:
+        """The 410 this account answers to creates, or None; asked once per process."""
+        with self._retired_lock:
+            if self._retired is None:
+                self._retired = (self.client.creation_refusal(),)
+            return self._retired[0]
 
     def check_secret(self, secret: str) -> SecretCheck:
         """Is `secret` still accepted by the inference API? (`secret_checks.py`)"""

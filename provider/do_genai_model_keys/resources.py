@@ -94,11 +94,15 @@ class ModelAccessKeyProvider(ResourceProvider):
         diagnostics.install()
         # The SDK's Config offers no way to list its keys; a typo is found only with them.
         keys = getattr(req.config, "_props", None) or {}
-        configure_runtime(req.config.get, list(keys))
+        # Called by an engine: checks ask DigitalOcean what `up` would meet (`_preflight`).
+        configure_runtime(req.config.get, list(keys)).preflight = True
 
     def check(self, olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
         inputs = {**news, **key_inputs.with_defaults(news)}
-        return CheckResult(inputs, check_inputs(olds, inputs))
+        failures = check_inputs(olds, inputs)
+        if not failures:
+            _preflight(olds, inputs)
+        return CheckResult(inputs, failures)
 
     def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
         changed = key_inputs.changed(olds, news)
@@ -216,6 +220,41 @@ class ModelAccessKeyProvider(ResourceProvider):
             raise error.within(
                 f"deleting model access key {props.get('name')!r} ({id_})"
             ) from error
+
+
+def _preflight(olds: Mapping[str, Any], news: Mapping[str, Any]) -> None:
+    """What `up` would meet, found at preview: the account's token is missing or refused, the
+    key to adopt is not there, or the account answers 410 to creates. Costs the account's one
+    shared listing (a preview lists once per account), and for a new key that is created
+    rather than adopted, one question about creates per account (`creation_retired`)."""
+    from .runtime import current_runtime
+
+    current = current_runtime()
+    if current is None or not current.preflight:
+        return  # the provider's methods called by hand (tests), not by an engine
+    if _unknown(news.get("account")) or _unknown(news.get("name")):
+        return  # not known until the program's outputs are: `up` checks it then
+    name = news["name"]
+    try:
+        keys = _keys(news)
+        keys.listing.by_uuid()
+        if olds.get("uuid"):
+            return  # a key the stack holds already: what it needs is in the listing
+        if news.get("adopt_uuid") or news.get("adopt_existing"):
+            keys.to_adopt(uuid=news.get("adopt_uuid"), name=name, look_again=False)
+        else:
+            retired = keys.creation_refusal()
+            if retired is not None:
+                raise retired
+    except GenAIError as error:
+        raise error.within(f"checking model access key {name!r}") from error
+
+
+def _unknown(value: Any) -> bool:
+    """Whether a value holds something the engine does not know yet (during a preview)."""
+    if isinstance(value, Mapping):
+        return any(_unknown(v) for v in value.values())
+    return bool(value == key_inputs.UNKNOWN)
 
 
 def _confirm_in_new_account(

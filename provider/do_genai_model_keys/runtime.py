@@ -32,6 +32,9 @@ class ProviderRuntime:
         self._held: dict[str, tuple[str, object]] = {}
         """The keys this run's resources created or adopted: UUID -> (the resource's key name,
         the create call that took it)."""
+        self.preflight = False
+        """Whether checks ask DigitalOcean what `up` would meet: set when an engine configures
+        the provider, so that a preview tells the truth."""
         self._issued: dict[str, str] = {}
         """UUID -> a digest of the secret the holding create stored (see `taken_from`)."""
 
@@ -114,6 +117,12 @@ def reset_runtime() -> None:
         previous, _runtime = _runtime, None
     if previous is not None:
         previous.close()
+
+
+def current_runtime() -> ProviderRuntime | None:
+    """The runtime if one was made, without making one."""
+    with _runtime_lock:
+        return _runtime
 
 
 def runtime() -> ProviderRuntime:
