@@ -23,7 +23,7 @@ import httpx
 import pytest
 from conftest import api_requests, control, emulator_client
 from do_genai_model_keys import GenAIClient, errors
-from do_genai_model_keys.creates import CreateLedger, create_exactly_once
+from do_genai_model_keys.creates import LATE_WRITE_GRACE, CreateLedger, create_exactly_once
 from do_genai_model_keys.emulator import Emulator
 from do_genai_model_keys.keys import KeyStore
 from do_genai_model_keys.models import ApiKeyInfo
@@ -155,7 +155,10 @@ def test_a_429_then_500_storm_sends_at_most_retry_max_plus_one_posts(
         with pytest.raises(errors.APIStatusError) as caught:
             KeyStore(client, sleep=wait).create("storm")
     assert api_requests(emulator, CREATE) == retry_max + 1
-    assert len(waits) == retry_max
+    backoffs = [w for w in waits if w != LATE_WRITE_GRACE]
+    assert len(backoffs) == retry_max
+    # Each 500 (the third POST on) is looked for twice, the grace apart, before the next POST.
+    assert waits.count(LATE_WRITE_GRACE) == max(0, retry_max - 1)
     assert caught.value.status == (429 if retry_max < 2 else 500)
     assert emulator.state.keys == {}
 
@@ -374,3 +377,61 @@ def test_the_cli_stops_on_sigint_even_when_started_with_sigint_ignored() -> None
 )
 def test_advice_follows_the_cause_with_one_full_stop(cause: str, expected: str) -> None:
     assert str(errors.GenAIError(cause).within("renaming 'k'", "Run it again")) == expected
+
+
+def _until(condition: Callable[[], bool], seconds: float = 10.0) -> None:
+    """Wait for the emulator to finish a write it received earlier (bounded)."""
+    deadline = time.monotonic() + seconds
+    while not condition() and time.monotonic() < deadline:
+        time.sleep(0.02)
+
+
+def test_a_create_the_server_does_after_the_client_gave_up_is_not_made_twice(
+    emulator: Emulator,
+) -> None:
+    """The first POST reaches the server, which makes the key only after the client's
+    deadline: the check right after finds nothing, so it looks again after the grace, finds
+    the late key, and sends no second POST (which made a second key with a live secret)."""
+    fault(emulator, method="POST", path=KEYS, kind="latency", latency_ms=800, count=1)
+    graces: list[float] = []
+
+    def wait(seconds: float) -> None:  # the grace lasts until the late create is done
+        if seconds == LATE_WRITE_GRACE:
+            graces.append(seconds)
+            _until(lambda: len(emulator.state.keys) == 1)
+
+    with emulator_client(emulator, http_retry_max=2, timeout=0.2, deadline=0.2) as client:
+        key = KeyStore(client, sleep=wait).create("late")
+    assert graces == [LATE_WRITE_GRACE]
+    assert api_requests(emulator, CREATE) == 1
+    assert list(emulator.state.keys) == [key.uuid]
+    assert key.secret_key is not None
+    expect(emulator.state.secret_is_live(key.secret_key.get_secret_value()), True, "the secret")
+
+
+def test_a_regenerate_the_server_does_late_does_not_leave_a_dead_secret(
+    emulator: Emulator,
+) -> None:
+    """The first regenerate times out at the client and is done later by the server, after the
+    retry's: that kills the secret the retry returned. After the grace the secret is tried,
+    found refused, and the key regenerated again, so the secret returned works."""
+    made = emulator.state.create_key("k")
+    fault(
+        emulator,
+        method="PUT",
+        path=REGENERATE.split(" ")[1],
+        kind="latency",
+        latency_ms=800,
+        count=1,
+    )
+
+    def wait(seconds: float) -> None:  # the grace lasts until the late regenerate is done
+        if seconds == LATE_WRITE_GRACE:
+            issued = emulator.state.keys[made.uuid].secret
+            _until(lambda: emulator.state.keys[made.uuid].secret != issued)
+
+    with emulator_client(emulator, http_retry_max=2, timeout=0.2, deadline=0.2) as client:
+        key = KeyStore(client, sleep=wait).regenerate(made.uuid)
+    assert api_requests(emulator, REGENERATE) == 3  # late, retried, and once more
+    assert key.secret_key is not None
+    expect(emulator.state.secret_is_live(key.secret_key.get_secret_value()), True, "the secret")

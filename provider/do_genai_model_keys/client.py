@@ -197,9 +197,14 @@ class GenAIClient:
             "PUT", _checked_path(uuid, "PUT"), json={"api_key_uuid": uuid, "name": name}
         )
 
-    def regenerate_key(self, uuid: str) -> ApiKeyInfo:
-        """Issue a new secret for the key (same UUID); the old secret stops working at once."""
-        return self._key_call("PUT", _checked_path(uuid, "PUT", "regenerate"))
+    def regenerate_key(
+        self, uuid: str, *, failures: list[BaseException] | None = None
+    ) -> ApiKeyInfo:
+        """Issue a new secret for the key (same UUID); the old secret stops working at once.
+        `failures`, when given, receives each failed attempt's error (one whose outcome is
+        unknown may yet be done by the server, late; see `KeyStore.regenerate`)."""
+        path = _checked_path(uuid, "PUT", "regenerate")
+        return self._key_call("PUT", path, failures=failures)
 
     def delete_key(self, uuid: str) -> ApiKeyInfo | None:
         """Delete the key; its last metadata, or None when a successful answer carried none."""
@@ -255,6 +260,7 @@ class GenAIClient:
         *,
         json: Mapping[str, Any] | None = None,
         retry: bool = True,
+        failures: list[BaseException] | None = None,
     ) -> ApiKeyInfo:
         """A call whose answer is `{"api_key_info": ...}`; anything else is an
         `UnexpectedResponseError` (retried like a lost answer, unless `retry` is off)."""
@@ -270,7 +276,7 @@ class GenAIClient:
 
         if not retry:
             return once()
-        return self._retrying(method, path, idempotent=True, call=once)
+        return self._retrying(method, path, idempotent=True, call=once, failures=failures)
 
     def _pages(
         self, path: str, params: dict[str, Any], field: str, model: type[M]
@@ -329,13 +335,26 @@ class GenAIClient:
             call=lambda: self._send_once(api, method, url, path, params, json, secret),
         )
 
-    def _retrying(self, method: str, path: str, *, idempotent: bool, call: Callable[[], T]) -> T:
+    def _retrying(
+        self,
+        method: str,
+        path: str,
+        *,
+        idempotent: bool,
+        call: Callable[[], T],
+        failures: list[BaseException] | None = None,
+    ) -> T:
         retrying = build_retrying(
             self._policy, idempotent=idempotent, sleep=self._sleep, what=f"{method} {path}"
         )
         for attempt in retrying:
             with attempt:
-                return call()
+                try:
+                    return call()
+                except BaseException as error:
+                    if failures is not None:
+                        failures.append(error)
+                    raise
         raise AssertionError("unreachable: tenacity re-raises the last error")  # pragma: no cover
 
     def _send_once(

@@ -11,9 +11,11 @@ way is taken as ours only when all of this holds:
   ledger, and a check first waits for this process's other creates of the same name that are
   still in flight, so a sibling resource's key that is on its way back is never mistaken for ours.
 
-Exactly one such key: ours; we learn its secret by regenerating it. None: the create never
-happened and is sent again. Several: we cannot prove which is ours, so nothing is touched and
-the error lists them with the input that adopts one.
+Exactly one such key: ours; we learn its secret by regenerating it. None: the create has not
+happened yet, and we look once more after `LATE_WRITE_GRACE` seconds (a request we gave up on
+may still reach the server and be done late), and only then send it again. Several: we cannot
+prove which is ours, so nothing is touched and the error lists them with the input that adopts
+one.
 
 The whole create, retries and checks included, sends at most `http_retry_max + 1` POSTs.
 `keys.KeyStore` runs it with the provider process's client, listing and ledger.
@@ -34,6 +36,10 @@ from .models import ApiKeyInfo
 from .retry import RetryPolicy, Sleep, never_reached_server, wait_seconds
 
 log = logging.getLogger("do_genai_model_keys.creates")
+
+LATE_WRITE_GRACE = 2.0
+"""Seconds a write we gave up on (its deadline passed, its answer was lost) may still take to
+be done by the server; we look again after it before doing the write a second time."""
 
 
 class CreateLedger:
@@ -82,7 +88,9 @@ class KeyEndpoints(Protocol):
 
     def create_key(self, name: str) -> ApiKeyInfo: ...
     def list_keys(self) -> list[ApiKeyInfo]: ...
-    def regenerate_key(self, uuid: str) -> ApiKeyInfo: ...
+    def regenerate_key(
+        self, uuid: str, *, failures: list[BaseException] | None = None
+    ) -> ApiKeyInfo: ...
     def delete_key(self, uuid: str) -> object: ...
 
 
@@ -95,6 +103,7 @@ def create_exactly_once(
     ledger: CreateLedger,
     sleep: Sleep = time.sleep,
     patience: float = 30.0,
+    grace: float = LATE_WRITE_GRACE,
 ) -> ApiKeyInfo:
     """Create the key `name` and return it with its secret; see the module docstring.
 
@@ -117,6 +126,9 @@ def create_exactly_once(
                 raise
         log.warning("create of key %r failed ambiguously (%s); checking", name, type(last).__name__)
         found = _check(name, before, api, last, ledger, patience)
+        if found is None:  # not yet: a late POST may still land; look once more first
+            sleep(grace)
+            found = _check(name, before, api, last, ledger, patience)
         if found is not None:
             return _finish(found, api, name)
     assert last is not None

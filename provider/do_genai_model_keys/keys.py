@@ -14,13 +14,14 @@ The Pulumi resource calls the store; the store calls the client; neither calls b
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
 from .client import GenAIClient
-from .creates import CreateLedger, create_exactly_once
+from .creates import LATE_WRITE_GRACE, CreateLedger, create_exactly_once
 from .errors import (
     CreationRetiredError,
     GenAIError,
@@ -33,6 +34,10 @@ from .listing import SharedKeyListing
 from .models import ApiKeyInfo
 from .retry import RetryPolicy, Sleep
 from .secret_checks import SecretCheck, SecretChecker
+
+LATE_REGENERATE_ROUNDS = 3
+"""Regenerates, at most, to get a secret that a late first attempt did not kill."""
+log = logging.getLogger("do_genai_model_keys.keys")
 
 
 class KeyStore:
@@ -145,9 +150,28 @@ class KeyStore:
         return key
 
     def regenerate(self, uuid: str) -> ApiKeyInfo:
-        """A new secret for the key; the old one stops working at once."""
-        with self._changing():
-            return self.client.regenerate_key(uuid)
+        """A new secret for the key; the old one stops working at once.
+
+        When the client had to send the regenerate again after an attempt it gave up on, that
+        first attempt may still be done by the server, late, and kill the secret we got. So the
+        secret is then tried after `LATE_WRITE_GRACE`, and regenerated again (at most
+        `LATE_REGENERATE_ROUNDS` times) while DigitalOcean refuses it."""
+        for _ in range(LATE_REGENERATE_ROUNDS):
+            failures: list[BaseException] = []
+            with self._changing():
+                key = self.client.regenerate_key(uuid, failures=failures)
+            late = any(is_ambiguous(failure) for failure in failures)
+            if not late or not self.client.settings.verify_secrets:
+                return key
+            self._sleep(LATE_WRITE_GRACE)
+            if not self.checks.refused(key.secret_key.get_secret_value() if key.secret_key else ""):
+                return key
+            log.warning(
+                "key %s: the secret of a regenerate that was sent twice stopped working (the "
+                "first one was done late); regenerating again",
+                uuid,
+            )
+        return key
 
     def delete(self, uuid: str) -> None:
         """Delete the key; one already gone is forgotten too, and raises `NotFoundError`."""

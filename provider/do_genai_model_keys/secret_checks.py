@@ -99,6 +99,11 @@ class SecretChecker:
                 self._in_flight -= 1
                 self._lock.notify_all()
 
+    def refused(self, secret: str) -> bool:
+        """Whether DigitalOcean refuses `secret` with its own 401 right now (one asking, no
+        verdict): for a secret just issued, which nothing but a late write could have killed."""
+        return bool(secret) and self._ask(secret) is None
+
     def close(self) -> None:
         self._client.close()
 
