@@ -6,13 +6,19 @@ import io
 import json
 from datetime import UTC, datetime
 
+import pytest
+from do_genai_model_keys.errors import GenAIError
 from do_genai_model_keys.inventory import (
+    SECRET_SIGNATURE,
     Holding,
+    InventoryError,
     Progress,
     exit_code,
+    main,
     render_json,
     render_table,
     report,
+    stack_holdings,
 )
 from do_genai_model_keys.models import ApiKeyInfo
 from support.secrets import secret_absent
@@ -91,3 +97,69 @@ def test_two_resources_of_one_stack_on_one_key_are_a_conflict() -> None:
     )
     assert reports[0].flags == ["conflict"]
     assert exit_code(reports) == 1
+
+
+def test_cells_escape_control_characters_so_no_name_can_forge_a_row() -> None:
+    forged = "web\x1b[2K\r\nfake-key  u0  org/x/dev (web)  -  live"
+    reports = report([key("u1", forged)], {"u1": [held("org/a/dev")]}, max_age_days=None, at=AT)
+    table = render_table(reports)
+    assert "\x1b" not in table
+    assert "\\x1b[2K\\r\\n" in table
+    assert len(table.splitlines()) == 3  # the header, the key, the summary
+
+
+def test_a_conflict_says_how_to_let_go_without_deleting() -> None:
+    a = Holding("org/a/dev", "web", "", urn="urn:pulumi:dev::a::t::web")
+    b = Holding("org/b/dev", "web", "", urn="urn:pulumi:dev::b::t::web")
+    [entry] = report([key("u1", "shared")], {"u1": [a, b]}, max_age_days=None, at=AT)
+    assert "pulumi state delete 'urn:pulumi:dev::a::t::web' --stack org/a/dev" in entry.advice
+    assert "not `destroy`" in entry.advice
+    assert entry.advice in render_table([entry])
+    assert json.loads(render_json([entry]))["keys"][0]["advice"] == entry.advice
+
+
+def test_a_value_the_state_marks_secret_is_never_printed() -> None:
+    revealed = {SECRET_SIGNATURE: "1b47061264138c4ac30d75fd1eb44270", "plaintext": '"2027"'}
+    export = {
+        "deployment": {
+            "resources": [
+                {
+                    "type": "pulumi-python:dynamic/genai:ModelAccessKey",
+                    "id": "u1",
+                    "urn": "urn:pulumi:dev::a::t::web",
+                    "outputs": {"rotated_at": revealed, "secret_key": revealed},
+                }
+            ]
+        }
+    }
+    [(uuid, holding)] = stack_holdings(
+        lambda _args: json.dumps(export), "org/a/dev", with_secrets=True
+    )
+    assert (uuid, holding.rotated_at) == ("u1", "[secret]")
+
+
+@pytest.mark.parametrize(
+    "deployment",
+    [
+        {"resources": ["not-an-object"]},
+        {"resources": {"a": 1}},
+        {"resources": [{"type": "x:ModelAccessKey", "id": "u", "outputs": []}]},
+    ],
+)
+def test_an_export_of_an_odd_shape_is_unreadable_never_a_traceback(deployment: dict) -> None:
+    with pytest.raises(InventoryError):
+        stack_holdings(
+            lambda _args: json.dumps({"deployment": deployment}), "org/a/dev", with_secrets=False
+        )
+
+
+@pytest.mark.parametrize("days", ["inf", "nan", "0", "-1", "1e9"])
+def test_max_age_days_is_bounded(days: str, capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as stopped:
+        main(["--max-age-days", days])
+    assert stopped.value.code == 2
+    assert "--max-age-days" in capsys.readouterr().err
+
+
+def test_the_inventorys_errors_are_genai_errors() -> None:
+    assert issubclass(InventoryError, GenAIError)
