@@ -175,7 +175,7 @@ def test_an_endpoint_that_is_down_is_one_line_naming_the_key_endpoint_and_settin
     up = cli.run(project, "up", "--yes", check=False)
     assert up.returncode != 0
     text = diagnostics(up.stdout + up.stderr)
-    assert text.count("creating model access key 'down-key'") == 1, text
+    assert text.count("checking model access key 'down-key'") == 1, text
     assert "could not connect to http://127.0.0.1:9" in text
     assert "digitalocean:apiEndpoint or DIGITALOCEAN_API_URL" in text
     assert "Traceback (most recent call last)" not in up.stdout + up.stderr

@@ -98,10 +98,12 @@ class ModelAccessKeyProvider(ResourceProvider):
         configure_runtime(req.config.get, list(keys)).preflight = True
 
     def check(self, olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
+        previewing = news.get(PREVIEWING) is True
+        news = {k: v for k, v in news.items() if k != PREVIEWING}
         inputs = {**news, **key_inputs.with_defaults(news)}
         failures = check_inputs(olds, inputs)
         if not failures:
-            _preflight(olds, inputs)
+            _preflight(olds, inputs, previewing=previewing)
         return CheckResult(inputs, failures)
 
     def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
@@ -222,11 +224,16 @@ class ModelAccessKeyProvider(ResourceProvider):
             ) from error
 
 
-def _preflight(olds: Mapping[str, Any], news: Mapping[str, Any]) -> None:
-    """What `up` would meet, found at preview: the account's token is missing or refused, the
-    key to adopt is not there, or the account answers 410 to creates. Costs the account's one
-    shared listing (a preview lists once per account), and for a new key that is created
-    rather than adopted, one question about creates per account (`creation_retired`)."""
+PREVIEWING = "__previewing"
+"""A transient input: the program says whether it runs for a preview (`check` drops it)."""
+
+
+def _preflight(olds: Mapping[str, Any], news: Mapping[str, Any], *, previewing: bool) -> None:
+    """What `up` would meet, found before it: the account's token is missing or refused, the
+    key to adopt is not there, or (in a preview) the account answers 410 to creates. Costs the
+    account's one shared listing (a preview lists once per account, and `up` creates from the
+    same listing), and in a preview with a key to create rather than adopt, one question about
+    creates per account (`KeyStore.creation_refusal`); `up` meets the 410 itself."""
     from .runtime import current_runtime
 
     current = current_runtime()
@@ -238,11 +245,11 @@ def _preflight(olds: Mapping[str, Any], news: Mapping[str, Any]) -> None:
     try:
         keys = _keys(news)
         keys.listing.by_uuid()
-        if olds.get("uuid"):
-            return  # a key the stack holds already: what it needs is in the listing
+        if olds:
+            return  # a key the stack holds already (check's olds are its old inputs)
         if news.get("adopt_uuid") or news.get("adopt_existing"):
             keys.to_adopt(uuid=news.get("adopt_uuid"), name=name, look_again=False)
-        else:
+        elif previewing:
             retired = keys.creation_refusal()
             if retired is not None:
                 raise retired
@@ -393,6 +400,8 @@ class ModelAccessKey(Resource, module="genai", name="ModelAccessKey"):
         elif args.account is not None:  # a map given by hand: its token is a secret all the same
             props["account"] = pulumi.Output.secret(args.account)
         props.update(dict.fromkeys(OUTPUT_ONLY))
+        # Whether this is a preview: `check` reads it and drops it, so no state holds it.
+        props[PREVIEWING] = pulumi.runtime.is_dry_run()
         # Forced, as pulumi-random forces it for RandomPassword: users cannot forget it.
         secrecy = pulumi.ResourceOptions(additional_secret_outputs=["secret_key", "account"])
         super().__init__(
