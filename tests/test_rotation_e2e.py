@@ -68,6 +68,13 @@ def test_three_rotations_keep_the_previous_secret_alive(
         expect(stack.outputs()["active_secret_key"].secret, True, "stack.outputs")
 
     assert {k.uuid for k in emulator.state.keys.values()} == uuids  # same two keys throughout
+
+    # Lowering the rotation is refused, naming what the user wrote (not a slot's input).
+    stack.set_config("rotation", auto.ConfigValue("1"))
+    with pytest.raises(auto.CommandError) as lowered:
+        stack.preview()
+    assert "rotation of RotatingModelAccessKey 'app' went down to 1" in str(lowered.value)
+    stack.set_config("rotation", auto.ConfigValue("3"))
     stack.destroy()
     assert emulator.state.keys == {}
 

@@ -50,8 +50,9 @@ ADOPT_HINT = (
     "DigitalOcean retired creating model access keys through the API (POST "
     f"{KEYS_PATH} answers 410 since {CREATE_RETIRED_ON}). Create the key in the control "
     "panel (GenAI > Model access keys), then adopt it: ModelAccessKey(..., adopt_uuid='<uuid>') "
-    "or ModelAccessKey(..., name='<exact name>', adopt_existing=True). Adoption regenerates the "
-    "secret so that the stack holds a working one."
+    "or ModelAccessKey(..., name='<exact name>', adopt_existing=True); for a "
+    "RotatingModelAccessKey, make two keys and pass adopt_uuids=['<slot a uuid>', "
+    "'<slot b uuid>']. Adoption regenerates the secret so that the stack holds a working one."
 )
 
 

@@ -99,12 +99,13 @@ class ModelAccessKeyProvider(ResourceProvider):
 
     def check(self, olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
         previewing = news.get(PREVIEWING) is True
-        news = {k: v for k, v in news.items() if k != PREVIEWING}
+        rotating = news.get(ROTATING)
+        news = {k: v for k, v in news.items() if k not in (PREVIEWING, ROTATING)}
         inputs = {**news, **key_inputs.with_defaults(news)}
         failures = check_inputs(olds, inputs)
         if not failures:
             _preflight(olds, inputs, previewing=previewing)
-        return CheckResult(inputs, failures)
+        return CheckResult(inputs, [_as_rotation(f, rotating, olds) for f in failures])
 
     def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
         changed = key_inputs.changed(olds, news)
@@ -126,8 +127,10 @@ class ModelAccessKeyProvider(ResourceProvider):
         name = props["name"]
         keys = _keys(props)
         taker = object()  # this call: the one resource that may hold what it finds
+        adopting = bool(props.get("adopt_uuid") or props.get("adopt_existing"))
+        doing = "adopting" if adopting else "creating"
         try:
-            if props.get("adopt_uuid") or props.get("adopt_existing"):
+            if adopting:
                 key = keys.adopt(
                     uuid=props.get("adopt_uuid"),
                     name=name,
@@ -139,7 +142,7 @@ class ModelAccessKeyProvider(ResourceProvider):
                 key = keys.create(name)
                 _hold(key, name, taker)
         except GenAIError as error:
-            raise error.within(f"creating model access key {name!r}") from error
+            raise error.within(f"{doing} model access key {name!r}") from error
         secret = _secret(key)
         _stored(key.uuid, secret)
         rotated = format_time(now()) if secret else ""
@@ -226,6 +229,28 @@ class ModelAccessKeyProvider(ResourceProvider):
 
 PREVIEWING = "__previewing"
 """A transient input: the program says whether it runs for a preview (`check` drops it)."""
+ROTATING = "__rotating"
+"""A transient input of a `RotatingModelAccessKey`'s key: `{"component", "slot", "rotation"}`,
+so a check failure can name what the user wrote (`check` drops it)."""
+
+
+def _as_rotation(failure: CheckFailure, rotating: Any, olds: Mapping[str, Any]) -> CheckFailure:
+    """A `secret_version` that went down, said of the rotating key's `rotation`, which the
+    user wrote (the slot's `secret_version` is derived from it)."""
+    if failure.property != "secret_version" or not isinstance(rotating, Mapping):
+        return failure
+    old = olds.get("secret_version")
+    if not key_inputs.is_whole(old):
+        return failure
+    # Slot a's version is 1 + r // 2, slot b's 1 + (r + 1) // 2: the least r behind the old one.
+    least = 2 * (int(old) - 1) - (1 if rotating.get("slot") == "b" else 0)
+    return CheckFailure(
+        "secret_version",
+        f"rotation of RotatingModelAccessKey {rotating.get('component')!r} went down to "
+        f"{rotating.get('rotation')}, below the rotation its keys are at ({least} or more): a "
+        "rotation cannot be undone (the secrets it replaced are dead); set rotation back to at "
+        "least that, or raise it to rotate again",
+    )
 
 
 def _preflight(olds: Mapping[str, Any], news: Mapping[str, Any], *, previewing: bool) -> None:
@@ -374,10 +399,13 @@ class ModelAccessKey(Resource, module="genai", name="ModelAccessKey"):
         resource_name: str,
         args: ModelAccessKeyArgs | None = None,
         opts: pulumi.ResourceOptions | None = None,
+        *,
+        rotating: Mapping[str, Any] | None = None,
         **inputs: Any,
     ) -> None:
         """Inputs come as `args`, as keyword arguments (the fields of `ModelAccessKeyArgs`), or
-        both (keywords win)."""
+        both (keywords win). `rotating` is set by `RotatingModelAccessKey` for its two keys, so
+        that their errors name its `rotation`."""
         try:
             if args is None:
                 args = ModelAccessKeyArgs(**inputs)
@@ -402,6 +430,8 @@ class ModelAccessKey(Resource, module="genai", name="ModelAccessKey"):
         props.update(dict.fromkeys(OUTPUT_ONLY))
         # Whether this is a preview: `check` reads it and drops it, so no state holds it.
         props[PREVIEWING] = pulumi.runtime.is_dry_run()
+        if rotating is not None:
+            props[ROTATING] = dict(rotating)
         # Forced, as pulumi-random forces it for RandomPassword: users cannot forget it.
         secrecy = pulumi.ResourceOptions(additional_secret_outputs=["secret_key", "account"])
         super().__init__(

@@ -112,6 +112,7 @@ class RotatingModelAccessKey(pulumi.ComponentResource):
                 adopt_uuid=adopt_uuids[index] if adopt_uuids else None,
                 account=account,
                 opts=child,
+                rotating={"component": resource_name, "slot": slot, "rotation": count},
             )
             for index, (slot, version) in enumerate(zip(SLOTS, slot_versions(count), strict=True))
         }
