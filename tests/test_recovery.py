@@ -111,3 +111,19 @@ def test_recover_refuses_while_a_process_of_the_run_is_alive(
         lookalike.kill()
         lookalike.wait()
     assert recovery.leftovers(tmp_path) == []
+
+
+def test_what_pulumi_said_is_told_once_without_the_automation_apis_dump() -> None:
+    from do_genai_model_keys.recovery import pulumi_said
+
+    dump = (
+        "\n code: 255\n stdout: \n stderr: error: the stack is currently locked by 1 lock(s). "
+        "Either wait for the other process(es) to end or delete the lock file with `pulumi "
+        "cancel`.\n  file:///x/.pulumi/locks/org/p/dev/1.json: created by root@host (pid 7)\n"
+        "error: the stack is currently locked by 1 lock(s). Either wait for the other "
+        "process(es) to end or delete the lock file with `pulumi cancel`.\n"
+    )
+    said = pulumi_said(dump)
+    assert said.count("currently locked") == 1
+    assert "code: 255" not in said
+    assert pulumi_said("\n code: 1\n stdout: \n stderr: something broke\n") == "something broke"

@@ -264,8 +264,27 @@ def main(argv: list[str] | None = None) -> int:
             print(f"restored the previous checkpoint of {name} (the last one was cut short)")
         with stack_client(stack) as client:
             report = recover_pending_creates(stack, client, break_lock=args.break_lock)
-    except (auto.CommandError, GenAIError) as error:
-        print(f"recover: {_first_lines(str(error))}", file=sys.stderr)
+    except auto.CommandError as error:
+        said = pulumi_said(str(error))
+        locked = "locked" in said
+        advice = (
+            " It is the killed run's lock when no `pulumi` runs on this stack any more: run "
+            "this again with --break-lock."
+            if locked
+            else ""
+        )
+        print(f"recover: pulumi said: {said}.{advice} Nothing was changed.", file=sys.stderr)
+        return BUSY if locked else 1
+    except GenAIError as error:
+        print(f"recover: {error}", file=sys.stderr)
+        return 1
+    except (KeyError, TypeError, AttributeError, ValueError) as error:
+        print(
+            "recover: the stack's state has a shape recover cannot read "
+            f"({type(error).__name__}: {error}); nothing was changed. Look at it with "
+            "`pulumi stack export`",
+            file=sys.stderr,
+        )
         return 1
     print(_summary(name, report))
     return AMBIGUOUS if report.ambiguous or report.other_account else 0
@@ -296,9 +315,19 @@ def _file_checkpoint(workspace: auto.LocalWorkspace, stack: str) -> Path | None:
     return None
 
 
-def _first_lines(text: str, limit: int = 5) -> str:
-    lines = [line for line in text.splitlines() if line.strip()]
-    return "\n".join(lines[-limit:])
+def pulumi_said(text: str) -> str:
+    """What a failed `pulumi` command said, once: its `error:` lines without repeats (the
+    Automation API's message holds the command's output and its errors, so each line twice),
+    else its last line."""
+    said: list[str] = []
+    for line in text.splitlines():
+        line = line.strip()
+        if line.lower().startswith("error:") and line[6:].strip() not in said:
+            said.append(line[6:].strip())
+    if not said:
+        lines = [line.strip() for line in text.splitlines() if line.strip()]
+        said = lines[-1:] or ["(no message)"]
+    return "; ".join(said).rstrip(".")
 
 
 def _summary(stack: str, report: RecoveryReport) -> str:
