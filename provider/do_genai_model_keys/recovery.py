@@ -325,8 +325,8 @@ def pulumi_said(text: str) -> str:
         if line.lower().startswith("error:") and line[6:].strip() not in said:
             said.append(line[6:].strip())
     if not said:
-        lines = [line.strip() for line in text.splitlines() if line.strip()]
-        said = lines[-1:] or ["(no message)"]
+        lines = [line.strip().removeprefix("stderr:").strip() for line in text.splitlines()]
+        said = [line for line in lines if line][-1:] or ["(no message)"]
     return "; ".join(said).rstrip(".")
 
 
