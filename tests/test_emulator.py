@@ -229,7 +229,7 @@ def test_a_dropped_connection_gets_no_answer(emulator: Emulator) -> None:
         ({"kind": "status", "headers": {"x": 1}}, "headers"),
         ({"kind": "status", "headers": {"x": "a\r\nInjected: 1"}}, "headers"),
         ({"kind": "body", "body": 5}, "body must be a string"),
-        ({"kind": "drop", "unknown": 1}, "unexpected keyword"),
+        ({"kind": "drop", "unknown": 1}, "unknown field(s) unknown"),
     ],
 )
 def test_bad_fault_rules_are_refused(emulator: Emulator, rule: dict, named: str) -> None:
@@ -324,3 +324,65 @@ def test_page_count_matches_ceil(emulator: Emulator) -> None:
     for n in range(41):
         emulator.state.create_key(f"k{n}")
     assert get(emulator, KEYS).json()["meta"]["pages"] == math.ceil(41 / 20)
+
+
+@pytest.mark.parametrize("method", ["OPTIONS", "HEAD", "TRACE"])
+def test_every_method_gets_a_json_answer(method: str) -> None:
+    with Emulator() as emu:
+        answer = httpx.request(method, emu.url + KEYS, headers={"Authorization": "Bearer x"})
+    assert answer.status_code in (401, 404, 405, 501)
+    assert answer.headers["content-type"].startswith("application/json")
+    if method != "HEAD":
+        assert "id" in answer.json()
+
+
+def test_a_chunked_body_is_read() -> None:
+    with Emulator(allow_create=True) as emu:
+
+        def chunks():
+            yield b'{"name": '
+            yield b'"chunked"}'
+
+        answer = httpx.post(
+            emu.url + KEYS,
+            headers={"Authorization": f"Bearer {emu.token}", "Content-Type": "application/json"},
+            content=chunks(),
+        )
+    assert answer.status_code == 200, answer.text
+    assert answer.json()["api_key_info"]["name"] == "chunked"
+
+
+def test_idle_connections_are_closed_so_they_cannot_hold_every_handler() -> None:
+    from do_genai_model_keys.emulator import server
+
+    assert server.EmulatorHandler.timeout == server.IDLE_SECONDS
+    with Emulator() as emu:
+        host, port = httpx.URL(emu.url).host, httpx.URL(emu.url).port
+        idle = socket.create_connection((host, port or 80))
+        idle.settimeout(server.IDLE_SECONDS + 5)
+        assert idle.recv(1) == b""  # the emulator hung up on the silent client
+        idle.close()
+
+
+def test_junk_tokens_share_one_rate_record() -> None:
+    with Emulator() as emu:
+        for n in range(50):
+            httpx.get(emu.url + KEYS, headers={"Authorization": f"Bearer junk-{n}"})
+        assert len(emu.state._control) <= 1  # the bound is the subject
+
+
+def test_a_fault_rule_with_an_unknown_field_names_the_fields_a_rule_has() -> None:
+    with Emulator() as emu:
+        answer = HTTP.post(f"{emu.url}/_emulator/faults", json={"kind": "drop", "sttaus": 500})
+    assert answer.status_code == 400
+    message = answer.json()["message"]
+    assert "sttaus" in message
+    assert "status" in message
+    assert "TypeError" not in message
+
+
+def test_the_state_hands_out_copies_of_its_keys() -> None:
+    with Emulator() as emu:
+        made = emu.state.create_key("k")
+        made.name = "changed by the caller"
+        assert emu.state.keys[made.uuid].name == "k"

@@ -5,6 +5,7 @@ statistics, fault injection, rate limits, switching the create retirement, and m
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 from typing import Any
 
@@ -70,6 +71,17 @@ def clear_faults(state: EmulatorState, _body: Body) -> Answer:
 
 
 def add_fault(state: EmulatorState, body: Body) -> Answer:
+    fields = [
+        f.name for f in dataclasses.fields(FaultRule) if f.name not in ("fired", "seen", "id")
+    ]
+    unknown = sorted(set(body) - set(fields))
+    if unknown:
+        raise ApiError(
+            400,
+            "bad_request",
+            f"bad fault rule: unknown field(s) {', '.join(unknown)}; a rule has "
+            f"{', '.join(fields)}",
+        )
     try:
         rule = state.add_fault(FaultRule(**body))
     except (TypeError, ValueError) as error:

@@ -51,8 +51,14 @@ MAX_THREADS = 256
 a thread for each, without limit)."""
 
 
+IDLE_SECONDS = 10.0
+"""A connection that sends nothing for this long is closed, so idle clients cannot hold every
+one of the `MAX_THREADS` handlers."""
+
+
 class EmulatorHandler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
+    timeout = IDLE_SECONDS
     # Headers and body go out in two writes; with Nagle on, each answer waits ~40 ms for an ACK.
     disable_nagle_algorithm = True
     server: EmulatorHTTPServer
@@ -72,6 +78,26 @@ class EmulatorHandler(BaseHTTPRequestHandler):
 
     def do_PATCH(self) -> None:
         self._handle()
+
+    def do_HEAD(self) -> None:
+        self.close_connection = True  # the client reads no body: none may linger on the line
+        self._handle()
+
+    def do_OPTIONS(self) -> None:
+        self._handle()
+
+    def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
+        """The standard library's own refusals (a malformed request line, a method it has no
+        handler for) in DigitalOcean's JSON shape too, never an HTML page labelled JSON."""
+        self.close_connection = True
+        error_id = (
+            HTTPStatus(code).phrase.lower().replace(" ", "_")
+            if code in HTTPStatus._value2member_map_
+            else "error"
+        )
+        self._send(
+            code, {"id": error_id, "message": message or explain or ""}, {}, str(uuid.uuid4())
+        )
 
     def log_message(self, format: str, *args: Any) -> None:
         # Only the request line is ever logged (never headers, so never a token).
@@ -107,6 +133,8 @@ class EmulatorHandler(BaseHTTPRequestHandler):
             )
 
     def _read_body(self) -> dict[str, Any]:
+        if "chunked" in (self.headers.get("Transfer-Encoding") or "").lower():
+            return self._parsed(self._read_chunks())
         declared = (self.headers.get("Content-Length") or "0").strip()
         if not declared.isdigit():
             self.close_connection = True  # where the body ends is unknown: never read on
@@ -115,7 +143,32 @@ class EmulatorHandler(BaseHTTPRequestHandler):
         if length > MAX_REQUEST_BODY:
             self.close_connection = True
             raise ApiError(413, "payload_too_large", f"bodies are at most {MAX_REQUEST_BODY} bytes")
-        raw = self.rfile.read(length) if length else b""
+        return self._parsed(self.rfile.read(length) if length else b"")
+
+    def _read_chunks(self) -> bytes:
+        """A body sent with `Transfer-Encoding: chunked`, bounded like any other."""
+        body = bytearray()
+        while True:
+            line = self.rfile.readline(1024)
+            try:
+                size = int(line.split(b";")[0].strip(), 16)
+            except ValueError:
+                self.close_connection = True
+                raise ApiError(400, "bad_request", "a chunk size is not a hex number") from None
+            if size == 0:
+                while self.rfile.readline(1024).strip():  # trailers, up to the blank line
+                    pass
+                return bytes(body)
+            if len(body) + size > MAX_REQUEST_BODY:
+                self.close_connection = True
+                raise ApiError(
+                    413, "payload_too_large", f"bodies are at most {MAX_REQUEST_BODY} bytes"
+                )
+            body += self.rfile.read(size)
+            self.rfile.readline(3)  # the CRLF after the chunk
+
+    @staticmethod
+    def _parsed(raw: bytes) -> dict[str, Any]:
         if not raw:
             return {}
         try:

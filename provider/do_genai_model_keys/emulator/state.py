@@ -7,6 +7,7 @@ server module decides what to answer; this module only keeps and changes the fac
 from __future__ import annotations
 
 import collections
+import dataclasses
 import json
 import os
 import random
@@ -35,6 +36,10 @@ def new_seed() -> int:
 def new_secret() -> str:
     """A model-key secret: shaped like DigitalOcean's, but marked as the emulator's."""
     return "sk-do-emu-" + secrets.token_urlsafe(30)
+
+
+UNKNOWN_BEARER = "(unknown bearer)"
+"""The rate record every token the emulator does not know shares: junk tokens cannot grow it."""
 
 
 @dataclass
@@ -208,7 +213,7 @@ class EmulatorState:
             )
             self.keys[key.uuid] = key
             self._save()
-            return key
+            return dataclasses.replace(key)  # a copy: the caller cannot change the record
 
     def rename_key(self, key_uuid: str, name: str) -> Key | None:
         with self._lock:
@@ -281,6 +286,8 @@ class EmulatorState:
         """Count one control API request of `token`: the rate-limit headers and, when a limit
         is spent, the seconds to wait (the request is then not counted)."""
         with self._lock:
+            if token not in self.tokens:  # one record for every unknown bearer: bounded
+                token = UNKNOWN_BEARER
             limits = self._control.get(token)
             if limits is None:
                 limits = self._control[token] = ControlLimits(
