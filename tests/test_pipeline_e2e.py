@@ -136,8 +136,12 @@ def test_the_pipeline_rotates_three_times_and_on_schedule_with_zero_failed_reque
             return cli.run(project, "stack", "output", name, "--show-secrets").stdout.strip()
 
         cli.script(project, *pipeline, "prepare")  # the virtualenv is there: nothing to do
-        preview = cli.script(project, *pipeline, "preview")  # what a pull request shows
+        # What a pull request shows, with a read-only token as its workflow has.
+        emu.state.tokens["preview-read-only-token"] = frozenset({"genai:read"})
+        cli.env["DIGITALOCEAN_TOKEN"] = "preview-read-only-token"
+        preview = cli.script(project, *pipeline, "preview")
         assert "to create" in preview.stdout
+        cli.env["DIGITALOCEAN_TOKEN"] = emu.token
         cli.script(project, *pipeline, "on-merge")
         history = [output("active_secret_key")]
         app = App(emu, lambda: output("active_secret_key"), secret=history[0])
@@ -169,6 +173,13 @@ def test_the_pipeline_rotates_three_times_and_on_schedule_with_zero_failed_reque
             history.append(output("active_secret_key"))
             assert history[-1] != history[-2]
             time.sleep(1.2)
+
+            # A preview that fails (a revoked token) fails the job and applies nothing.
+            cli.env["DIGITALOCEAN_TOKEN"] = "revoked-token-0000000000"
+            broken = cli.script(project, *pipeline, "scheduled", check=False)
+            cli.env["DIGITALOCEAN_TOKEN"] = emu.token
+            assert broken.returncode != 0
+            assert "Updating (prod)" not in broken.stdout
         finally:
             app.stop.set()
             for worker in workers:

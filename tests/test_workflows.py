@@ -58,8 +58,26 @@ def test_actions_are_pinned_and_secrets_come_from_the_store(workflow: Path) -> N
         if "uses" in step:
             assert PINNED.match(step["uses"]), step["uses"]
     text = workflow.read_text()
-    for name in ("DIGITALOCEAN_TOKEN", "PULUMI_CONFIG_PASSPHRASE", "PULUMI_BACKEND_URL"):
+    for name in ("PULUMI_CONFIG_PASSPHRASE", "PULUMI_BACKEND_URL"):
         assert f"{name}: ${{{{ secrets.{name} }}}}" in text
+    # A pull request's preview runs its own program: only a read-only (genai:read) token.
+    token = "DIGITALOCEAN_READ_TOKEN" if workflow.name == "preview.yml" else "DIGITALOCEAN_TOKEN"
+    assert f"DIGITALOCEAN_TOKEN: ${{{{ secrets.{token} }}}}" in text
+
+
+def test_a_preview_never_holds_up_an_apply_or_the_nightly_rotation() -> None:
+    groups = {w.name: yaml.safe_load(w.read_text())["concurrency"] for w in WORKFLOWS}
+    assert groups["apply.yml"]["group"] == groups["nightly.yml"]["group"] == "keys-prod"
+    assert groups["apply.yml"]["cancel-in-progress"] is False
+    assert groups["preview.yml"]["group"] == (
+        "keys-preview-${{ github.event.pull_request.number }}"
+    )
+
+
+def test_the_preview_environment_is_stated_as_one_to_protect() -> None:
+    text = (ROOT / "examples" / "gitops-rotation" / "workflows" / "preview.yml").read_text()
+    assert "REQUIRED: protect" in text
+    assert "environment: prod-preview" in text
 
 
 def test_every_step_runs_what_the_pipeline_test_runs() -> None:

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # What a CI job runs for this stack. Credentials come from the CI's secret store:
-#   DIGITALOCEAN_TOKEN (genai scopes), PULUMI_CONFIG_PASSPHRASE, PULUMI_BACKEND_URL.
+#   DIGITALOCEAN_TOKEN (genai scopes; for `preview`, a token with genai:read only),
+#   PULUMI_CONFIG_PASSPHRASE, PULUMI_BACKEND_URL.
 # `rotate` commits, so the job must set a commit identity first (a CI machine has none), e.g.
 #   git config user.name "ci-bot" && git config user.email "ci-bot@users.noreply.example"
 # or GIT_AUTHOR_NAME / GIT_AUTHOR_EMAIL / GIT_COMMITTER_NAME / GIT_COMMITTER_EMAIL.
@@ -43,8 +44,13 @@ case "${1:-}" in
     pulumi up --stack "$stack" --yes --skip-preview
     ;;
   scheduled)
-    # --expect-no-changes fails the preview when a period has passed; then rotate.
-    if ! pulumi preview --stack "$stack" --expect-no-changes; then
+    # Rotate when a period has passed: `up` only when the preview plans changes. A preview
+    # that fails (a refused token, an unreachable API) fails the job and applies nothing.
+    plan=$(pulumi preview --stack "$stack" --json)
+    changes=$("$python" -c 'import json, sys
+summary = json.load(sys.stdin).get("changeSummary") or {}
+print(sum(n for step, n in summary.items() if step != "same"))' <<<"$plan")
+    if [ "$changes" != 0 ]; then
       pulumi up --stack "$stack" --yes --skip-preview
     fi
     # The account's key inventory: the job fails on a key that two stacks manage or a secret
