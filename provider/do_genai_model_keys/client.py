@@ -9,6 +9,7 @@ link is followed by its path and query against our own endpoint, never to anothe
 
 from __future__ import annotations
 
+import copy
 import dataclasses
 import functools
 import math
@@ -127,12 +128,14 @@ class GenAIClient:
         self._http = {api: self._pool(transport) for api in ("control", "inference")}
         """One pool per API: a slow inference endpoint never holds the control API's
         connections, and the other way round."""
+        self._timeout = _timeout_of(settings)
+        self._owns_pools = True
 
     def _pool(self, transport: httpx.BaseTransport | None) -> httpx.Client:
         limits = httpx.Limits(max_connections=100, max_keepalive_connections=20)
         return httpx.Client(
             transport=transport or abortable_transport(_tls_context(), limits),
-            timeout=httpx.Timeout(self.settings.timeout, connect=min(10.0, self.settings.timeout)),
+            timeout=_timeout_of(self.settings),
             headers={"User-Agent": _user_agent(), "Accept": "application/json"},
             follow_redirects=False,
         )
@@ -141,18 +144,20 @@ class GenAIClient:
         return f"GenAIClient(api_endpoint={self.settings.api_endpoint!r})"
 
     def with_settings(self, **changes: Any) -> GenAIClient:
-        """A client of its own with these settings changed, on the same transport, sleep and
-        clock (the secret checks' short single attempts)."""
-        return GenAIClient(
-            settings=dataclasses.replace(self.settings, **changes),
-            transport=self._transport,
-            sleep=self._sleep,
-            clock=self._clock,
-        )
+        """A client with these settings changed (timeouts, retries) that shares this one's
+        connection pools and pacing: the secret checks' short single attempts. Closing it
+        leaves the pools to this client."""
+        sibling = copy.copy(self)
+        sibling.settings = dataclasses.replace(self.settings, **changes)
+        sibling._policy = RetryPolicy.of(sibling.settings)
+        sibling._timeout = _timeout_of(sibling.settings)
+        sibling._owns_pools = False
+        return sibling
 
     def close(self) -> None:
-        for pool in self._http.values():
-            pool.close()
+        if self._owns_pools:
+            for pool in self._http.values():
+                pool.close()
 
     def __enter__(self) -> GenAIClient:
         return self
@@ -439,7 +444,9 @@ class GenAIClient:
     ) -> tuple[int, httpx.Headers, bytes]:
         """Send one request and read its answer, at most `MAX_ANSWER_BYTES` of it (decoded, so
         a compressed bomb stops early too); stops reading once the caller gave up."""
-        with http.stream(method, url, params=params, json=json, headers=headers) as answer:
+        with http.stream(
+            method, url, params=params, json=json, headers=headers, timeout=self._timeout
+        ) as answer:
             declared = answer.headers.get("content-length", "")
             if declared.isdigit() and int(declared) > MAX_ANSWER_BYTES:
                 raise _AnswerTooLarge
@@ -472,6 +479,11 @@ class GenAIClient:
 
 class _AnswerTooLarge(Exception):
     """The answer is larger than `MAX_ANSWER_BYTES`."""
+
+
+def _timeout_of(settings: ClientSettings) -> httpx.Timeout:
+    """One read's timeout, and at most 10 s to connect."""
+    return httpx.Timeout(settings.timeout, connect=min(10.0, settings.timeout))
 
 
 def _allowed_per_second(headers: httpx.Headers) -> float:

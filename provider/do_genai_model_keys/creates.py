@@ -49,12 +49,16 @@ class CreateLedger:
         self._changed = threading.Condition()
         self._claimed: set[str] = set()
         self._in_flight: Counter[str] = Counter()
+        self._checking: Counter[str] = Counter()
         self._checks: dict[str, threading.Lock] = {}
 
     @contextmanager
     def sending(self, name: str) -> Iterator[None]:
-        """Around one POST: siblings' checks wait until it is over (and its key claimed)."""
+        """Around one POST: siblings' checks wait until it is over (and its key claimed), and
+        it waits for a check of that name that is under way (whose listing must not catch a
+        sibling's key made but not yet claimed)."""
         with self._changed:
+            self._changed.wait_for(lambda: self._checking[name] == 0)
             self._in_flight[name] += 1
         try:
             yield
@@ -74,12 +78,19 @@ class CreateLedger:
     @contextmanager
     def checking(self, name: str, *, patience: float) -> Iterator[None]:
         """One check per name at a time, after this process's POSTs of that name are over
-        (or `patience` seconds have passed), so two checks never claim one key."""
+        (or `patience` seconds have passed), and no new one starts until it is done, so two
+        checks never claim one key and a check never sees a sibling's key still unclaimed."""
         with self._changed:
+            self._checking[name] += 1
             self._changed.wait_for(lambda: self._in_flight[name] == 0, timeout=patience)
             lock = self._checks.setdefault(name, threading.Lock())
-        with lock:
-            yield
+        try:
+            with lock:
+                yield
+        finally:
+            with self._changed:
+                self._checking[name] -= 1
+                self._changed.notify_all()
 
 
 class KeyEndpoints(Protocol):
