@@ -53,8 +53,15 @@ def test_one_key_regenerated_in_the_panel_is_found_and_healed(backend) -> None:
         keys.up(specs)
         before = keys.outputs()
         control(emu, "POST", "keys/regenerate", {"uuid": before["app2.uuid"]})
-        assert changes(keys.refresh()) == {"update": 1}
-        assert changes(keys.preview(specs)) == {"update": 1}
+        refreshed = keys.refresh()
+        assert changes(refreshed) == {"update": 1}
+        # The verdict is a warning on the key itself, not a line of the stack's.
+        assert "ModelAccessKey (app2):" in refreshed.stdout
+        assert "no longer accepts the secret" in refreshed.stdout
+        preview = keys.preview(specs)
+        assert changes(preview) == {"update": 1}
+        assert "[diff: ~secret_key]" in preview.stdout  # the plan names what the heal changes
+        assert "is regenerated: the state holds no working secret" in preview.stdout
         keys.up(specs)
         after = keys.outputs()
         different_secrets(after["app2.secret"], before["app2.secret"], "healed")

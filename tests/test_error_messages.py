@@ -60,6 +60,7 @@ def _server_module() -> types.ModuleType:
         return fn
 
     server._abort_with_traceback = _abort_with_traceback  # type: ignore[attr-defined]
+    server.DynamicResourceProviderServicer = object  # type: ignore[attr-defined]
     return server
 
 
@@ -138,3 +139,31 @@ def test_an_inference_refusal_gets_an_inference_hint_not_a_token_scope() -> None
         status=403, method="GET", path="/v2/gen-ai/models/api_keys", body={}, headers={}
     )
     assert "genai:read" in str(control)
+
+
+def test_a_noted_diff_reaches_the_engine_as_a_detailed_diff() -> None:
+    """The heal of a dead secret changes an output only: the plan names it (`secret_key`)."""
+    from pulumi.runtime import proto
+
+    # The SDK's server module serves as it is imported: a stand-in with its real `proto`.
+    server = _server_module()
+    server.proto = proto  # type: ignore[attr-defined]
+    saved = server.proto, server.traceback
+    try:
+        assert diagnostics.install(server) is True
+        diagnostics.note_diff(["name", "secret_key"], ["adopt_uuid"])
+        some = server.proto.DiffResponse.DIFF_SOME
+        answer = server.proto.DiffResponse(changes=some, replaces=["adopt_uuid"])
+        assert answer.hasDetailedDiff
+        assert list(answer.diffs) == ["name", "secret_key", "adopt_uuid"]
+        kinds = {name: diff.kind for name, diff in answer.detailedDiff.items()}
+        kind = server.proto.PropertyDiff
+        assert kinds == {
+            "name": kind.UPDATE,
+            "secret_key": kind.UPDATE,
+            "adopt_uuid": kind.UPDATE_REPLACE,
+        }
+        # A diff with nothing noted, or no change, is answered as the SDK answers it.
+        assert not server.proto.DiffResponse(changes=some).hasDetailedDiff
+    finally:
+        server.proto, server.traceback = saved  # type: ignore[attr-defined]  # a stand-in module

@@ -116,6 +116,11 @@ class ModelAccessKeyProvider(ResourceProvider):
         # A change of account never replaces: a replacement would adopt the same key and the
         # engine would then delete "the old one", which is that key (`update` moves it).
         due = rotation_due(olds, news) or secret_missing(olds, news)
+        if due:
+            _say_why_regenerating(olds, news)
+        from . import diagnostics
+
+        diagnostics.note_diff([*changed, *(["secret_key"] if due else [])], replaces)
         return DiffResult(
             changes=bool(changed) or due,
             replaces=replaces,
@@ -209,12 +214,9 @@ class ModelAccessKeyProvider(ResourceProvider):
             # The backstop: a key another resource of this very run created or adopted (a
             # resource renamed without an alias, a replacement that adopted the same key) is
             # that resource's now; deleting it would lose it (creates answer 410).
-            log.warning(
-                "model access key %r (%s) was not deleted: the resource for %r took it over in "
-                "this run; only the old entry leaves the state",
-                props.get("name"),
-                id_,
-                holder,
+            _warn(
+                f"model access key {props.get('name')!r} ({id_}) was not deleted: the resource "
+                f"for {holder!r} took it over in this run; only the old entry leaves the state"
             )
             return
         try:
@@ -324,20 +326,41 @@ def _endpoint(props: Mapping[str, Any]) -> str:
     return runtime().settings.api_endpoint
 
 
+def _warn(message: str) -> None:
+    """A warning on the key being served (the provider's log when it cannot be attached)."""
+    from . import diagnostics
+
+    if not diagnostics.warn_on_resource(message):
+        log.warning("%s", message)
+
+
+def _say_why_regenerating(olds: Mapping[str, Any], news: Mapping[str, Any]) -> None:
+    name = news.get("name") or olds.get("name")
+    if secret_missing(olds, news):
+        why = (
+            "the state holds no working secret for it (DigitalOcean refused the stored one at "
+            "the last refresh, or its create was recovered after an interrupted run)"
+        )
+    else:
+        issued = olds.get("rotated_at") or olds.get("created_at")
+        why = (
+            f"its secret was issued {issued}, longer ago than rotate_after_days="
+            f"{news.get('rotate_after_days')}"
+        )
+    _warn(f"model access key {name!r} ({olds.get('uuid')}) is regenerated: {why}")
+
+
 def _secret_still_works(keys: KeyStore, name: str, uuid: str, secret: str) -> bool:
     """False only when DigitalOcean definitely refuses the stored secret; says why either way."""
     from .secret_checks import Verdict
 
     check = keys.check_secret(secret)
     if check.verdict is Verdict.DEAD:
-        log.warning(
-            "model access key %r (%s): DigitalOcean no longer accepts the secret in the state "
-            "(%s). It was regenerated outside this stack: in the control panel, by another "
-            "stack that adopted the same key, or by hand. Apps reading secret_key get 401 "
-            "until `pulumi up` regenerates it and stores a working secret.",
-            name,
-            uuid,
-            check.reason,
+        _warn(
+            f"model access key {name!r} ({uuid}): DigitalOcean no longer accepts the secret in "
+            f"the state ({check.reason}). It was regenerated outside this stack: in the control "
+            "panel, by another stack that adopted the same key, or by hand. Apps reading "
+            "secret_key get 401 until `pulumi up` regenerates it and stores a working secret."
         )
         return False
     if check.verdict is Verdict.UNKNOWN and keys.checks.first_unsure():
