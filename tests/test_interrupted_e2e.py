@@ -7,6 +7,7 @@ import os
 import signal
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import httpx
@@ -37,6 +38,32 @@ def children(of: int, name: str | None = None) -> list[int]:
     return found
 
 
+def up_killed_when(keys: KeyStack, specs: dict, ready: Callable[[], bool]) -> list[int]:
+    """Run `up` and SIGKILL its engine once `ready()` holds: the PIDs the engine had started
+    (its provider among them). The `up` must die with it."""
+    failure: list[BaseException] = []
+
+    def run() -> None:
+        try:
+            keys.up(specs)
+        except BaseException as error:
+            failure.append(error)
+
+    worker = threading.Thread(target=run)
+    worker.start()
+    deadline = time.monotonic() + 60
+    while not ready() and time.monotonic() < deadline:
+        time.sleep(0.02)
+    engines = children(os.getpid(), "pulumi")
+    assert engines, "the engine was not running"
+    started = [pid for engine in engines for pid in children(engine)]
+    for pid in engines:
+        os.kill(pid, signal.SIGKILL)
+    worker.join(timeout=60)
+    assert failure, "the up should have died with the engine"
+    return started
+
+
 def running(pid: int) -> bool:
     """Whether `pid` still runs: a process that ended but nobody reaped (its parent was
     killed, and this machine's init may not reap) is a zombie, not running."""
@@ -64,26 +91,7 @@ def test_killed_up_recovers_without_orphans_or_lost_secrets(backend, emulator: E
     specs = {f"k{n:02d}": {"name": f"interrupted-{n:02d}"} for n in range(30)}
     keys.open(specs)
 
-    failure: list[BaseException] = []
-
-    def run() -> None:
-        try:
-            keys.up(specs)
-        except BaseException as error:
-            failure.append(error)
-
-    worker = threading.Thread(target=run)
-    worker.start()
-    deadline = time.monotonic() + 60
-    while len(emulator.state.keys) < 8 and time.monotonic() < deadline:
-        time.sleep(0.02)
-    killed = children(os.getpid(), "pulumi")
-    assert killed, "the engine was not running"
-    plugins = [pid for engine in killed for pid in children(engine)]
-    for pid in killed:
-        os.kill(pid, signal.SIGKILL)
-    worker.join(timeout=60)
-    assert failure, "the up should have died with the engine"
+    plugins = up_killed_when(keys, specs, lambda: len(emulator.state.keys) >= 8)
     made = settle_count(emulator)
     assert 8 <= made < 30
     for pid in plugins:  # ended with its engine (lifeline.py); never left for a later test
@@ -138,28 +146,9 @@ def test_a_killed_up_leaves_nothing_acting_and_no_key_is_deleted_after(
     control(emulator, "POST", "faults", {"kind": "latency", "method": "PUT", "latency_ms": 300})
     control(emulator, "POST", "stats/reset")
 
-    failure: list[BaseException] = []
-
-    def run() -> None:
-        try:
-            keys.up(rotate)
-        except BaseException as error:
-            failure.append(error)
-
-    worker = threading.Thread(target=run)
-    worker.start()
     regenerates = "PUT /v2/gen-ai/models/api_keys/{api_key_uuid}/regenerate"
-    deadline = time.monotonic() + 60
-    while api_requests(emulator, regenerates) < 3 and time.monotonic() < deadline:
-        time.sleep(0.02)
-    engines = children(os.getpid(), "pulumi")
-    assert engines, "the engine was not running"
-    ours = [pid for engine in engines for pid in children(engine)]
+    ours = up_killed_when(keys, rotate, lambda: api_requests(emulator, regenerates) >= 3)
     assert ours, "the engine had started no provider"
-    for pid in engines:
-        os.kill(pid, signal.SIGKILL)
-    worker.join(timeout=60)
-    assert failure, "the up should have died with the engine"
 
     gone_by = time.monotonic() + 5
     while any(running(pid) for pid in ours) and time.monotonic() < gone_by:

@@ -201,3 +201,31 @@ def test_a_change_made_while_a_listing_is_in_flight_is_applied_when_it_lands(fet
     assert list(out[0]) == ["made"]
     assert list(listing.by_uuid()) == ["made"]
     assert fetch.calls == 1
+
+
+def test_a_key_missing_from_a_listing_is_looked_for_in_a_newer_one_even_after_changes() -> None:
+    """Changes recorded while a listing is in flight must not pass for a newer listing: the
+    look that confirms a key is gone is always a listing started after the one that missed it
+    (a change counter mistaken for the listing's number once skipped it)."""
+    release = threading.Event()
+    calls: list[int] = []
+
+    def fetch() -> list[ApiKeyInfo]:
+        calls.append(len(calls))
+        if len(calls) == 1:
+            release.wait(timeout=10)
+        return []
+
+    listing = SharedKeyListing(fetch)
+    got: list[tuple[int, dict]] = []
+    first = threading.Thread(target=lambda: got.append(listing.listed()))
+    first.start()
+    while not calls:
+        threading.Event().wait(0.01)
+    for n in range(3):  # changes made while it is in flight
+        listing.record(ApiKeyInfo(uuid=f"00000000-0000-4000-8000-00000000000{n}", name=f"k{n}"))
+    release.set()
+    first.join(timeout=10)
+    [(number, _keys)] = got
+    listing.listed_after(number)
+    assert len(calls) == 2  # a new listing, not the one that missed

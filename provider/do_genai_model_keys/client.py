@@ -373,13 +373,14 @@ class GenAIClient:
         secret: SecretStr,
     ) -> Decoded:
         """One attempt: its turn under the pace, then the exchange, all within the deadline."""
-        lifeline.ensure_attached()
         pacer = self._pacers[api]
-        remaining = self.settings.deadline - pacer.wait_turn()
-        if remaining <= 0:
+        waited = pacer.wait_turn(within=self.settings.deadline)
+        if waited is None:
             raise ConnectionFailedError(
                 method, path, "not sent: its turn under the request pace came after its deadline"
             )
+        lifeline.ensure_attached()  # after the wait: never a request once the engine is gone
+        remaining = self.settings.deadline - waited
         headers = {"Authorization": f"Bearer {secret.get_secret_value()}"}
         http = self._http[api]
         try:

@@ -88,7 +88,8 @@ def warn_on_resource(message: str) -> bool:
     from pulumi.runtime.proto import engine_pb2
 
     try:
-        engine.Log(engine_pb2.LogRequest(severity=engine_pb2.WARNING, message=message, urn=urn))
+        request = engine_pb2.LogRequest(severity=engine_pb2.WARNING, message=message, urn=urn)
+        engine.Log(request, timeout=5)
     except Exception:  # any failure at all: a warning that cannot be shown is logged plainly
         return False
     return True

@@ -78,7 +78,7 @@ class KeyStore:
                 self._policy,
                 ledger=self._ledger,
                 sleep=self._sleep,
-                patience=self.client.settings.timeout,
+                patience=self.client.settings.deadline,  # a sibling's POST may take that long
             )
         self.listing.record(key)
         return key

@@ -140,8 +140,8 @@ class SharedKeyListing:
             future.set_exception(error)
             return
         with self._lock:
-            for number, uuid, key in self._changes:
-                if number > since:
+            for change, uuid, key in self._changes:
+                if change > since:
                     keys = _with(keys, uuid, key)
             if self._in_flight is not None and self._in_flight[0] is future:
                 self._in_flight = None

@@ -150,16 +150,19 @@ class RequestPacer:
         self._next_slot = 0.0
         self._lock = threading.Lock()
 
-    def wait_turn(self) -> float:
+    def wait_turn(self, within: float = MAX_PACING_WAIT) -> float | None:
         """Wait for this request's turn, at most `MAX_PACING_WAIT`; the seconds waited (the
-        caller counts them against the request's deadline)."""
+        caller counts them against the request's deadline), or None, without waiting or taking
+        a turn, when the turn comes later than `within` seconds from now."""
         if not self._interval:
             return 0.0
         with self._lock:
             now = self._clock()
             slot = max(now, self._next_slot)
+            wait = min(slot - now, MAX_PACING_WAIT)
+            if wait > within:
+                return None
             self._next_slot = slot + self._interval
-        wait = min(slot - now, MAX_PACING_WAIT)
         if wait > 0:
             self._sleep(wait)
         return max(wait, 0.0)

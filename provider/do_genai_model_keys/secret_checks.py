@@ -100,9 +100,10 @@ class SecretChecker:
                 self._lock.notify_all()
 
     def refused(self, secret: str) -> bool:
-        """Whether DigitalOcean refuses `secret` with its own 401 right now (one asking, no
-        verdict): for a secret just issued, which nothing but a late write could have killed."""
-        return bool(secret) and self._ask(secret) is None
+        """Whether DigitalOcean refuses `secret` as a dead one (its own 401, the token accepted,
+        refused again after the pause), without counting it among the run's checks: for a
+        secret just issued, which nothing but a late write could have killed."""
+        return bool(secret) and self._ask_twice(secret, counted=False).verdict is Verdict.DEAD
 
     def close(self) -> None:
         self._client.close()
@@ -113,23 +114,22 @@ class SecretChecker:
             first, self._said_unsure = not self._said_unsure, True
             return first
 
-    def _ask_twice(self, secret: str) -> SecretCheck:
-        refused = self._ask(secret)
+    def _ask_twice(self, secret: str, *, counted: bool = True) -> SecretCheck:
+        refused = self._ask(secret, counted=counted)
         if refused is not None:
             return refused
         trusted = self._token_accepted()
         if trusted is not None:
             return trusted
         self._sleep(self._pause)
-        again = self._ask(secret)
+        again = self._ask(secret, counted=counted)
         if again is None:
             return SecretCheck(Verdict.DEAD, "refused twice, with the API token accepted between")
-        if again.verdict is Verdict.LIVE:
-            self._count(dead=False)
         return again
 
-    def _ask(self, secret: str) -> SecretCheck | None:
-        """None when DigitalOcean refused the secret with its own 401; else the verdict."""
+    def _ask(self, secret: str, *, counted: bool = True) -> SecretCheck | None:
+        """None when DigitalOcean refused the secret with its own 401; else the verdict (a
+        live one `counted` among the run's checks)."""
         try:
             self._client.list_inference_models(secret)
         except AuthenticationError as error:
@@ -142,7 +142,8 @@ class SecretChecker:
             return SecretCheck(Verdict.UNKNOWN, self._stop(_short(error)))
         except GenAIError as error:
             return SecretCheck(Verdict.UNKNOWN, _short(error))
-        self._count(dead=False)
+        if counted:
+            self._count(dead=False)
         return SecretCheck(Verdict.LIVE)
 
     def _token_accepted(self) -> SecretCheck | None:

@@ -152,6 +152,8 @@ class EmulatorHandler(BaseHTTPRequestHandler):
             line = self.rfile.readline(1024)
             try:
                 size = int(line.split(b";")[0].strip(), 16)
+                if size < 0:
+                    raise ValueError(size)
             except ValueError:
                 self.close_connection = True
                 raise ApiError(400, "bad_request", "a chunk size is not a hex number") from None
