@@ -170,3 +170,32 @@ def test_pacing_counts_against_the_deadline() -> None:
     with pytest.raises(errors.ConnectionFailedError, match="deadline"):
         client.list_keys()
     assert sent == [KEYS]
+
+
+def test_the_environments_proxy_is_used_and_its_requests_keep_their_deadline(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """HTTPS_PROXY / HTTP_PROXY (with NO_PROXY) are honoured, as httpx honours them, and a
+    request through the proxy still ends at its deadline (the emulator stands in for a proxy:
+    it answers requests in absolute form)."""
+    with Emulator() as emu:
+        made = emu.state.create_key("through-the-proxy")
+        for name in ("HTTP_PROXY", "http_proxy", "NO_PROXY", "no_proxy", "ALL_PROXY"):
+            monkeypatch.delenv(name, raising=False)
+        monkeypatch.setenv("HTTP_PROXY", emu.url)
+        monkeypatch.setenv("DIGITALOCEAN_ALLOW_HTTP", "true")  # a made-up host, over http
+        client = GenAIClient(
+            emu.token,
+            api_endpoint="http://api.proxied.test",
+            inference_endpoint="http://inference.proxied.test",
+            sleep=lambda _s: None,
+        )
+        assert [k.uuid for k in client.list_keys()] == [made.uuid]
+        emu.state.add_fault(
+            FaultRule(kind="latency", method="GET", path=KEYS, latency_ms=2000, count=1)
+        )
+        slow = client.with_settings(http_retry_max=0, deadline=0.2)
+        with pytest.raises(errors.RequestTimeoutError):
+            slow.list_keys()
+        assert "do-genai-deadline" not in " ".join(_our_threads())
+        client.close()

@@ -15,7 +15,6 @@ import functools
 import math
 import os
 import ssl
-import threading
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from importlib.metadata import PackageNotFoundError, version
@@ -58,7 +57,13 @@ from .retry import (
     Sleep,
     build_retrying,
 )
-from .transport import DeadlinePassed, abortable_transport, within_deadline
+from .transport import (
+    DeadlinePassed,
+    Watch,
+    abortable_transport,
+    proxy_for,
+    within_deadline,
+)
 
 T = TypeVar("T")
 M = TypeVar("M", bound=BaseModel)
@@ -125,16 +130,24 @@ class GenAIClient:
             for api in ("control", "inference")
         }
         """One pace per API: each has limits of its own, and meeting one slows only its calls."""
-        self._http = {api: self._pool(transport) for api in ("control", "inference")}
+        endpoints = {"control": settings.api_endpoint, "inference": settings.inference_endpoint}
+        self._http = {api: self._pool(transport, url) for api, url in endpoints.items()}
         """One pool per API: a slow inference endpoint never holds the control API's
         connections, and the other way round."""
         self._timeout = _timeout_of(settings)
         self._owns_pools = True
 
-    def _pool(self, transport: httpx.BaseTransport | None) -> httpx.Client:
+    def _pool(self, transport: httpx.BaseTransport | None, endpoint: str) -> httpx.Client:
+        """The pool of one API; through the proxy the environment names for its endpoint."""
         limits = httpx.Limits(max_connections=100, max_keepalive_connections=20)
+        if transport is None:
+            proxy = proxy_for(endpoint)
+            if proxy is not None and not proxy.startswith(("http://", "https://")):
+                transport = httpx.HTTPTransport(verify=_tls_context(), limits=limits, proxy=proxy)
+            else:
+                transport = abortable_transport(_tls_context(), limits, proxy)
         return httpx.Client(
-            transport=transport or abortable_transport(_tls_context(), limits),
+            transport=transport,
             timeout=_timeout_of(self.settings),
             headers={"User-Agent": _user_agent(), "Accept": "application/json"},
             follow_redirects=False,
@@ -441,7 +454,7 @@ class GenAIClient:
         params: Mapping[str, Any] | None,
         json: Mapping[str, Any] | None,
         headers: Mapping[str, str],
-        cancelled: threading.Event,
+        watch: Watch,
     ) -> tuple[int, httpx.Headers, bytes]:
         """Send one request and read its answer, at most `MAX_ANSWER_BYTES` of it (decoded, so
         a compressed bomb stops early too); stops reading once the caller gave up."""
@@ -456,8 +469,9 @@ class GenAIClient:
                 body += chunk
                 if len(body) > MAX_ANSWER_BYTES:
                     raise _AnswerTooLarge
-                if cancelled.is_set():
+                if watch.is_set():
                     raise DeadlinePassed
+            watch.done()  # read whole: the connection is the pool's again
             return answer.status_code, answer.headers, bytes(body)
 
     def _unreachable(

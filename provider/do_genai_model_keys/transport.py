@@ -17,8 +17,10 @@ import contextlib
 import socket
 import ssl
 import threading
+import urllib.request
 from collections.abc import Callable, Iterable
 from typing import Any, TypeVar
+from urllib.parse import urlsplit
 
 import httpcore
 import httpx
@@ -27,6 +29,18 @@ T = TypeVar("T")
 
 _in_use: dict[int, httpcore.NetworkStream] = {}
 """The stream each thread last read or wrote, by thread id (dict updates are atomic)."""
+_expired: set[int] = set()
+"""Threads whose request's deadline passed: their next connect, read or write fails at once
+(a deadline that passes while a request waits for its connection has no socket to close)."""
+
+
+class _Expired(OSError):
+    """The deadline passed before this read, write or connect."""
+
+
+def _check_in() -> None:
+    if threading.get_ident() in _expired:
+        raise _Expired("the request's deadline passed")
 
 
 class _NotedStream(httpcore.NetworkStream):
@@ -36,6 +50,7 @@ class _NotedStream(httpcore.NetworkStream):
         self._stream = stream
 
     def _note(self) -> None:
+        _check_in()
         _in_use[threading.get_ident()] = self
 
     def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
@@ -85,6 +100,7 @@ class _NotingBackend(httpcore.NetworkBackend):
         local_address: str | None = None,
         socket_options: Iterable[Any] | None = None,
     ) -> httpcore.NetworkStream:
+        _check_in()
         stream = self._backend.connect_tcp(host, port, timeout, local_address, socket_options)
         return _NotedStream(stream)
 
@@ -97,56 +113,102 @@ class _NotingBackend(httpcore.NetworkBackend):
         self._backend.sleep(seconds)
 
 
-def abortable_transport(ssl_context: ssl.SSLContext, limits: httpx.Limits) -> httpx.HTTPTransport:
-    """An httpx transport whose requests `within_deadline` can stop by closing their socket."""
+def abortable_transport(
+    ssl_context: ssl.SSLContext, limits: httpx.Limits, proxy: str | None = None
+) -> httpx.HTTPTransport:
+    """An httpx transport whose requests `within_deadline` can stop by closing their socket,
+    through `proxy` (an http:// or https:// proxy URL) when one is given."""
     transport = httpx.HTTPTransport(verify=ssl_context, limits=limits)
+    backend = _NotingBackend()
     # httpx takes no network backend, so its pool is rebuilt with ours, as httpx builds it.
-    transport._pool = httpcore.ConnectionPool(
-        ssl_context=ssl_context,
-        max_connections=limits.max_connections,
-        max_keepalive_connections=limits.max_keepalive_connections,
-        keepalive_expiry=limits.keepalive_expiry,
-        network_backend=_NotingBackend(),
-    )
+    if proxy is None:
+        transport._pool = httpcore.ConnectionPool(
+            ssl_context=ssl_context,
+            max_connections=limits.max_connections,
+            max_keepalive_connections=limits.max_keepalive_connections,
+            keepalive_expiry=limits.keepalive_expiry,
+            network_backend=backend,
+        )
+    else:
+        url = httpx.URL(proxy)
+        auth = (url.username, url.password) if url.username else None
+        transport._pool = httpcore.HTTPProxy(
+            proxy_url=str(url.copy_with(username=None, password=None)),
+            proxy_auth=auth,
+            ssl_context=ssl_context,
+            max_connections=limits.max_connections,
+            max_keepalive_connections=limits.max_keepalive_connections,
+            keepalive_expiry=limits.keepalive_expiry,
+            network_backend=backend,
+        )
     return transport
+
+
+def proxy_for(url: str) -> str | None:
+    """The HTTP proxy the environment names for `url` (HTTPS_PROXY, HTTP_PROXY, ALL_PROXY,
+    with NO_PROXY), as httpx would use it: None when there is none, or it is not an http(s)
+    proxy (those go through httpx's own transport)."""
+    parts = urlsplit(url)
+    proxies = urllib.request.getproxies()
+    proxy = proxies.get(parts.scheme) or proxies.get("all")
+    if not proxy or urllib.request.proxy_bypass(parts.hostname or ""):
+        return None
+    return proxy
 
 
 class DeadlinePassed(Exception):
     """The request's deadline passed before its answer was complete."""
 
 
-def within_deadline(seconds: float, work: Callable[[threading.Event], T]) -> T:
-    """Run `work` on this thread; when `seconds` pass first, close the socket it is using and
-    raise `DeadlinePassed`. `work` receives an event set at the deadline, to stop between reads
-    of an answer that keeps arriving."""
-    me = threading.get_ident()
-    cancelled = threading.Event()
-    lock = threading.Lock()
-    finished = False
+class Watch:
+    """What `within_deadline` hands its work: whether the deadline passed, and `done`, to say
+    that the answer is read whole (so the deadline can no longer touch the connection, which
+    goes back to the pool for another thread's request)."""
 
-    def expire() -> None:
-        with lock:
-            if finished:
+    def __init__(self) -> None:
+        self._cancelled = threading.Event()
+        self._lock = threading.Lock()
+        self._finished = False
+        self._thread = threading.get_ident()
+
+    def is_set(self) -> bool:
+        return self._cancelled.is_set()
+
+    def done(self) -> None:
+        with self._lock:
+            self._finished = True
+            _in_use.pop(self._thread, None)
+
+    def expire(self) -> None:
+        with self._lock:
+            if self._finished:
                 return
-            cancelled.set()
-            stream = _in_use.get(me)
+            self._cancelled.set()
+            _expired.add(self._thread)
+            stream = _in_use.pop(self._thread, None)
         if isinstance(stream, _NotedStream):
             stream.abort()
 
-    timer = threading.Timer(seconds, expire)
+    def end(self) -> None:
+        self.done()
+        _expired.discard(self._thread)
+
+
+def within_deadline(seconds: float, work: Callable[[Watch], T]) -> T:
+    """Run `work` on this thread; when `seconds` pass first, close the socket it is using (or
+    fail its next connect, read or write) and raise `DeadlinePassed`."""
+    watch = Watch()
+    timer = threading.Timer(seconds, watch.expire)
     timer.daemon = True
     timer.name = "do-genai-deadline"
     timer.start()
     try:
-        result = work(cancelled)
+        return work(watch)
     except Exception:
-        if cancelled.is_set():
+        if watch.is_set():
             raise DeadlinePassed from None
         raise
     finally:
-        with lock:
-            finished = True
         timer.cancel()
         timer.join()
-        _in_use.pop(me, None)
-    return result  # complete, even if the deadline passed just after: it still counts
+        watch.end()
