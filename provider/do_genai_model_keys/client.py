@@ -47,6 +47,7 @@ from .errors import (
     ResponseLostError,
     TransportError,
     UnexpectedResponseError,
+    is_ambiguous,
 )
 from .models import ApiKeyInfo, InferenceModel, Model
 from .retry import (
@@ -200,12 +201,15 @@ class GenAIClient:
         preview to say what `up` would meet. Asked with a create that names no key, which an
         API that still creates keys refuses (400); a key made all the same is deleted at once,
         so the question never leaves one behind. Any other refusal (a token without
-        genai:create, say) is None: the preview cannot tell, and says nothing."""
+        genai:create, say) is None: the preview cannot tell, and says nothing. A failure whose
+        outcome is unknown is raised, for the caller to look for a key it may have made."""
         try:
             made = self.create_key("")
         except CreationRetiredError as retired:
             return retired
-        except GenAIError:
+        except GenAIError as error:
+            if is_ambiguous(error):
+                raise
             return None
         self.delete_key(made.uuid)
         return None

@@ -19,6 +19,16 @@ from .contract import MAX_NAME_LENGTH, is_key_uuid
 
 UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"  # pulumi.runtime.rpc.UNKNOWN, during preview
 
+
+def is_unknown(value: Any) -> bool:
+    """Whether a value holds something the engine does not know yet (during a preview): the
+    SDK hands a provider's `check` and `diff` an `Unknown`, or the wire's marker string, also
+    inside a map (an `Account` whose token is another resource's output)."""
+    if isinstance(value, Mapping):
+        return any(is_unknown(v) for v in value.values())
+    return isinstance(value, pulumi.output.Unknown) or (isinstance(value, str) and value == UNKNOWN)
+
+
 Check = Callable[[Any, Mapping[str, Any], Mapping[str, Any]], str | None]
 """(value, all new inputs, old outputs) -> what is wrong and the fix (the message goes on after
 the input's name), or None."""
@@ -160,7 +170,7 @@ def with_defaults(news: Mapping[str, Any]) -> dict[str, Any]:
     """The inputs with every unset one at its default, and numbers in their canonical form."""
     inputs = {**DEFAULTS, **{k: v for k, v in news.items() if v is not None}}
     for spec in fields(ModelAccessKeyArgs):
-        if inputs.get(spec.name) not in (None, UNKNOWN):
+        if inputs.get(spec.name) is not None and not is_unknown(inputs[spec.name]):
             inputs[spec.name] = spec.metadata["normal"](inputs[spec.name])
     return inputs
 
@@ -171,7 +181,7 @@ def problems(olds: Mapping[str, Any], news: Mapping[str, Any]) -> list[tuple[str
     found = []
     for spec in fields(ModelAccessKeyArgs):
         value = news.get(spec.name)
-        if value == UNKNOWN:
+        if is_unknown(value):
             continue
         reason = spec.metadata["check"](value, news, olds)
         if reason is not None:

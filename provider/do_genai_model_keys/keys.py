@@ -132,8 +132,20 @@ class KeyStore:
         """The 410 this account answers to creates, or None; asked once per process."""
         with self._retired_lock:
             if self._retired is None:
-                self._retired = (self.client.creation_refusal(),)
+                self._retired = (self._ask_about_creates(),)
             return self._retired[0]
+
+    def _ask_about_creates(self) -> CreationRetiredError | None:
+        """`client.creation_refusal`, and when its answer is lost, the nameless key it may have
+        made deleted (none exists unless an API took a create that names no key)."""
+        before = set(self.listing.by_uuid())
+        try:
+            return self.client.creation_refusal()
+        except GenAIError:
+            for key in self.client.list_keys():
+                if key.name == "" and key.uuid not in before:
+                    self.client.delete_key(key.uuid)
+            return None
 
     def check_secret(self, secret: str) -> SecretCheck:
         """Is `secret` still accepted by the inference API? (`secret_checks.py`)"""

@@ -266,7 +266,7 @@ def _preflight(olds: Mapping[str, Any], news: Mapping[str, Any], *, previewing: 
     current = current_runtime()
     if current is None or not current.preflight:
         return  # the provider's methods called by hand (tests), not by an engine
-    if _unknown(news.get("account")) or _unknown(news.get("name")):
+    if key_inputs.is_unknown(news.get("account")) or key_inputs.is_unknown(news.get("name")):
         return  # not known until the program's outputs are: `up` checks it then
     name = news["name"]
     try:
@@ -282,13 +282,6 @@ def _preflight(olds: Mapping[str, Any], news: Mapping[str, Any], *, previewing: 
                 raise retired
     except GenAIError as error:
         raise error.within(f"checking model access key {name!r}") from error
-
-
-def _unknown(value: Any) -> bool:
-    """Whether a value holds something the engine does not know yet (during a preview)."""
-    if isinstance(value, Mapping):
-        return any(_unknown(v) for v in value.values())
-    return bool(value == key_inputs.UNKNOWN)
 
 
 def _confirm_in_new_account(
