@@ -66,7 +66,6 @@ def identity(account: Any) -> Any:
     value that is no usable account stays as it is (the provider's `check` refuses it)."""
     if not isinstance(account, dict) or not account.get("token"):
         return account
-    from .config import canonical_endpoint
     from .errors import ConfigurationError
 
     try:
@@ -74,9 +73,7 @@ def identity(account: Any) -> Any:
     except ConfigurationError:
         return account
     return (
-        settings.token.get_secret_value() if settings.token else None,
-        canonical_endpoint(settings.api_endpoint),
-        canonical_endpoint(settings.inference_endpoint),
+        *whose(settings),
         settings.http_retry_max,
         settings.http_retry_wait_min,
         settings.http_retry_wait_max,
@@ -85,10 +82,16 @@ def identity(account: Any) -> Any:
     )
 
 
-def place(account: Any) -> tuple[str, str] | None:
-    """Where an account's keys live: its endpoints in their one spelling (None: the stack's)."""
-    ident = identity(account)
-    return (ident[1], ident[2]) if isinstance(ident, tuple) else None
+def whose(settings: ClientSettings) -> tuple[str, str, str]:
+    """Whose keys these settings reach: (token, API endpoint, inference endpoint), each
+    endpoint in its one spelling (`config.canonical_endpoint`)."""
+    from .config import canonical_endpoint
+
+    return (
+        settings.token.get_secret_value() if settings.token else "",
+        canonical_endpoint(settings.api_endpoint),
+        canonical_endpoint(settings.inference_endpoint),
+    )
 
 
 def settings_of(account: dict[str, Any]) -> ClientSettings:

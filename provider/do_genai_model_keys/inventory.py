@@ -44,6 +44,7 @@ from .models import ApiKeyInfo
 from .times import now, parse_time
 
 if TYPE_CHECKING:
+    from .config import ClientSettings
     from .keys import KeyStore
 
 KEY_TYPE_SUFFIX = ":ModelAccessKey"
@@ -406,12 +407,9 @@ def _what(error: BaseException) -> str:
     return f"{type(error).__name__}: {error}"
 
 
-Account = tuple[str, str, str]
-"""An account as the inventory tells them apart: (token, API endpoint, inference endpoint)."""
-
-
 def _inventory(args: argparse.Namespace, unreadable: list[str]) -> list[KeyReport]:
     """The reports; `unreadable` receives each stack that could not be read (the rest are)."""
+    from .account import whose
     from .client import GenAIClient
 
     pulumi = shutil.which(args.pulumi)
@@ -424,8 +422,9 @@ def _inventory(args: argparse.Namespace, unreadable: list[str]) -> list[KeyRepor
     with GenAIClient() as client:
         keys = client.list_keys()
         stacks = backend_stacks(run)
-        here = _identity(client.settings)
-        holdings: dict[Account | str, dict[str, list[Holding]]] = {}
+        here = whose(client.settings)
+        accounts: dict[Any, ClientSettings | str] = {here: client.settings}
+        holdings: dict[Any, dict[str, list[Holding]]] = {}
         progress = Progress(len(stacks), "stacks read")
         for stack in stacks:
             try:
@@ -435,27 +434,18 @@ def _inventory(args: argparse.Namespace, unreadable: list[str]) -> list[KeyRepor
                 unreadable.append(f"the stack {stack} could not be read: {text}")
                 found = []
             for uuid, held in found:
-                group = _account_group(held, here)
+                account = _account_of_holding(held, client.settings)
+                group = whose(account) if not isinstance(account, str) else account
+                accounts.setdefault(group, account)
                 holdings.setdefault(group, {}).setdefault(uuid, []).append(held)
             progress.step()
-        reports = _reports(client, here, keys, holdings, args)
+        reports = _reports(client, here, keys, accounts, holdings, args)
     return reports
 
 
-def _identity(settings: Any) -> Account:
-    from .config import canonical_endpoint
-
-    token = settings.token.get_secret_value() if settings.token else ""
-    return (
-        token,
-        canonical_endpoint(settings.api_endpoint),
-        canonical_endpoint(settings.inference_endpoint),
-    )
-
-
-def _account_group(held: Holding, here: Account) -> Account | str:
-    """The account a holding's key lives in: this one (`here`), another one whose token the
-    export revealed, or a label (its API endpoint) for one that cannot be read."""
+def _account_of_holding(held: Holding, here: ClientSettings) -> ClientSettings | str:
+    """The settings of the account a holding's key lives in (`here` for the stack's config),
+    or a label (its API endpoint) for one that cannot be read."""
     if held.account is None:
         return here  # the stack's config: taken to be this account, as before accounts
     account = dict(held.account)
@@ -466,39 +456,39 @@ def _account_group(held: Holding, here: Account) -> Account | str:
     if not account.get("token"):
         return endpoint  # its token is a secret of the stack: --check-secrets reads it
     try:
-        return _identity(settings_of(account))
+        return settings_of(account)
     except GenAIError:
         return endpoint  # settings that cannot be used: the provider says why at its next run
 
 
 def _reports(
     client: Any,
-    here: Account,
+    here: Any,
     keys: Sequence[ApiKeyInfo],
-    holdings: Mapping[Account | str, Mapping[str, list[Holding]]],
+    accounts: Mapping[Any, ClientSettings | str],
+    holdings: Mapping[Any, Mapping[str, list[Holding]]],
     args: argparse.Namespace,
 ) -> list[KeyReport]:
     """Each account's keys listed (once) and checked with its own client."""
     from .client import GenAIClient
-    from .config import resolve_settings
 
     at = now()
     ours = _checked_all(client, holdings.get(here, {}), args)
     reports = report(keys, ours, max_age_days=args.max_age_days, at=at)
     for group, held in holdings.items():
+        account = accounts[group]
         if group == here:
             continue
-        if isinstance(group, str):
-            reports += report_elsewhere(group, None, held, max_age_days=args.max_age_days, at=at)
+        if isinstance(account, str):
+            reports += report_elsewhere(account, None, held, max_age_days=args.max_age_days, at=at)
             continue
-        token, api, inference = group
-        settings = resolve_settings(
-            {"token": token, "api_endpoint": api, "inference_endpoint": inference}, environ={}
-        )
-        with GenAIClient(settings=settings) as other:
+        with GenAIClient(settings=account) as other:
             listed = other.list_keys()
             checked = _checked_all(other, held, args)
-        reports += report_elsewhere(api, listed, checked, max_age_days=args.max_age_days, at=at)
+        endpoint = account.api_endpoint
+        reports += report_elsewhere(
+            endpoint, listed, checked, max_age_days=args.max_age_days, at=at
+        )
     return reports
 
 
@@ -512,12 +502,7 @@ def _checked_all(
 
     store = KeyStore(client)
     checking = Progress(sum(1 for h in _all(holdings) if h.secret), "secrets checked")
-    try:
-        return {
-            uuid: [_checked(store, h, checking) for h in held] for uuid, held in holdings.items()
-        }
-    finally:
-        store.checks.close()
+    return {uuid: [_checked(store, h, checking) for h in held] for uuid, held in holdings.items()}
 
 
 def _all(holdings: Mapping[str, Sequence[Holding]]) -> list[Holding]:

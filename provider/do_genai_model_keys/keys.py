@@ -52,9 +52,10 @@ class KeyStore:
         self._policy = RetryPolicy.of(client.settings)
         self._sleep = sleep
         self.checks = SecretChecker(client)
-        self._retired: tuple[CreationRetiredError | None] | None = None
-        self._retired_lock = threading.Lock()
         """The live-secret checks of this account, for this run."""
+        self._retired: tuple[CreationRetiredError | None] | None = None
+        """The 410 creates get, once asked (`creation_refusal`)."""
+        self._retired_lock = threading.Lock()
 
     def find(self, uuid: str) -> ApiKeyInfo | None:
         """The key `uuid` (metadata only), or None when the account has no such key.
@@ -152,7 +153,6 @@ class KeyStore:
         return self.checks.check(secret)
 
     def close(self) -> None:
-        self.checks.close()
         self.client.close()
 
     def rename(self, uuid: str, name: str) -> ApiKeyInfo:

@@ -108,9 +108,6 @@ class SecretChecker:
         secret just issued, which nothing but a late write could have killed."""
         return bool(secret) and self._ask_twice(secret, counted=False).verdict is Verdict.DEAD
 
-    def close(self) -> None:
-        self._client.close()
-
     def first_unsure(self) -> bool:
         """True the first time a check could not conclude in this run: say it once."""
         with self._lock:
