@@ -42,8 +42,8 @@ sys.path.insert(0, str(HERE.parent / "tests"))  # the Automation API harness of 
 
 import latency  # noqa: E402  # benchmarks/ was just put on the path
 from do_genai_model_keys import GenAIClient, ModelAccessKey, data_sources  # noqa: E402
+from do_genai_model_keys.dynamic.resources import KEY_TYPE  # noqa: E402
 from do_genai_model_keys.emulator import Emulator  # noqa: E402
-from do_genai_model_keys.resources import KEY_TYPE  # noqa: E402
 from noop import Noop, ShapedNoop  # noqa: E402  # benchmarks/ was just put on the path
 from support.backend import LocalBackend, find_engine_bin  # noqa: E402
 from support.stacks import import_copies, seed_keys  # noqa: E402

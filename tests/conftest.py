@@ -19,7 +19,7 @@ from pathlib import Path
 import httpx
 import pytest
 from do_genai_model_keys import GenAIClient
-from do_genai_model_keys.config import ClientSettings
+from do_genai_model_keys.api.config import ClientSettings
 from do_genai_model_keys.emulator import Emulator
 from pydantic import SecretStr
 

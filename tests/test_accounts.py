@@ -5,8 +5,8 @@ from __future__ import annotations
 import pulumi
 import pytest
 from do_genai_model_keys import Account
-from do_genai_model_keys.config import DEFAULT_API_ENDPOINT
-from do_genai_model_keys.resources import ModelAccessKeyProvider
+from do_genai_model_keys.api.config import DEFAULT_API_ENDPOINT
+from do_genai_model_keys.dynamic.resources import ModelAccessKeyProvider
 
 
 def test_the_repr_never_shows_the_token() -> None:

@@ -7,11 +7,12 @@ from collections.abc import Callable
 
 import pytest
 from conftest import control, emulator_client
-from do_genai_model_keys import GenAIClient, data_sources, runtime
-from do_genai_model_keys.config import resolve_settings
+from do_genai_model_keys import GenAIClient
+from do_genai_model_keys.api.config import resolve_settings
+from do_genai_model_keys.api.errors import GenAIError
+from do_genai_model_keys.dynamic import data_sources, runtime
+from do_genai_model_keys.dynamic.resources import ModelAccessKeyProvider, check_inputs
 from do_genai_model_keys.emulator import Emulator
-from do_genai_model_keys.errors import GenAIError
-from do_genai_model_keys.resources import ModelAccessKeyProvider, check_inputs
 from support.secrets import secret_absent
 
 TOKEN = "tok-Table-Secret-123"

@@ -10,17 +10,18 @@ from pathlib import Path
 import httpx
 import pytest
 from conftest import emulator_client
-from do_genai_model_keys import GenAIClient, errors
-from do_genai_model_keys.config import resolve_settings
-from do_genai_model_keys.emulator import Emulator
-from do_genai_model_keys.emulator.state import FaultRule
-from do_genai_model_keys.retry import (
+from do_genai_model_keys import GenAIClient
+from do_genai_model_keys.api import errors
+from do_genai_model_keys.api.config import resolve_settings
+from do_genai_model_keys.api.retry import (
     MAX_PACING_WAIT,
     RATE_LIMITED_PER_SECOND,
     RequestPacer,
     RetryPolicy,
     never_reached_server,
 )
+from do_genai_model_keys.emulator import Emulator
+from do_genai_model_keys.emulator.state import FaultRule
 
 KEYS = "/v2/gen-ai/models/api_keys"
 
@@ -205,7 +206,7 @@ def test_the_environments_proxy_is_used_and_its_requests_keep_their_deadline(
 def test_the_previews_question_about_creates_leaves_no_key_behind() -> None:
     """Asked with a create that names no key; should an API make one all the same and the
     answer be lost, the nameless key it made is found and deleted."""
-    from do_genai_model_keys.keys import KeyStore
+    from do_genai_model_keys.keys.store import KeyStore
 
     made = {"uuid": "3f2b6a4e-1111-4222-8333-444455556666", "name": ""}
     listed: list[dict] = []

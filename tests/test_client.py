@@ -8,9 +8,10 @@ import math
 import httpx
 import pytest
 from conftest import api_requests, control, emulator_client
-from do_genai_model_keys import GenAIClient, errors
+from do_genai_model_keys import GenAIClient
+from do_genai_model_keys.api import errors
 from do_genai_model_keys.emulator import Emulator
-from do_genai_model_keys.keys import KeyStore
+from do_genai_model_keys.keys.store import KeyStore
 from support.clock import FakeClock
 from support.secrets import different_secrets, secret_absent
 

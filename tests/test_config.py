@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import pytest
-from do_genai_model_keys.config import resolve_settings, settings_from_stack_config
-from do_genai_model_keys.errors import ConfigurationError
+from do_genai_model_keys.api.config import resolve_settings, settings_from_stack_config
+from do_genai_model_keys.api.errors import ConfigurationError
 
 
 def test_defaults() -> None:
@@ -118,8 +118,8 @@ def test_the_official_providers_keys_and_other_namespaces_pass_quietly() -> None
 
 
 def test_the_provider_refuses_a_typo_before_sending_anything() -> None:
-    from do_genai_model_keys import runtime
-    from do_genai_model_keys.resources import ModelAccessKeyProvider
+    from do_genai_model_keys.dynamic import runtime
+    from do_genai_model_keys.dynamic.resources import ModelAccessKeyProvider
     from pulumi.dynamic import Config, ConfigureRequest
 
     config = {"digitalocean:token": "t", "digitalocean:apiEndpiont": "http://127.0.0.1:9"}

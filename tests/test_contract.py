@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import httpx
 import pytest
-from do_genai_model_keys import GenAIClient, errors
-from do_genai_model_keys.config import ClientSettings
+from do_genai_model_keys import GenAIClient
+from do_genai_model_keys.api import errors
+from do_genai_model_keys.api.config import ClientSettings
 from do_genai_model_keys.emulator import Emulator
 from openapi_core.exceptions import OpenAPIError
 from pydantic import SecretStr

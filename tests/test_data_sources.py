@@ -7,8 +7,10 @@ from dataclasses import asdict
 
 import pytest
 from conftest import api_requests
-from do_genai_model_keys import GenAIClient, data_sources, errors
-from do_genai_model_keys.data_sources import (
+from do_genai_model_keys import GenAIClient
+from do_genai_model_keys.api import errors
+from do_genai_model_keys.dynamic import data_sources
+from do_genai_model_keys.dynamic.data_sources import (
     Filter,
     Sort,
     get_inference_models,

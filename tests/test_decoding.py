@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 
 import pytest
-from do_genai_model_keys import errors
-from do_genai_model_keys.decoding import decode_response, next_page_url, retry_after_seconds
+from do_genai_model_keys.api import errors
+from do_genai_model_keys.api.decoding import decode_response, next_page_url, retry_after_seconds
 
 NOW = 1_800_000_000.0
 

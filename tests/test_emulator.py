@@ -15,7 +15,7 @@ from typing import Any
 import httpx
 import pytest
 from conftest import HTTP, control
-from do_genai_model_keys.contract import CREATE_RETIRED_MESSAGE as RETIRED_MESSAGE
+from do_genai_model_keys.api.contract import CREATE_RETIRED_MESSAGE as RETIRED_MESSAGE
 from do_genai_model_keys.emulator import Emulator, parse_token_spec
 from support.secrets import expect
 

@@ -8,8 +8,9 @@ import types
 from collections.abc import Iterator
 
 import pytest
-from do_genai_model_keys import diagnostics, errors, runtime
-from do_genai_model_keys.resources import ModelAccessKeyProvider
+from do_genai_model_keys.api import errors
+from do_genai_model_keys.dynamic import diagnostics, runtime
+from do_genai_model_keys.dynamic.resources import ModelAccessKeyProvider
 
 
 def test_within_leaves_a_shared_error_as_it_was() -> None:

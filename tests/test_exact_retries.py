@@ -22,12 +22,13 @@ from time import strptime
 import httpx
 import pytest
 from conftest import api_requests, control, emulator_client
-from do_genai_model_keys import GenAIClient, errors
-from do_genai_model_keys.creates import LATE_WRITE_GRACE, CreateLedger, create_exactly_once
+from do_genai_model_keys import GenAIClient
+from do_genai_model_keys.api import errors
+from do_genai_model_keys.api.models import ApiKeyInfo
+from do_genai_model_keys.api.retry import RetryPolicy
 from do_genai_model_keys.emulator import Emulator
-from do_genai_model_keys.keys import KeyStore
-from do_genai_model_keys.models import ApiKeyInfo
-from do_genai_model_keys.retry import RetryPolicy
+from do_genai_model_keys.keys.creates import LATE_WRITE_GRACE, CreateLedger, create_exactly_once
+from do_genai_model_keys.keys.store import KeyStore
 from support.clock import FakeClock
 from support.secrets import expect
 

@@ -11,13 +11,14 @@ from collections.abc import Iterator
 
 import httpx
 import pytest
-from do_genai_model_keys import GenAIClient, errors
-from do_genai_model_keys.config import MAX_ANSWER_BYTES, ClientSettings, resolve_settings
-from do_genai_model_keys.data_sources import InferenceModelInfo, apply_filters_and_sorts
-from do_genai_model_keys.decoding import decode_response, rate_limit_of, retry_after_seconds
-from do_genai_model_keys.resources import ModelAccessKeyProvider
-from do_genai_model_keys.retry import RequestPacer
-from do_genai_model_keys.rotation import rotation_count
+from do_genai_model_keys import GenAIClient
+from do_genai_model_keys.api import errors
+from do_genai_model_keys.api.config import MAX_ANSWER_BYTES, ClientSettings, resolve_settings
+from do_genai_model_keys.api.decoding import decode_response, rate_limit_of, retry_after_seconds
+from do_genai_model_keys.api.retry import RequestPacer
+from do_genai_model_keys.dynamic.data_sources import InferenceModelInfo, apply_filters_and_sorts
+from do_genai_model_keys.dynamic.resources import ModelAccessKeyProvider
+from do_genai_model_keys.dynamic.rotation import rotation_count
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from pydantic import SecretStr

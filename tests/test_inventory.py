@@ -7,8 +7,9 @@ import json
 from datetime import UTC, datetime
 
 import pytest
-from do_genai_model_keys.errors import GenAIError
-from do_genai_model_keys.inventory import (
+from do_genai_model_keys.api.errors import GenAIError
+from do_genai_model_keys.api.models import ApiKeyInfo
+from do_genai_model_keys.commands.inventory import (
     SECRET_SIGNATURE,
     Holding,
     InventoryError,
@@ -20,7 +21,6 @@ from do_genai_model_keys.inventory import (
     report,
     stack_holdings,
 )
-from do_genai_model_keys.models import ApiKeyInfo
 from support.secrets import secret_absent
 
 AT = datetime(2027, 1, 1, tzinfo=UTC)

@@ -11,8 +11,8 @@ import threading
 from collections.abc import Iterator
 
 import pytest
-from do_genai_model_keys.listing import SharedKeyListing
-from do_genai_model_keys.models import ApiKeyInfo
+from do_genai_model_keys.api.models import ApiKeyInfo
+from do_genai_model_keys.keys.listing import SharedKeyListing
 
 
 class HeldFetch:

@@ -177,7 +177,7 @@ def test_refreshing_300_keys_shares_listings(keys: KeyStack, emulator: Emulator)
 def test_a_new_package_version_causes_no_update(
     keys: KeyStack, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from do_genai_model_keys import resources
+    from do_genai_model_keys.dynamic import resources
     from support.upgraded import UpgradedModelAccessKeyProvider
 
     specs = {"steady": {"name": "steady"}}

@@ -21,9 +21,9 @@ from pathlib import Path
 
 import httpx
 import pytest
+from do_genai_model_keys.api.times import format_time, parse_time
+from do_genai_model_keys.dynamic.rotation import DEFAULT_ANCHOR
 from do_genai_model_keys.emulator import Emulator
-from do_genai_model_keys.rotation import DEFAULT_ANCHOR
-from do_genai_model_keys.times import format_time, parse_time
 from support import examples
 from support.cli import Cli, copy_project
 from support.secrets import expect, same_secret

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pulumi
 import pytest
-from do_genai_model_keys import resources, runtime
+from do_genai_model_keys.dynamic import resources, runtime
 from do_genai_model_keys.emulator import Emulator
 from support.secrets import same_secret
 

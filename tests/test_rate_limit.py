@@ -7,7 +7,7 @@ from __future__ import annotations
 import math
 
 from do_genai_model_keys import GenAIClient
-from do_genai_model_keys.config import ClientSettings
+from do_genai_model_keys.api.config import ClientSettings
 from do_genai_model_keys.emulator import Emulator
 from pydantic import SecretStr
 from support.clock import FakeClock

@@ -8,9 +8,9 @@ import sys
 from pathlib import Path
 
 import pytest
-from do_genai_model_keys.models import ApiKeyInfo
-from do_genai_model_keys.recovery import settle
-from do_genai_model_keys.resources import KEY_TYPE
+from do_genai_model_keys.api.models import ApiKeyInfo
+from do_genai_model_keys.commands.recovery import settle
+from do_genai_model_keys.dynamic.resources import KEY_TYPE
 
 
 def pending(urn: str, name: str) -> dict:
@@ -57,7 +57,7 @@ def test_each_pending_create_is_adopted_dropped_or_left() -> None:
 
 
 def test_a_truncated_checkpoint_is_restored_from_the_backup(tmp_path) -> None:
-    from do_genai_model_keys.recovery import restore_truncated_checkpoint
+    from do_genai_model_keys.commands.recovery import restore_truncated_checkpoint
 
     checkpoint = tmp_path / "dev.json"
     (tmp_path / "dev.json.bak").write_text('{"version": 3, "checkpoint": {}}')
@@ -69,7 +69,7 @@ def test_a_truncated_checkpoint_is_restored_from_the_backup(tmp_path) -> None:
 
 
 def test_a_truncated_attributes_file_is_set_aside(tmp_path) -> None:
-    from do_genai_model_keys.recovery import restore_truncated_checkpoint
+    from do_genai_model_keys.commands.recovery import restore_truncated_checkpoint
 
     checkpoint = tmp_path / "dev.json"
     checkpoint.write_text('{"version": 3}')
@@ -96,7 +96,7 @@ def test_recover_refuses_while_a_process_of_the_run_is_alive(
 ) -> None:
     """A provider of the killed run still acting would undo what recover writes: recover
     names it, waits a little, and refuses (exit 4) without touching anything."""
-    from do_genai_model_keys import recovery
+    from do_genai_model_keys.commands import recovery
 
     lookalike = subprocess.Popen(
         [sys.executable, "-c", "import time; time.sleep(60)", "pulumi.dynamic"], cwd=tmp_path
@@ -114,7 +114,7 @@ def test_recover_refuses_while_a_process_of_the_run_is_alive(
 
 
 def test_what_pulumi_said_is_told_once_without_the_automation_apis_dump() -> None:
-    from do_genai_model_keys.recovery import pulumi_said
+    from do_genai_model_keys.commands.recovery import pulumi_said
 
     dump = (
         "\n code: 255\n stdout: \n stderr: error: the stack is currently locked by 1 lock(s). "

@@ -11,10 +11,11 @@ from concurrent.futures import ThreadPoolExecutor
 import pulumi
 import pytest
 from conftest import api_requests, control
-from do_genai_model_keys import errors, key_inputs, runtime, times
+from do_genai_model_keys.api import errors, times
+from do_genai_model_keys.api.errors import GenAIError
+from do_genai_model_keys.dynamic import key_inputs, runtime
+from do_genai_model_keys.dynamic.resources import ModelAccessKeyProvider, check_inputs
 from do_genai_model_keys.emulator import Emulator
-from do_genai_model_keys.errors import GenAIError
-from do_genai_model_keys.resources import ModelAccessKeyProvider, check_inputs
 from pulumi.dynamic.dynamic import serialize_provider
 from support.secrets import different_secrets, expect, same_secret
 
@@ -311,10 +312,11 @@ PINNED_PROVIDER = (
     "lCmBlC4="
 )
 """The `__provider` input every user's state holds: a reference to
-`do_genai_model_keys.resources.ModelAccessKeyProvider`. It moved once, from the top-level
-`provider` package (whose name users' own `provider.py` files shadowed), before any release;
-from now on moving or renaming the class would break every stack (the engine could no longer
-load the provider to refresh, update or delete), so this is fixed for good; the README says so."""
+`do_genai_model_keys.resources.ModelAccessKeyProvider`; the class lives in `dynamic.resources`
+and keeps this name (a stable module at the old path re-exports it). It moved once, from the
+top-level `provider` package (whose name users' own `provider.py` files shadowed), before any
+release; from now on changing this name would break every stack (the engine could no longer load
+the provider to refresh, update or delete), so it is fixed for good; the README says so."""
 
 
 def test_the_pickled_provider_reference_never_moves() -> None:

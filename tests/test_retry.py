@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import pytest
-from do_genai_model_keys import errors
-from do_genai_model_keys.retry import (
+from do_genai_model_keys.api import errors
+from do_genai_model_keys.api.retry import (
     RATE_LIMITED_PER_SECOND,
     RequestPacer,
     RetryPolicy,

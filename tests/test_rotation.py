@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import pytest
-from do_genai_model_keys.rotation import active_slot, rotation_count, slot_versions
+from do_genai_model_keys.dynamic.rotation import active_slot, rotation_count, slot_versions
 
 
 @pytest.mark.parametrize(

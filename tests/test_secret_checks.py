@@ -9,12 +9,13 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from conftest import api_requests, control
-from do_genai_model_keys import GenAIClient, runtime
-from do_genai_model_keys.config import ClientSettings
+from do_genai_model_keys import GenAIClient
+from do_genai_model_keys.api.config import ClientSettings
+from do_genai_model_keys.dynamic import runtime
+from do_genai_model_keys.dynamic.resources import ModelAccessKeyProvider
 from do_genai_model_keys.emulator import Emulator
-from do_genai_model_keys.keys import KeyStore
-from do_genai_model_keys.resources import ModelAccessKeyProvider
-from do_genai_model_keys.secret_checks import Verdict
+from do_genai_model_keys.keys.secret_checks import Verdict
+from do_genai_model_keys.keys.store import KeyStore
 from pydantic import SecretStr
 from support.secrets import different_secrets, expect, same_secret
 

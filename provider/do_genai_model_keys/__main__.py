@@ -23,10 +23,10 @@ def main(argv: list[str]) -> int:
             print(f"  {name:10} {what}", file=sys.stderr)
         return 0 if argv[:1] in (["-h"], ["--help"]) else 2
     if argv[0] == "keys":
-        from .inventory import main as keys
+        from .commands.inventory import main as keys
 
         return keys(argv[1:])
-    from .recovery import main as recover
+    from .commands.recovery import main as recover
 
     return recover(argv[1:])
 

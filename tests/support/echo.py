@@ -2,7 +2,7 @@
 
 It lives in an importable module, so dill pickles its provider by reference and the provider
 process imports it from `tests/` (on PYTHONPATH), just as it imports
-`do_genai_model_keys.resources`.
+`do_genai_model_keys.dynamic.resources`.
 """
 
 from __future__ import annotations

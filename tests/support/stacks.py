@@ -10,8 +10,8 @@ from typing import Any
 
 import pulumi
 from do_genai_model_keys import ModelAccessKey
+from do_genai_model_keys.dynamic.resources import KEY_TYPE
 from do_genai_model_keys.emulator import Emulator
-from do_genai_model_keys.resources import KEY_TYPE
 from pulumi import automation as auto
 
 from support.backend import LocalBackend

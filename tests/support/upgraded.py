@@ -10,7 +10,7 @@ pickling any dict (such as an instance's state) exceeds the recursion limit.
 
 from __future__ import annotations
 
-from do_genai_model_keys.resources import ModelAccessKeyProvider
+from do_genai_model_keys.dynamic.resources import ModelAccessKeyProvider
 
 
 class UpgradedModelAccessKeyProvider(ModelAccessKeyProvider):

@@ -18,7 +18,7 @@ import sys
 import threading
 from pathlib import Path
 
-from ..contract import CREATE_RETIRED_ON
+from ..api.contract import CREATE_RETIRED_ON
 from . import demo_token, parse_token_spec
 from .limits import CONTROL_PER_HOUR, CONTROL_PER_MINUTE
 from .server import EmulatorHTTPServer

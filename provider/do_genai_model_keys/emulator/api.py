@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlencode
 
-from ..contract import (
+from ..api.contract import (
     CREATE_RETIRED_MESSAGE,
     DEFAULT_PAGE_SIZE,
     INFERENCE_MODELS_PATH,
@@ -23,7 +23,7 @@ from ..contract import (
     MAX_PAGE_SIZE,
     MODELS_PATH,
 )
-from ..times import format_time, parse_time
+from ..api.times import format_time, parse_time
 from .answers import Answer, ApiError
 from .assumptions import (
     NOT_FOR_CHAT_ID,

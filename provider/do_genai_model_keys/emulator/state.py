@@ -20,7 +20,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..times import format_time
+from ..api.times import format_time
 from .catalogue import seeded_models
 from .limits import CONTROL_PER_HOUR, CONTROL_PER_MINUTE, ControlLimits, InferenceLimits
 

@@ -39,13 +39,13 @@ from dataclasses import asdict, dataclass, field
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any, TextIO
 
-from .errors import GenAIError
-from .models import ApiKeyInfo
-from .times import now, parse_time
+from ..api.errors import GenAIError
+from ..api.models import ApiKeyInfo
+from ..api.times import now, parse_time
 
 if TYPE_CHECKING:
-    from .config import ClientSettings
-    from .keys import KeyStore
+    from ..api.config import ClientSettings
+    from ..keys.store import KeyStore
 
 KEY_TYPE_SUFFIX = ":ModelAccessKey"
 """How a key resource's type ends in a state (`pulumi-python:dynamic/genai:ModelAccessKey`)."""
@@ -409,8 +409,8 @@ def _what(error: BaseException) -> str:
 
 def _inventory(args: argparse.Namespace, unreadable: list[str]) -> list[KeyReport]:
     """The reports; `unreadable` receives each stack that could not be read (the rest are)."""
-    from .account import whose
-    from .client import GenAIClient
+    from ..api.client import GenAIClient
+    from ..dynamic.account import whose
 
     pulumi = shutil.which(args.pulumi)
     if pulumi is None:
@@ -449,8 +449,8 @@ def _account_of_holding(held: Holding, here: ClientSettings) -> ClientSettings |
     if held.account is None:
         return here  # the stack's config: taken to be this account, as before accounts
     account = dict(held.account)
-    from .account import settings_of
-    from .config import DEFAULT_API_ENDPOINT
+    from ..api.config import DEFAULT_API_ENDPOINT
+    from ..dynamic.account import settings_of
 
     endpoint = str(account.get("api_endpoint") or DEFAULT_API_ENDPOINT)
     if not account.get("token"):
@@ -470,7 +470,7 @@ def _reports(
     args: argparse.Namespace,
 ) -> list[KeyReport]:
     """Each account's keys listed (once) and checked with its own client."""
-    from .client import GenAIClient
+    from ..api.client import GenAIClient
 
     at = now()
     ours = _checked_all(client, holdings.get(here, {}), args)
@@ -498,7 +498,7 @@ def _checked_all(
     """The holdings with their secrets checked in this client's account (--check-secrets)."""
     if not args.check_secrets:
         return dict(holdings)
-    from .keys import KeyStore
+    from ..keys.store import KeyStore
 
     store = KeyStore(client)
     checking = Progress(sum(1 for h in _all(holdings) if h.secret), "secrets checked")
@@ -510,7 +510,7 @@ def _all(holdings: Mapping[str, Sequence[Holding]]) -> list[Holding]:
 
 
 def _checked(store: KeyStore, held: Holding, progress: Progress) -> Holding:
-    from .secret_checks import Verdict
+    from ..keys.secret_checks import Verdict
 
     if held.secret_state.startswith("unknown"):
         return held

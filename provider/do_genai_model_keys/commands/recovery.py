@@ -33,12 +33,12 @@ from urllib.parse import unquote, urlsplit
 
 from pulumi import automation as auto
 
-from .client import GenAIClient
-from .config import settings_from_stack_config
-from .errors import ConfigurationError, GenAIError
-from .key_outputs import KeyOutputs
-from .models import ApiKeyInfo
-from .resources import KEY_TYPE
+from ..api.client import GenAIClient
+from ..api.config import settings_from_stack_config
+from ..api.errors import ConfigurationError, GenAIError
+from ..api.models import ApiKeyInfo
+from ..dynamic.key_outputs import KeyOutputs
+from ..dynamic.resources import KEY_TYPE
 
 log = logging.getLogger("do_genai_model_keys.recovery")
 

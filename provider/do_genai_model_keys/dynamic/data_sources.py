@@ -21,12 +21,12 @@ from typing import Any, Literal, TypeVar
 
 import pulumi
 
+from ..api.client import GenAIClient
+from ..api.config import ClientSettings, settings_from_stack_config
+from ..api.errors import GenAIError, InvalidArgumentError
+from ..api.models import ApiKeyInfo, InferenceModel
 from .account import Account
-from .client import GenAIClient
-from .config import ClientSettings, settings_from_stack_config
-from .errors import GenAIError, InvalidArgumentError
 from .model_info import ModelInfo, Record, field_paths, model_info
-from .models import ApiKeyInfo, InferenceModel
 
 MatchBy = Literal["exact", "substring", "re", "at_least", "at_most"]
 MATCH_BY = ("exact", "substring", "re", "at_least", "at_most")

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, fields, is_dataclass
 from typing import Any, get_type_hints
 
-from .models import Model, ModelPricing
+from ..api.models import Model, ModelPricing
 
 
 class Record:

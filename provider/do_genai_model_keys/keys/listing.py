@@ -22,7 +22,7 @@ import time
 from collections.abc import Callable, Iterable
 from concurrent.futures import Future
 
-from .models import ApiKeyInfo
+from ..api.models import ApiKeyInfo
 
 LISTING_MAX_AGE_SECONDS = 30.0
 """How long a listing serves. The price of a longer one: a key someone else makes or renames

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 import pulumi
 
 if TYPE_CHECKING:  # a program that declares keys does not load pydantic
-    from .config import ClientSettings
+    from ..api.config import ClientSettings
 
 
 @dataclass(frozen=True)
@@ -66,7 +66,7 @@ def identity(account: Any) -> Any:
     value that is no usable account stays as it is (the provider's `check` refuses it)."""
     if not isinstance(account, dict) or not account.get("token"):
         return account
-    from .errors import ConfigurationError
+    from ..api.errors import ConfigurationError
 
     try:
         settings = settings_of(dict(account))
@@ -85,7 +85,7 @@ def identity(account: Any) -> Any:
 def whose(settings: ClientSettings) -> tuple[str, str, str]:
     """Whose keys these settings reach: (token, API endpoint, inference endpoint), each
     endpoint in its one spelling (`config.canonical_endpoint`)."""
-    from .config import canonical_endpoint
+    from ..api.config import canonical_endpoint
 
     return (
         settings.token.get_secret_value() if settings.token else "",
@@ -97,6 +97,6 @@ def whose(settings: ClientSettings) -> tuple[str, str, str]:
 def settings_of(account: dict[str, Any]) -> ClientSettings:
     """The settings of an account as the provider receives it (a map), checked; the
     environment plays no part."""
-    from .config import resolve_settings
+    from ..api.config import resolve_settings
 
     return resolve_settings(explicit=account, environ={})

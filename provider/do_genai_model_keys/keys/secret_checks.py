@@ -26,9 +26,9 @@ import threading
 import time
 from dataclasses import dataclass
 
-from .client import GenAIClient
-from .errors import AuthenticationError, GenAIError, TransportError
-from .retry import Sleep
+from ..api.client import GenAIClient
+from ..api.errors import AuthenticationError, GenAIError, TransportError
+from ..api.retry import Sleep
 
 CHECK_TIMEOUT = 1.0
 """One check's read timeout (and connect timeout), in seconds: a check is one short attempt.

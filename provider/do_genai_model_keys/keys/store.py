@@ -20,9 +20,8 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
-from .client import GenAIClient
-from .creates import LATE_WRITE_GRACE, CreateLedger, create_exactly_once
-from .errors import (
+from ..api.client import GenAIClient
+from ..api.errors import (
     CreationRetiredError,
     GenAIError,
     KeyLookupError,
@@ -30,9 +29,10 @@ from .errors import (
     describe,
     is_ambiguous,
 )
+from ..api.models import ApiKeyInfo
+from ..api.retry import RetryPolicy, Sleep
+from .creates import LATE_WRITE_GRACE, CreateLedger, create_exactly_once
 from .listing import SharedKeyListing
-from .models import ApiKeyInfo
-from .retry import RetryPolicy, Sleep
 from .secret_checks import SecretCheck, SecretChecker
 
 LATE_REGENERATE_ROUNDS = 3

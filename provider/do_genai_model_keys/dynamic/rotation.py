@@ -20,10 +20,10 @@ from datetime import datetime
 
 import pulumi
 
+from ..api.times import now, parse_time
 from .account import Account
 from .key_inputs import days_problem
 from .resources import ModelAccessKey
-from .times import now, parse_time
 
 SLOTS = ("a", "b")
 DEFAULT_ANCHOR = "2026-01-01T00:00:00Z"

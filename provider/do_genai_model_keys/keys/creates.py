@@ -31,9 +31,9 @@ from collections.abc import Collection, Iterator
 from contextlib import contextmanager
 from typing import Protocol
 
-from .errors import GenAIError, KeyLookupError, describe, is_ambiguous
-from .models import ApiKeyInfo
-from .retry import RetryPolicy, Sleep, never_reached_server, wait_seconds
+from ..api.errors import GenAIError, KeyLookupError, describe, is_ambiguous
+from ..api.models import ApiKeyInfo
+from ..api.retry import RetryPolicy, Sleep, never_reached_server, wait_seconds
 
 log = logging.getLogger("do_genai_model_keys.creates")
 

@@ -21,7 +21,7 @@ import types
 from collections.abc import Sequence
 from typing import Any
 
-from .errors import GenAIError
+from ..api.errors import GenAIError
 
 
 class _OneLineErrors(types.ModuleType):

@@ -13,10 +13,10 @@ import threading
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from .client import GenAIClient
-from .config import ClientSettings, settings_from_stack_config
-from .errors import KeyLookupError
-from .keys import KeyStore
+from ..api.client import GenAIClient
+from ..api.config import ClientSettings, settings_from_stack_config
+from ..api.errors import KeyLookupError
+from ..keys.store import KeyStore
 
 
 class ProviderRuntime:

@@ -15,7 +15,7 @@ from typing import Any, TypeGuard
 
 import pulumi
 
-from .contract import MAX_NAME_LENGTH, is_key_uuid
+from ..api.contract import MAX_NAME_LENGTH, is_key_uuid
 
 UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"  # pulumi.runtime.rpc.UNKNOWN, during preview
 
@@ -98,8 +98,8 @@ def _check_account(account: Any, _news: Mapping[str, Any], _olds: Mapping[str, A
         return None
     if not isinstance(account, Mapping) or not account.get("token"):
         return "must come from Account(token=..., ...): a map with the account's token"
+    from ..api.errors import ConfigurationError
     from .account import settings_of
-    from .errors import ConfigurationError
 
     try:
         settings_of(dict(account))

@@ -1,0 +1,1 @@
+"""`python -m do_genai_model_keys COMMAND` (internal): `recover` and `keys` (the inventory)."""
