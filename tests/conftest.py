@@ -6,22 +6,18 @@ command that installs it.
 
 from __future__ import annotations
 
-import atexit
-import json
 import os
 import pickle
 import subprocess
 import sys
-import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
-import httpx
 import pytest
 from do_genai_model_keys import GenAIClient
-from do_genai_model_keys.api.config import ClientSettings
 from do_genai_model_keys.emulator import Emulator
-from pydantic import SecretStr
+from support.emulators import emulator_client
+from support.leaks import TEST_OUTPUT, append_record, remember_emulator_secrets
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -69,38 +65,10 @@ def emulator() -> Iterator[Emulator]:
         yield emu
 
 
-def emulator_client(emu: Emulator, **overrides: object) -> GenAIClient:
-    """A client for `emu` that records waits instead of sleeping."""
-    settings = ClientSettings(
-        token=SecretStr(emu.token),
-        api_endpoint=emu.url,
-        inference_endpoint=emu.url,
-        **overrides,  # type: ignore[arg-type]
-    )
-    return GenAIClient(settings=settings, sleep=lambda _seconds: None)
-
-
 @pytest.fixture
 def client(emulator: Emulator) -> Iterator[GenAIClient]:
     with emulator_client(emulator) as c:
         yield c
-
-
-HTTP = httpx.Client(timeout=30)
-"""One connection pool for the tests' own calls to emulators: a one-off `httpx.get` builds a
-TLS context each time (~45 ms), a pooled call costs about 1 ms."""
-atexit.register(HTTP.close)
-
-
-def control(emu: Emulator, method: str, path: str, body: object | None = None) -> dict:
-    """Call the emulator's control API."""
-    response = HTTP.request(method, f"{emu.url}/_emulator/{path}", json=body or {})
-    response.raise_for_status()
-    return response.json()
-
-
-def api_requests(emu: Emulator, key: str) -> int:
-    return int(control(emu, "GET", "stats")["requests"].get(key, 0))
 
 
 @pytest.fixture
@@ -114,46 +82,6 @@ def backend(tmp_path: Path, engine_bin: Path) -> Callable[..., object]:
         return LocalBackend(root=tmp_path / "pulumi", engine_bin=engine_bin, env=extra)
 
     return make
-
-
-def unique(prefix: str) -> str:
-    return f"{prefix}-{uuid.uuid4().hex[:8]}"
-
-
-# --- material for the leak scan (tests/test_zz_leak_scan.py) ---------------------------------
-
-LEAK_MATERIAL: set[str] = set()
-"""Every token and model-key secret any emulator of this session knew (16+ characters)."""
-TEST_OUTPUT: list[tuple[str, str]] = []
-"""Each test's captured output and failure text, by test id."""
-LEAK_DIR_ENV = "DO_GENAI_LEAK_DIR"
-"""Where every test process also writes that material (`scripts/test.sh` sets it): the suite
-runs on parallel workers, and the leak scan runs afterwards, in a process of its own."""
-
-
-def _leak_file(kind: str) -> Path | None:
-    folder = os.environ.get(LEAK_DIR_ENV)
-    if not folder:
-        return None
-    worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
-    path = Path(folder) / kind / f"{worker}-{os.getpid()}.jsonl"
-    path.parent.mkdir(parents=True, exist_ok=True)
-    return path
-
-
-def _append(kind: str, record: object) -> None:
-    path = _leak_file(kind)
-    if path is not None:
-        with path.open("a") as out:
-            out.write(json.dumps(record) + "\n")
-
-
-def remember_emulator_secrets(emu: Emulator) -> None:
-    state = emu.state
-    material = {*state.tokens, *state.retired_secrets, *(k.secret for k in state.keys.values())}
-    kept = sorted(m for m in material if len(m) >= 16)
-    LEAK_MATERIAL.update(kept)
-    _append("material", kept)
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -180,4 +108,4 @@ def pytest_runtest_logreport(report: pytest.TestReport) -> None:
     text = "\n".join([report.longreprtext, report.capstdout, report.capstderr, report.caplog])
     TEST_OUTPUT.append((report.nodeid, text))
     if os.environ.get("PYTEST_XDIST_WORKER") is None:  # workers' reports reach the controller
-        _append("output", [report.nodeid, text])
+        append_record("output", [report.nodeid, text])

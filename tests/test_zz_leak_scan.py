@@ -16,14 +16,9 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from conftest import (
-    LEAK_DIR_ENV,
-    LEAK_MATERIAL,
-    TEST_OUTPUT,
-    control,
-    remember_emulator_secrets,
-)
 from do_genai_model_keys.emulator import Emulator
+from support.emulators import control
+from support.leaks import LEAK_DIR_ENV, LEAK_MATERIAL, TEST_OUTPUT, remember_emulator_secrets
 from support.stacks import KeyStack
 
 pytestmark = pytest.mark.e2e

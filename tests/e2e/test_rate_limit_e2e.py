@@ -12,8 +12,8 @@ from __future__ import annotations
 import time
 
 import pytest
-from conftest import HTTP, api_requests, control
 from do_genai_model_keys.emulator import Emulator
+from support.emulators import HTTP, api_requests, control
 from support.stacks import KeyStack
 
 pytestmark = pytest.mark.e2e

@@ -12,12 +12,12 @@ from pathlib import Path
 
 import httpx
 import pytest
-from conftest import api_requests, control, emulator_client
 from do_genai_model_keys.commands.recovery import (
     recover_pending_creates,
     restore_truncated_checkpoint,
 )
 from do_genai_model_keys.emulator import Emulator
+from support.emulators import api_requests, control, emulator_client
 from support.secrets import expect
 from support.stacks import KeyStack, changes
 

@@ -8,11 +8,11 @@ from typing import Any
 import httpx
 import pytest
 import yaml
-from conftest import HTTP, control
 from do_genai_model_keys.emulator import Emulator
 from do_genai_model_keys.emulator.assumptions import INFERENCE_REQUESTS_PER_MINUTE
 from do_genai_model_keys.emulator.limits import CONTROL_PER_HOUR, CONTROL_PER_MINUTE
 from support.contract import SPEC_PATH
+from support.emulators import HTTP, control
 
 KEYS = "/v2/gen-ai/models/api_keys"
 CHAT = "/v1/chat/completions"

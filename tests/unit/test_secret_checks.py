@@ -8,7 +8,6 @@ from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
-from conftest import api_requests, control
 from do_genai_model_keys import GenAIClient
 from do_genai_model_keys.api.config import ClientSettings
 from do_genai_model_keys.dynamic import runtime
@@ -17,6 +16,7 @@ from do_genai_model_keys.emulator import Emulator
 from do_genai_model_keys.keys.secret_checks import Verdict
 from do_genai_model_keys.keys.store import KeyStore
 from pydantic import SecretStr
+from support.emulators import api_requests, control
 from support.secrets import different_secrets, expect, same_secret
 
 MODELS = "GET /v1/models"

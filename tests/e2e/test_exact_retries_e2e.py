@@ -6,9 +6,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-from conftest import api_requests, control
 from do_genai_model_keys.emulator import Emulator
 from pulumi import automation as auto
+from support.emulators import api_requests, control
 from support.secrets import expect
 from support.stacks import KeySpecs, KeyStack, changes
 

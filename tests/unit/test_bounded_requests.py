@@ -9,7 +9,6 @@ from pathlib import Path
 
 import httpx
 import pytest
-from conftest import emulator_client
 from do_genai_model_keys import GenAIClient
 from do_genai_model_keys.api import errors
 from do_genai_model_keys.api.config import resolve_settings
@@ -22,6 +21,7 @@ from do_genai_model_keys.api.retry import (
 )
 from do_genai_model_keys.emulator import Emulator
 from do_genai_model_keys.emulator.state import FaultRule
+from support.emulators import emulator_client
 
 KEYS = "/v2/gen-ai/models/api_keys"
 

@@ -7,9 +7,9 @@ from collections.abc import Iterator
 
 import httpx
 import pytest
-from conftest import api_requests, control
 from do_genai_model_keys.emulator import Emulator
 from pulumi import automation as auto
+from support.emulators import api_requests, control
 from support.secrets import different_secrets, expect, same_secret, secret_absent
 from support.stacks import KeySpecs, KeyStack, changes
 

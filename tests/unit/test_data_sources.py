@@ -6,7 +6,6 @@ from collections.abc import Iterator
 from dataclasses import asdict
 
 import pytest
-from conftest import api_requests
 from do_genai_model_keys import GenAIClient
 from do_genai_model_keys.api import errors
 from do_genai_model_keys.dynamic import data_sources
@@ -18,6 +17,7 @@ from do_genai_model_keys.dynamic.data_sources import (
     get_models,
 )
 from do_genai_model_keys.emulator import Emulator
+from support.emulators import api_requests
 from support.secrets import expect
 
 MODELS = "GET /v2/gen-ai/models"

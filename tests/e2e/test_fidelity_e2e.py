@@ -9,10 +9,10 @@ import time
 import openai
 import pulumi
 import pytest
-from conftest import HTTP, api_requests, control
 from do_genai_model_keys import ModelAccessKey, get_inference_models_output
 from do_genai_model_keys.emulator import Emulator
 from support import examples
+from support.emulators import HTTP, api_requests, control
 from support.stacks import KeyStack, emulator_config
 
 pytestmark = pytest.mark.e2e

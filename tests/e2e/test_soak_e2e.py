@@ -16,9 +16,9 @@ from collections.abc import Iterator
 
 import httpx
 import pytest
-from conftest import control
 from do_genai_model_keys.emulator import Emulator
 from pulumi import automation as auto
+from support.emulators import control
 from support.stacks import KeySpecs, KeyStack, changes
 
 pytestmark = [pytest.mark.e2e, pytest.mark.soak]

@@ -5,9 +5,9 @@ single key regenerated in the control panel is still found and healed."""
 from __future__ import annotations
 
 import pytest
-from conftest import control
 from do_genai_model_keys.emulator import Emulator
 from pulumi import automation as auto
+from support.emulators import control
 from support.secrets import different_secrets, expect, same_secret
 from support.stacks import KeyStack, changes
 

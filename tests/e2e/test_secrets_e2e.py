@@ -10,9 +10,9 @@ from pathlib import Path
 
 import httpx
 import pytest
-from conftest import api_requests, control
 from do_genai_model_keys.emulator import Emulator
 from support.cli import Cli, copy_project
+from support.emulators import api_requests, control
 from support.secrets import different_secrets, expect, secret_absent
 
 pytestmark = pytest.mark.e2e

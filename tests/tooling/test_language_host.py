@@ -247,7 +247,7 @@ def test_a_program_cannot_import_the_hosts_own_modules(monkeypatch: pytest.Monke
 
 def test_the_runner_and_the_host_end_with_the_process_that_started_them() -> None:
     """A killed engine leaves no program runner or host of ours running on its own."""
-    runner = Path(__file__).resolve().parents[1] / "scripts" / "language_host"
+    runner = Path(__file__).resolve().parents[2] / "scripts" / "language_host"
     child = (
         f"import sys, time; sys.path.insert(0, {str(runner)!r}); "
         "from do_genai_language_host.runner import exit_with_parent; "

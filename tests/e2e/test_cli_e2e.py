@@ -12,9 +12,9 @@ from pathlib import Path
 
 import httpx
 import pytest
-from conftest import remember_emulator_secrets
 from do_genai_model_keys.emulator import ALL_SCOPES, Emulator
 from support.cli import Cli, copy_project
+from support.leaks import remember_emulator_secrets
 from support.secrets import expect, secret_absent
 
 pytestmark = pytest.mark.e2e

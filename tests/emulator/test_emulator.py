@@ -14,9 +14,9 @@ from typing import Any
 
 import httpx
 import pytest
-from conftest import HTTP, control
 from do_genai_model_keys.api.contract import CREATE_RETIRED_MESSAGE as RETIRED_MESSAGE
 from do_genai_model_keys.emulator import Emulator, parse_token_spec
+from support.emulators import HTTP, control
 from support.secrets import expect
 
 KEYS = "/v2/gen-ai/models/api_keys"

@@ -6,13 +6,13 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import pytest
-from conftest import control, emulator_client
 from do_genai_model_keys import GenAIClient
 from do_genai_model_keys.api.config import resolve_settings
 from do_genai_model_keys.api.errors import GenAIError
 from do_genai_model_keys.dynamic import data_sources, runtime
 from do_genai_model_keys.dynamic.resources import ModelAccessKeyProvider, check_inputs
 from do_genai_model_keys.emulator import Emulator
+from support.emulators import control, emulator_client
 from support.secrets import secret_absent
 
 TOKEN = "tok-Table-Secret-123"

@@ -30,7 +30,7 @@ from support.secrets import secret_absent
 
 pytestmark = pytest.mark.install
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 SMOKE = """
 import json

@@ -7,12 +7,12 @@ import math
 
 import httpx
 import pytest
-from conftest import api_requests, control, emulator_client
 from do_genai_model_keys import GenAIClient
 from do_genai_model_keys.api import errors
 from do_genai_model_keys.emulator import Emulator
 from do_genai_model_keys.keys.store import KeyStore
 from support.clock import FakeClock
+from support.emulators import api_requests, control, emulator_client
 from support.secrets import different_secrets, secret_absent
 
 SOME_UUID = "3f2b6a4e-1111-4222-8333-444455556666"

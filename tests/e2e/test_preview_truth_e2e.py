@@ -4,9 +4,9 @@ preview with the same message, for the cost of one listing per account."""
 from __future__ import annotations
 
 import pytest
-from conftest import control
 from do_genai_model_keys.emulator import Emulator
 from pulumi import automation as auto
+from support.emulators import control
 from support.secrets import secret_absent
 from support.stacks import KeyStack
 

@@ -10,13 +10,13 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pulumi
 import pytest
-from conftest import api_requests, control
 from do_genai_model_keys.api import errors, times
 from do_genai_model_keys.api.errors import GenAIError
 from do_genai_model_keys.dynamic import key_inputs, runtime
 from do_genai_model_keys.dynamic.resources import ModelAccessKeyProvider, check_inputs
 from do_genai_model_keys.emulator import Emulator
 from pulumi.dynamic.dynamic import serialize_provider
+from support.emulators import api_requests, control
 from support.secrets import different_secrets, expect, same_secret
 
 KEYS = "/v2/gen-ai/models/api_keys"
