@@ -83,7 +83,8 @@ def test_the_preview_environment_is_stated_as_one_to_protect() -> None:
 def test_every_step_runs_what_the_pipeline_test_runs() -> None:
     tested = set(
         re.findall(
-            r'\*pipeline, "([a-z-]+)"', (ROOT / "tests" / "test_pipeline_e2e.py").read_text()
+            r'\*pipeline, "([a-z-]+)"',
+            (ROOT / "tests" / "e2e" / "test_pipeline_e2e.py").read_text(),
         )
     )
     used = set()
