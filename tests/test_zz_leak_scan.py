@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 from do_genai_model_keys.emulator import Emulator
-from support.emulators import control
+from support.emulators import fault
 from support.leaks import LEAK_DIR_ENV, LEAK_MATERIAL, TEST_OUTPUT, remember_emulator_secrets
 from support.stacks import KeyStack
 
@@ -78,8 +78,8 @@ def test_no_secret_or_token_anywhere(
     # Make sure the scan has material even when run alone: an up with retries and a
     # regenerate, a refresh and a destroy, under injected faults, with logging on.
     caplog.set_level("DEBUG")
-    control(emulator, "POST", "faults", {"kind": "status", "status": 500, "count": 3})
-    control(emulator, "POST", "faults", {"kind": "commit_then_drop", "method": "POST", "count": 1})
+    fault(emulator, kind="status", status=500, count=3)
+    fault(emulator, kind="commit_then_drop", method="POST", count=1)
     keys = KeyStack(backend(), emulator)
     keys.up({"a": {"name": "leak-a"}, "b": {"name": "leak-b"}})
     keys.up({"a": {"name": "leak-a", "secret_version": 2}, "b": {"name": "leak-b"}})

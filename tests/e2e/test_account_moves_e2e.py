@@ -7,9 +7,10 @@ from __future__ import annotations
 import pulumi
 import pytest
 from do_genai_model_keys import Account, ModelAccessKey
+from do_genai_model_keys.api.contract import ALL_SCOPES
 from do_genai_model_keys.emulator import Emulator
-from do_genai_model_keys.emulator.state import ALL_SCOPES
 from pulumi import automation as auto
+from support.emulators import KEY_ROUTE
 from support.secrets import expect, same_secret, secret_absent
 from support.stacks import changes
 
@@ -106,8 +107,5 @@ def test_two_resources_adopting_one_key_fail_naming_both(backend) -> None:
         assert "'second-name'" in message
         assert list(emu.state.keys) == [panel.uuid]
         assert (
-            emu.state.stats_snapshot()["requests"].get(
-                "PUT /v2/gen-ai/models/api_keys/{api_key_uuid}/regenerate", 0
-            )
-            <= 1
+            emu.state.stats_snapshot()["requests"].get(f"PUT {KEY_ROUTE}/regenerate", 0) <= 1
         )  # one adopter regenerated; the other was stopped before it could

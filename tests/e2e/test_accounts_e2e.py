@@ -7,8 +7,8 @@ from __future__ import annotations
 import pulumi
 import pytest
 from do_genai_model_keys import Account, ModelAccessKey, get_inference_models_output
+from do_genai_model_keys.api.contract import ALL_SCOPES
 from do_genai_model_keys.emulator import Emulator
-from do_genai_model_keys.emulator.state import ALL_SCOPES
 from pulumi import automation as auto
 from support.emulators import control
 from support.secrets import different_secrets, expect, secret_absent

@@ -10,10 +10,10 @@ import textwrap
 from collections.abc import Iterator
 from pathlib import Path
 
-import httpx
 import pytest
 from do_genai_model_keys.emulator import ALL_SCOPES, Emulator
 from support.cli import Cli, copy_project
+from support.emulators import inference_status
 from support.leaks import remember_emulator_secrets
 from support.secrets import expect, secret_absent
 
@@ -34,26 +34,13 @@ def cli(engine_bin: Path, tmp_path: Path) -> Cli:
     return Cli(engine_bin=engine_bin, work=tmp_path / "cli")
 
 
-def configure(cli: Cli, project: Path, emu: Emulator, *, with_token: bool = True) -> None:
-    cli.run(project, "stack", "init", "dev")
-    if with_token:
-        cli.run(project, "config", "set", "--secret", "digitalocean:token", emu.token)
-    cli.run(project, "config", "set", "digitalocean:apiEndpoint", emu.url)
-    cli.run(project, "config", "set", "digitalocean:inferenceEndpoint", emu.url)
-
-
 def quickstart_up(cli: Cli, emu: Emulator, tmp_path: Path) -> Path:
     """The root quickstart in a user's folder, its control-panel key made, configured and up."""
     project = copy_project(tmp_path / "repo", "Pulumi.yaml", "examples/quickstart")
     emu.state.create_key("quickstart-web")
-    configure(cli, project, emu)
+    cli.configure(project, emu)
     cli.run(project, "up", "--yes")
     return project
-
-
-def models_status(emu: Emulator, secret: str) -> int:
-    answer = httpx.get(f"{emu.url}/v1/models", headers={"Authorization": f"Bearer {secret}"})
-    return answer.status_code
 
 
 def test_the_root_quickstart_as_a_user_runs_it(
@@ -63,7 +50,7 @@ def test_the_root_quickstart_as_a_user_runs_it(
     project = copy_project(tmp_path / "repo", "Pulumi.yaml", "examples/quickstart")
     panel = emu.state.create_key("quickstart-web")  # made in the control panel
     panel_secret = panel.secret
-    configure(cli, project, emu)
+    cli.configure(project, emu)
     HOST_CALLS["stack init/config"] = cli.host_calls()
 
     up = cli.run(project, "up", "--yes")
@@ -74,9 +61,9 @@ def test_the_root_quickstart_as_a_user_runs_it(
     hidden = cli.run(project, "stack", "output", "web_key_secret").stdout.strip()
     assert hidden == "[secret]"
     secret = cli.run(project, "stack", "output", "web_key_secret", "--show-secrets").stdout.strip()
-    expect(models_status(emu, secret), 200, "models_status")
+    expect(inference_status(emu, secret), 200, "inference_status")
     expect(
-        models_status(emu, panel_secret), 401, "models_status"
+        inference_status(emu, panel_secret), 401, "inference_status"
     )  # adoption regenerated the panel's secret
     [key] = emu.state.keys.values()
     assert key.uuid == panel.uuid
@@ -138,7 +125,7 @@ def test_a_program_error_is_one_clear_message_and_a_failed_exit(
     cli: Cli, panel_emulator: Emulator, tmp_path: Path, body: str, expected: str
 ) -> None:
     project = program_project(tmp_path / "repo", body)
-    configure(cli, project, panel_emulator)
+    cli.configure(project, panel_emulator)
     up = cli.run(project, "up", "--yes", check=False)
     assert up.returncode != 0
     text = diagnostics(up.stdout + up.stderr)
@@ -150,7 +137,7 @@ def test_a_missing_token_names_the_setting_and_the_fix(
     cli: Cli, panel_emulator: Emulator, tmp_path: Path
 ) -> None:
     project = copy_project(tmp_path / "repo", "Pulumi.yaml", "examples/quickstart")
-    configure(cli, project, panel_emulator, with_token=False)
+    cli.configure(project, panel_emulator, with_token=False)
     up = cli.run(project, "up", "--yes", check=False)
     assert up.returncode != 0
     text = diagnostics(up.stdout + up.stderr)
@@ -231,7 +218,7 @@ def test_a_token_with_two_lines_is_refused_without_printing_it(
     )
     project = copy_project(tmp_path / "repo", "Pulumi.yaml", "examples/quickstart")
     panel_emulator.state.create_key("quickstart-web")
-    configure(cli, project, panel_emulator, with_token=False)
+    cli.configure(project, panel_emulator, with_token=False)
     up = cli.run(project, "up", "--yes", check=False)
     output = up.stdout + up.stderr
     assert up.returncode != 0

@@ -7,13 +7,13 @@ from __future__ import annotations
 import pytest
 from do_genai_model_keys.emulator import Emulator
 from pulumi import automation as auto
-from support.emulators import control
+from support.emulators import KEY_ROUTE, control
 from support.secrets import different_secrets, expect, same_secret
 from support.stacks import KeyStack, changes
 
 pytestmark = pytest.mark.e2e
 
-REGENERATE = "PUT /v2/gen-ai/models/api_keys/{api_key_uuid}/regenerate"
+REGENERATE = f"PUT {KEY_ROUTE}/regenerate"
 
 
 def test_a_refresh_against_an_endpoint_that_knows_no_key_kills_nothing(backend) -> None:

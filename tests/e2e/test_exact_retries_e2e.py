@@ -6,31 +6,22 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
+from do_genai_model_keys.api.contract import KEYS_PATH
 from do_genai_model_keys.emulator import Emulator
 from pulumi import automation as auto
-from support.emulators import api_requests, control
+from support.emulators import KEY_ROUTE, api_requests, fault
 from support.secrets import expect
-from support.stacks import KeySpecs, KeyStack, changes
+from support.stacks import ATTEMPTS, KeySpecs, KeyStack, changes, key_stack
 
 pytestmark = pytest.mark.e2e
 
-KEYS = "/v2/gen-ai/models/api_keys"
-REGENERATE = KEYS + "/{api_key_uuid}/regenerate"
-ATTEMPTS = 5  # httpRetryMax (4) + 1
+REGENERATE = f"{KEY_ROUTE}/regenerate"
 
 
 @pytest.fixture
 def keys(backend, emulator: Emulator) -> Iterator[KeyStack]:
-    stack = KeyStack(backend(), emulator)
-    yield stack
-    control(emulator, "DELETE", "faults")
-    if stack.stack is not None:
-        stack.destroy()
-    assert emulator.state.keys == {}
-
-
-def fault(emu: Emulator, **rule: object) -> None:
-    control(emu, "POST", "faults", rule)
+    with key_stack(backend, emulator) as stack:
+        yield stack
 
 
 def live_secrets(keys: KeyStack, emu: Emulator, names: list[str]) -> list[str]:
@@ -43,7 +34,7 @@ def live_secrets(keys: KeyStack, emu: Emulator, names: list[str]) -> list[str]:
 def test_two_resources_of_one_name_with_one_create_answer_lost(
     keys: KeyStack, emulator: Emulator
 ) -> None:
-    fault(emulator, method="POST", path=KEYS, kind="commit_then_drop", count=1)
+    fault(emulator, method="POST", path=KEYS_PATH, kind="commit_then_drop", count=1)
     specs = {"first": {"name": "twin"}, "second": {"name": "twin"}}
     assert changes(keys.up(specs)) == {"create": 3}
     outputs = keys.outputs()
@@ -51,14 +42,14 @@ def test_two_resources_of_one_name_with_one_create_answer_lost(
     assert sorted(emulator.state.keys) == sorted([outputs["first.uuid"], outputs["second.uuid"]])
     first, second = live_secrets(keys, emulator, ["first", "second"])
     assert first != second
-    assert api_requests(emulator, f"POST {KEYS}") == 2
+    assert api_requests(emulator, f"POST {KEYS_PATH}") == 2
     assert changes(keys.preview(specs)) == {}
 
 
 def test_a_found_create_that_cannot_finish_leaves_nothing_and_the_next_up_converges(
     keys: KeyStack, emulator: Emulator
 ) -> None:
-    fault(emulator, method="POST", path=KEYS, kind="commit_then_drop", count=1)
+    fault(emulator, method="POST", path=KEYS_PATH, kind="commit_then_drop", count=1)
     fault(emulator, method="PUT", path=REGENERATE, kind="status", status=500, count=ATTEMPTS)
     specs = {"only": {"name": "unfinished"}}
     with pytest.raises(auto.CommandError) as caught:

@@ -10,17 +10,18 @@ import openai
 import pulumi
 import pytest
 from do_genai_model_keys import ModelAccessKey, get_inference_models_output
+from do_genai_model_keys.api.contract import KEYS_PATH
 from do_genai_model_keys.emulator import Emulator
 from support import examples
-from support.emulators import HTTP, api_requests, control
+from support.emulators import HTTP, api_requests, fault
 from support.stacks import KeyStack, emulator_config
 
 pytestmark = pytest.mark.e2e
 
 SCOPE = ["llama3.3-70b-instruct", "openai-gpt-4o-mini"]
-CREATE = "POST /v2/gen-ai/models/api_keys"
-LIST = "GET /v2/gen-ai/models/api_keys"
-SNAPSHOT = {"method": "GET", "path": "/v2/gen-ai/models/api_keys"}
+CREATE = f"POST {KEYS_PATH}"
+LIST = f"GET {KEYS_PATH}"
+SNAPSHOT = {"method": "GET", "path": KEYS_PATH}
 
 
 def test_an_adopted_scoped_key_sees_only_its_models_and_the_app_is_refused_others(
@@ -59,9 +60,7 @@ def test_a_burst_of_300_calls_meets_the_429_and_an_up_rides_it_out(backend) -> N
         specs = {f"k{n:02d}": {"name": f"burst-{n:02d}"} for n in range(60)}
         # The provider's first call (the listing before its creates) is held for two seconds;
         # once it has arrived, the rest of the account bursts, and the creates come after it.
-        control(
-            emu, "POST", "faults", {**SNAPSHOT, "kind": "latency", "latency_ms": 2000, "count": 1}
-        )
+        fault(emu, **SNAPSHOT, kind="latency", latency_ms=2000, count=1)
         outcome: list[object] = []
         up = threading.Thread(target=lambda: outcome.append(keys.up(specs)))
         up.start()

@@ -22,11 +22,11 @@ import venv
 import zipfile
 from pathlib import Path
 
-import httpx
 import pytest
 from do_genai_model_keys.emulator import Emulator
 from support.cli import Cli
-from support.secrets import secret_absent
+from support.emulators import inference_status
+from support.secrets import expect, secret_absent
 
 pytestmark = pytest.mark.install
 
@@ -158,10 +158,7 @@ def test_a_users_project_with_its_own_provider_module_runs_through_the_cli(
     project = user_project(tmp_path / "user-project", project_venv)
     with Emulator() as emu:  # DigitalOcean today: keys come from the control panel
         panel = emu.state.create_key("quickstart-web")
-        cli.run(project, "stack", "init", "dev")
-        cli.run(project, "config", "set", "--secret", "digitalocean:token", emu.token)
-        cli.run(project, "config", "set", "digitalocean:apiEndpoint", emu.url)
-        cli.run(project, "config", "set", "digitalocean:inferenceEndpoint", emu.url)
+        cli.configure(project, emu)
 
         up = cli.run(project, "up", "--yes")
         assert "+ 2 created" in up.stdout, up.stdout
@@ -170,8 +167,7 @@ def test_a_users_project_with_its_own_provider_module_runs_through_the_cli(
         assert outputs["region"] == "nyc3"
         shown = json.loads(cli.run(project, "stack", "output", "--json", "--show-secrets").stdout)
         secret = shown["web_key_secret"]
-        answer = httpx.get(f"{emu.url}/v1/models", headers={"Authorization": f"Bearer {secret}"})
-        assert answer.status_code == 200
+        expect(inference_status(emu, secret), 200, "inference_status")
         assert [k.uuid for k in emu.state.keys.values()] == [panel.uuid] == [shown["web_key_uuid"]]
         secret_absent(secret, cli.state_text(), "cli.state_text()")
 

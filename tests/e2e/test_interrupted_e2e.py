@@ -10,14 +10,21 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-import httpx
 import pytest
 from do_genai_model_keys.commands.recovery import (
     recover_pending_creates,
     restore_truncated_checkpoint,
 )
 from do_genai_model_keys.emulator import Emulator
-from support.emulators import api_requests, control, emulator_client
+from support.emulators import (
+    KEY_ROUTE,
+    api_requests,
+    clear_faults,
+    control,
+    emulator_client,
+    fault,
+    inference_status,
+)
 from support.secrets import expect
 from support.stacks import KeyStack, changes
 
@@ -89,7 +96,7 @@ def settle_count(emu: Emulator) -> int:
 
 
 def test_killed_up_recovers_without_orphans_or_lost_secrets(backend, emulator: Emulator) -> None:
-    control(emulator, "POST", "faults", {"kind": "latency", "method": "POST", "latency_ms": 300})
+    fault(emulator, kind="latency", method="POST", latency_ms=300)
     keys = KeyStack(backend(), emulator)
     specs = {f"k{n:02d}": {"name": f"interrupted-{n:02d}"} for n in range(30)}
     keys.open(specs)
@@ -107,7 +114,7 @@ def test_killed_up_recovers_without_orphans_or_lost_secrets(backend, emulator: E
     pending = (keys.stack.export_stack().deployment or {}).get("pending_operations") or []
     assert pending, "the engine should have left pending creates"
 
-    control(emulator, "DELETE", "faults")
+    clear_faults(emulator)
     with emulator_client(emulator) as client:
         report = recover_pending_creates(keys.stack, client, break_lock=True)
     assert report.ambiguous == {}
@@ -121,10 +128,7 @@ def test_killed_up_recovers_without_orphans_or_lost_secrets(backend, emulator: E
     outputs = keys.outputs()
     for resource_name in specs:
         secret = outputs[f"{resource_name}.secret"]
-        answer = httpx.get(
-            f"{emulator.url}/v1/models", headers={"Authorization": f"Bearer {secret}"}
-        )
-        assert answer.status_code == 200, resource_name
+        expect(inference_status(emulator, secret), 200, resource_name)
     assert changes(keys.preview(specs)) == {}
     raw = keys.state_file().read_text()
     expect(
@@ -146,10 +150,10 @@ def test_a_killed_up_leaves_nothing_acting_and_no_key_is_deleted_after(
         specs[f"k{n:02d}"] = {"name": panel.name, "adopt_uuid": panel.uuid}
     keys.up(specs)
     rotate = {name: {**spec, "secret_version": 2} for name, spec in specs.items()}
-    control(emulator, "POST", "faults", {"kind": "latency", "method": "PUT", "latency_ms": 300})
+    fault(emulator, kind="latency", method="PUT", latency_ms=300)
     control(emulator, "POST", "stats/reset")
 
-    regenerates = "PUT /v2/gen-ai/models/api_keys/{api_key_uuid}/regenerate"
+    regenerates = f"PUT {KEY_ROUTE}/regenerate"
     ours = up_killed_when(keys, rotate, lambda: api_requests(emulator, regenerates) >= 3)
     assert ours, "the engine had started no provider"
 
@@ -168,13 +172,13 @@ def test_a_killed_up_leaves_nothing_acting_and_no_key_is_deleted_after(
     time.sleep(1.0)
     assert dict(control(emulator, "GET", "stats")["requests"]) == sent
 
-    control(emulator, "DELETE", "faults")
+    clear_faults(emulator)
     assert keys.stack is not None
     restore_truncated_checkpoint(keys.state_file())
     with emulator_client(emulator) as client:
         recover_pending_creates(keys.stack, client, break_lock=True)
     assert keys.up(rotate).summary.result == "succeeded"
-    assert api_requests(emulator, "DELETE /v2/gen-ai/models/api_keys/{api_key_uuid}") == 0
+    assert api_requests(emulator, f"DELETE {KEY_ROUTE}") == 0
     assert sorted(k.name for k in emulator.state.keys.values()) == sorted(
         str(s["name"]) for s in specs.values()
     )

@@ -12,8 +12,8 @@ import sys
 import pulumi
 import pytest
 from do_genai_model_keys import Account, ModelAccessKey
+from do_genai_model_keys.api.contract import ALL_SCOPES
 from do_genai_model_keys.emulator import Emulator
-from do_genai_model_keys.emulator.state import ALL_SCOPES
 from support.backend import LocalBackend
 from support.secrets import secret_absent
 from support.stacks import emulator_config

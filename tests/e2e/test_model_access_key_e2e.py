@@ -5,32 +5,23 @@ from __future__ import annotations
 import math
 from collections.abc import Iterator
 
-import httpx
 import pytest
+from do_genai_model_keys.api.contract import KEYS_PATH
 from do_genai_model_keys.emulator import Emulator
 from pulumi import automation as auto
-from support.emulators import api_requests, control
+from support.emulators import api_requests, control, inference_status
 from support.secrets import different_secrets, expect, same_secret, secret_absent
-from support.stacks import KeySpecs, KeyStack, changes
+from support.stacks import KeySpecs, KeyStack, changes, key_stack
 
 pytestmark = pytest.mark.e2e
 
-LIST_KEYS = "GET /v2/gen-ai/models/api_keys"
+LIST_KEYS = f"GET {KEYS_PATH}"
 
 
 @pytest.fixture
 def keys(backend, emulator: Emulator) -> Iterator[KeyStack]:
-    stack = KeyStack(backend(), emulator)
-    yield stack
-    if stack.stack is not None:
-        stack.destroy()
-    assert emulator.state.keys == {}, "destroy must leave no keys"
-
-
-def inference_status(emu: Emulator, secret: str) -> int:
-    return httpx.get(
-        f"{emu.url}/v1/models", headers={"Authorization": f"Bearer {secret}"}
-    ).status_code
+    with key_stack(backend, emulator) as stack:
+        yield stack
 
 
 def test_lifecycle_create_rename_regenerate_refresh(keys: KeyStack, emulator: Emulator) -> None:

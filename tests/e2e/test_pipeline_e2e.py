@@ -19,13 +19,13 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
 
-import httpx
 import pytest
 from do_genai_model_keys.api.times import format_time, parse_time
 from do_genai_model_keys.dynamic.rotation import DEFAULT_ANCHOR
 from do_genai_model_keys.emulator import Emulator
 from support import examples
 from support.cli import Cli, copy_project
+from support.emulators import inference_status
 from support.secrets import expect, same_secret
 
 pytestmark = pytest.mark.e2e
@@ -88,12 +88,6 @@ def git(repo: Path, *args: str) -> str:
         text=True,
         check=True,
     ).stdout
-
-
-def status(emu: Emulator, secret: str) -> int:
-    return httpx.get(
-        f"{emu.url}/v1/models", headers={"Authorization": f"Bearer {secret}"}
-    ).status_code
 
 
 def test_the_pipeline_rotates_three_times_and_on_schedule_with_zero_failed_requests(
@@ -195,10 +189,10 @@ def test_the_pipeline_rotates_three_times_and_on_schedule_with_zero_failed_reque
         print("pipeline figures:", json.dumps(figures))
         assert app.failures == []
         assert app.requests > 50
-        assert status(emu, history[-1]) == 200
+        assert inference_status(emu, history[-1]) == 200
         expect(
-            status(emu, history[-2]), 200, "status"
+            inference_status(emu, history[-2]), 200, "inference_status"
         )  # the previous secret, for one more rotation
         for old in history[:-2]:
-            assert status(emu, old) == 401  # two or more rotations ago: refused
+            assert inference_status(emu, old) == 401  # two or more rotations ago: refused
         cli.run(project, "destroy", "--yes")

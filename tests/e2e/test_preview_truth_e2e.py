@@ -4,6 +4,7 @@ preview with the same message, for the cost of one listing per account."""
 from __future__ import annotations
 
 import pytest
+from do_genai_model_keys.api.contract import KEYS_PATH
 from do_genai_model_keys.emulator import Emulator
 from pulumi import automation as auto
 from support.emulators import control
@@ -12,8 +13,8 @@ from support.stacks import KeyStack
 
 pytestmark = pytest.mark.e2e
 
-LIST = "GET /v2/gen-ai/models/api_keys"
-CREATE = "POST /v2/gen-ai/models/api_keys"
+LIST = f"GET {KEYS_PATH}"
+CREATE = f"POST {KEYS_PATH}"
 
 
 def failed_preview(keys: KeyStack, specs: dict) -> str:

@@ -12,39 +12,20 @@ from __future__ import annotations
 import time
 
 import pytest
+from do_genai_model_keys.api.contract import KEYS_PATH
 from do_genai_model_keys.emulator import Emulator
+from support.clock import FakeClock
 from support.emulators import HTTP, api_requests, control
 from support.stacks import KeyStack
 
 pytestmark = pytest.mark.e2e
 
-LIST_KEYS = "GET /v2/gen-ai/models/api_keys"
-
-
-class AgingClock:
-    """Real time, except that after `age(seconds)` the next reading (the refresh's first
-    request) finds the requests made before it `seconds` old, however long the engine took to
-    start; from then on time runs as usual."""
-
-    def __init__(self) -> None:
-        self.shift = 0.0
-        self._aged_at: float | None = None
-        self._age = 0.0
-
-    def age(self, seconds: float) -> None:
-        self._aged_at, self._age = time.time(), seconds
-
-    def __call__(self) -> float:  # the emulator reads it under its lock
-        now = time.time()
-        if self._aged_at is not None:
-            self.shift = self._age - (now - self._aged_at)
-            self._aged_at = None
-        return now + self.shift
+LIST_KEYS = f"GET {KEYS_PATH}"
 
 
 def test_refresh_1000_keys_under_the_limit(backend, record_property) -> None:
-    clock = AgingClock()
-    with Emulator(clock=clock) as emulator:
+    clock = FakeClock(running=True)  # real time, aged below when the budget is spent
+    with Emulator(clock=clock.time) as emulator:
         keys = KeyStack(backend(), emulator)
         keys.seed(1000, "limited")  # a state of 1,000 keys, without 1,000 creates to wait for
         # The control API's limit is the subject: the secret checks (1,000 inference calls, a

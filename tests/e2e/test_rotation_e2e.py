@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import httpx
 import openai
 import pytest
 from do_genai_model_keys.emulator import Emulator
 from pulumi import automation as auto
 from support import examples
+from support.emulators import inference_status
 from support.secrets import expect, same_secret
 from support.stacks import emulator_config
 
@@ -15,8 +15,7 @@ pytestmark = pytest.mark.e2e
 
 
 def works(emu: Emulator, secret: str) -> bool:
-    answer = httpx.get(f"{emu.url}/v1/models", headers={"Authorization": f"Bearer {secret}"})
-    return answer.status_code == 200
+    return inference_status(emu, secret) == 200
 
 
 @pytest.mark.parametrize("adopted", [False, True], ids=["created", "adopted"])

@@ -35,13 +35,6 @@ def project(root: Path, name: str) -> Path:
     return folder
 
 
-def configure(cli: Cli, folder: Path, emu: Emulator) -> None:
-    cli.run(folder, "stack", "init", "dev")
-    cli.run(folder, "config", "set", "--secret", "digitalocean:token", emu.token)
-    cli.run(folder, "config", "set", "digitalocean:apiEndpoint", emu.url)
-    cli.run(folder, "config", "set", "digitalocean:inferenceEndpoint", emu.url)
-
-
 def secret_output(cli: Cli, folder: Path) -> str:
     return cli.run(folder, "stack", "output", "secret", "--show-secrets").stdout.strip()
 
@@ -76,7 +69,7 @@ def test_a_panel_regenerate_is_drift_up_heals_it_and_the_inventory_finds_two_own
         cli = Cli(engine_bin=engine_bin, work=tmp_path / "cli")
         panel = emu.state.create_key("shared-web")
         team_a = project(tmp_path, "team-a")
-        configure(cli, team_a, emu)
+        cli.configure(team_a, emu)
         cli.run(team_a, "up", "--yes")
         first = secret_output(cli, team_a)
         assert app_status(emu, first) == 200
@@ -100,7 +93,7 @@ def test_a_panel_regenerate_is_drift_up_heals_it_and_the_inventory_finds_two_own
 
         # A second team adopts the same key: its up regenerates it, and team a's secret dies.
         team_b = project(tmp_path, "team-b")
-        configure(cli, team_b, emu)
+        cli.configure(team_b, emu)
         cli.run(team_b, "up", "--yes")
         assert app_status(emu, healed) == 401
 

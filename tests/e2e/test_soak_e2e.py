@@ -14,16 +14,16 @@ import os
 from collections import Counter
 from collections.abc import Iterator
 
-import httpx
 import pytest
+from do_genai_model_keys.api.contract import KEYS_PATH
 from do_genai_model_keys.emulator import Emulator
 from pulumi import automation as auto
-from support.emulators import control
+from support.emulators import KEY_ROUTE, clear_faults, control, fault, inference_status
+from support.secrets import expect
 from support.stacks import KeySpecs, KeyStack, changes
 
 pytestmark = [pytest.mark.e2e, pytest.mark.soak]
 
-KEYS = "/v2/gen-ai/models/api_keys"
 RATE = 0.05  # each of the five rules below; together about 20% of requests
 FAULTS = [
     {"kind": "status", "status": 429, "headers": {"retry-after": "1"}, "probability": RATE},
@@ -31,11 +31,11 @@ FAULTS = [
     {"kind": "status", "status": 503, "probability": RATE},
     {"kind": "drop", "probability": RATE},
     {"kind": "latency", "latency_ms": 50, "probability": RATE},
-    {"kind": "commit_then_drop", "method": "POST", "path": KEYS, "probability": 0.15},
+    {"kind": "commit_then_drop", "method": "POST", "path": KEYS_PATH, "probability": 0.15},
     {
         "kind": "commit_then_drop",
         "method": "PUT",
-        "path": KEYS + "/{api_key_uuid}/regenerate",
+        "path": f"{KEY_ROUTE}/regenerate",
         "probability": 0.15,
     },
 ]
@@ -43,11 +43,11 @@ FAULTS = [
 
 def faults_on(emu: Emulator) -> None:
     for rule in FAULTS:
-        control(emu, "POST", "faults", rule)
+        fault(emu, **rule)
 
 
 def faults_off(emu: Emulator) -> None:
-    control(emu, "DELETE", "faults")
+    clear_faults(emu)
 
 
 def check_exact_keys_and_working_secrets(keys: KeyStack, emu: Emulator, specs: dict) -> None:
@@ -59,8 +59,7 @@ def check_exact_keys_and_working_secrets(keys: KeyStack, emu: Emulator, specs: d
     ]
     assert len(secrets) == len(specs)
     for secret in secrets:
-        answer = httpx.get(f"{emu.url}/v1/models", headers={"Authorization": f"Bearer {secret}"})
-        assert answer.status_code == 200
+        expect(inference_status(emu, secret), 200, "inference_status")
     faults_on(emu)
 
 

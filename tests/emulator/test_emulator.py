@@ -15,11 +15,10 @@ from typing import Any
 import httpx
 import pytest
 from do_genai_model_keys.api.contract import CREATE_RETIRED_MESSAGE as RETIRED_MESSAGE
+from do_genai_model_keys.api.contract import KEYS_PATH
 from do_genai_model_keys.emulator import Emulator, parse_token_spec
-from support.emulators import HTTP, control
+from support.emulators import HTTP, control, fault
 from support.secrets import expect
-
-KEYS = "/v2/gen-ai/models/api_keys"
 
 
 def get(emu: Emulator, path: str, token: str | None = None, **params: Any) -> httpx.Response:
@@ -45,7 +44,7 @@ def test_cli_prints_its_address_first_makes_a_demo_token_and_stops_cleanly() -> 
         assert first.startswith("listening on http://127.0.0.1:")
         url = first.removeprefix("listening on ")
         token = rest[0].removeprefix("demo token: ")
-        answer = httpx.get(f"{url}{KEYS}", headers={"Authorization": f"Bearer {token}"})
+        answer = httpx.get(f"{url}{KEYS_PATH}", headers={"Authorization": f"Bearer {token}"})
         assert answer.status_code == 200
     finally:
         process.send_signal(signal.SIGINT)
@@ -67,10 +66,10 @@ def test_cli_state_file_keeps_keys_across_restarts(tmp_path: Path) -> None:
         url = first.removeprefix("listening on ")
         headers = {"Authorization": "Bearer tok-a"}
         try:
-            keys = httpx.get(f"{url}{KEYS}", headers=headers).json()["api_key_infos"]
+            keys = httpx.get(f"{url}{KEYS_PATH}", headers=headers).json()["api_key_infos"]
             assert len(keys) == expected
             if expected == 0:
-                httpx.post(f"{url}{KEYS}", headers=headers, json={"name": "kept"})
+                httpx.post(f"{url}{KEYS_PATH}", headers=headers, json={"name": "kept"})
         finally:
             process.terminate()
             process.wait(timeout=10)
@@ -108,7 +107,7 @@ def test_cli_takes_tokens_from_a_file_and_the_environment_out_of_ps(tmp_path: Pa
             ("env-two", 200),
             ("other", 401),
         ]:
-            answer = httpx.get(f"{url}{KEYS}", headers={"Authorization": f"Bearer {token}"})
+            answer = httpx.get(f"{url}{KEYS_PATH}", headers={"Authorization": f"Bearer {token}"})
             assert answer.status_code == status, token
         command_line = Path(f"/proc/{process.pid}/cmdline").read_bytes()
         assert b"file-token" not in command_line
@@ -151,8 +150,8 @@ def test_default_page_is_20_and_the_most_is_200(emulator: Emulator) -> None:
 
 def test_every_api_answer_has_rate_limit_headers(emulator: Emulator) -> None:
     for answer in (
-        get(emulator, KEYS),
-        get(emulator, KEYS, token="wrong"),
+        get(emulator, KEYS_PATH),
+        get(emulator, KEYS_PATH, token="wrong"),
         get(emulator, "/v2/droplets"),
     ):
         for header in ("ratelimit-limit", "ratelimit-remaining", "ratelimit-reset"):
@@ -162,9 +161,9 @@ def test_every_api_answer_has_rate_limit_headers(emulator: Emulator) -> None:
 
 def test_per_minute_limit_answers_429_with_retry_after() -> None:
     with Emulator(per_minute_limit=3) as emu:
-        codes = [get(emu, KEYS).status_code for _ in range(4)]
+        codes = [get(emu, KEYS_PATH).status_code for _ in range(4)]
         assert codes == [200, 200, 200, 429]
-        limited = get(emu, KEYS)
+        limited = get(emu, KEYS_PATH)
         assert limited.json()["id"] == "too_many_requests"
         assert 1 <= int(limited.headers["retry-after"]) <= 60
 
@@ -178,7 +177,9 @@ def test_unemulated_documented_paths_answer_501_in_the_error_shape(emulator: Emu
 def test_retired_create_answers_exactly_as_documented() -> None:
     with Emulator() as emu:  # DigitalOcean today: every create is refused
         answer = httpx.post(
-            emu.url + KEYS, headers={"Authorization": f"Bearer {emu.token}"}, json={"name": "x"}
+            emu.url + KEYS_PATH,
+            headers={"Authorization": f"Bearer {emu.token}"},
+            json={"name": "x"},
         )
     assert answer.status_code == 410
     assert answer.json()["id"] == "gone"
@@ -188,30 +189,34 @@ def test_retired_create_answers_exactly_as_documented() -> None:
 def test_control_panel_keys_stats_and_reset(emulator: Emulator) -> None:
     made = control(emulator, "POST", "keys", {"name": "from-panel"})["api_key_info"]
     assert made["secret_key"]
-    get(emulator, KEYS)
-    get(emulator, KEYS)
+    get(emulator, KEYS_PATH)
+    get(emulator, KEYS_PATH)
     stats = control(emulator, "GET", "stats")
-    assert stats["requests"] == {f"GET {KEYS}": 2}
+    assert stats["requests"] == {f"GET {KEYS_PATH}": 2}
     control(emulator, "POST", "stats/reset")
     assert control(emulator, "GET", "stats")["requests"] == {}
     control(emulator, "POST", "reset")
-    assert get(emulator, KEYS).json()["api_key_infos"] == []
+    assert get(emulator, KEYS_PATH).json()["api_key_infos"] == []
 
 
 def test_faults_fire_by_count_and_by_probability(emulator: Emulator) -> None:
-    control(emulator, "POST", "faults", {"kind": "status", "status": 503, "path": KEYS, "count": 2})
-    assert [get(emulator, KEYS).status_code for _ in range(3)] == [503, 503, 200]
+    """Through the control API on purpose, as a user's CI adds faults: this is the test of its
+    fault routes taking and clearing rules (other tests add theirs with support's `fault`)."""
+    control(
+        emulator, "POST", "faults", {"kind": "status", "status": 503, "path": KEYS_PATH, "count": 2}
+    )
+    assert [get(emulator, KEYS_PATH).status_code for _ in range(3)] == [503, 503, 200]
     control(emulator, "DELETE", "faults")
     control(emulator, "POST", "faults", {"kind": "status", "status": 500, "probability": 0.5})
-    codes = [get(emulator, KEYS).status_code for _ in range(200)]
+    codes = [get(emulator, KEYS_PATH).status_code for _ in range(200)]
     assert 60 < codes.count(500) < 140
 
 
 def test_a_dropped_connection_gets_no_answer(emulator: Emulator) -> None:
-    control(emulator, "POST", "faults", {"kind": "drop", "count": 1})
+    fault(emulator, kind="drop", count=1)
     with pytest.raises(httpx.RemoteProtocolError):
-        get(emulator, KEYS)
-    assert get(emulator, KEYS).status_code == 200
+        get(emulator, KEYS_PATH)
+    assert get(emulator, KEYS_PATH).status_code == 200
 
 
 @pytest.mark.parametrize(
@@ -237,15 +242,15 @@ def test_bad_fault_rules_are_refused(emulator: Emulator, rule: dict, named: str)
     assert answer.status_code == 400
     assert named in answer.json()["message"]
     assert emulator.state.faults == []
-    assert get(emulator, KEYS).status_code == 200
+    assert get(emulator, KEYS_PATH).status_code == 200
 
 
 def test_a_body_fault_answers_exactly_that_body(emulator: Emulator) -> None:
-    control(emulator, "POST", "faults", {"kind": "body", "body": "<html>x</html>", "count": 1})
-    page = get(emulator, KEYS)
+    fault(emulator, kind="body", body="<html>x</html>", count=1)
+    page = get(emulator, KEYS_PATH)
     assert (page.status_code, page.text) == (200, "<html>x</html>")
     assert page.headers["content-type"] == "text/html"
-    assert "api_key_infos" in get(emulator, KEYS).json()
+    assert "api_key_infos" in get(emulator, KEYS_PATH).json()
 
 
 @pytest.mark.parametrize(
@@ -277,11 +282,12 @@ def test_a_malformed_or_huge_content_length_is_refused_at_once(
     host, port = emulator.url.removeprefix("http://").split(":")
     with socket.create_connection((host, int(port)), timeout=10) as raw:
         raw.sendall(
-            f"POST {KEYS} HTTP/1.1\r\nHost: {host}\r\nContent-Length: {length}\r\n\r\n".encode()
+            f"POST {KEYS_PATH} HTTP/1.1\r\nHost: {host}\r\n"
+            f"Content-Length: {length}\r\n\r\n".encode()
         )
         answer = raw.recv(65536).decode()
     assert answer.startswith(f"HTTP/1.1 {status} ")
-    assert get(emulator, KEYS).status_code == 200
+    assert get(emulator, KEYS_PATH).status_code == 200
 
 
 def test_unknown_paths_are_counted_under_one_name(emulator: Emulator) -> None:
@@ -296,7 +302,7 @@ def test_inference_accepts_live_key_secrets_only(emulator: Emulator) -> None:
     emulator.state.regenerate_key(made["uuid"])
     expect(get(emulator, "/v1/models", token=made["secret_key"]).status_code, 401, "get")
     # Secrets show only in create and regenerate answers.
-    listing = json.dumps(get(emulator, KEYS).json())
+    listing = json.dumps(get(emulator, KEYS_PATH).json())
     assert "secret_key" not in listing
 
 
@@ -323,13 +329,13 @@ def test_a_handler_failure_fails_the_test_that_met_it() -> None:
 def test_page_count_matches_ceil(emulator: Emulator) -> None:
     for n in range(41):
         emulator.state.create_key(f"k{n}")
-    assert get(emulator, KEYS).json()["meta"]["pages"] == math.ceil(41 / 20)
+    assert get(emulator, KEYS_PATH).json()["meta"]["pages"] == math.ceil(41 / 20)
 
 
 @pytest.mark.parametrize("method", ["OPTIONS", "HEAD", "TRACE"])
 def test_every_method_gets_a_json_answer(method: str) -> None:
     with Emulator() as emu:
-        answer = httpx.request(method, emu.url + KEYS, headers={"Authorization": "Bearer x"})
+        answer = httpx.request(method, emu.url + KEYS_PATH, headers={"Authorization": "Bearer x"})
     assert answer.status_code in (401, 404, 405, 501)
     assert answer.headers["content-type"].startswith("application/json")
     if method != "HEAD":
@@ -344,7 +350,7 @@ def test_a_chunked_body_is_read() -> None:
             yield b'"chunked"}'
 
         answer = httpx.post(
-            emu.url + KEYS,
+            emu.url + KEYS_PATH,
             headers={"Authorization": f"Bearer {emu.token}", "Content-Type": "application/json"},
             content=chunks(),
         )
@@ -367,7 +373,7 @@ def test_idle_connections_are_closed_so_they_cannot_hold_every_handler() -> None
 def test_junk_tokens_share_one_rate_record() -> None:
     with Emulator() as emu:
         for n in range(50):
-            httpx.get(emu.url + KEYS, headers={"Authorization": f"Bearer junk-{n}"})
+            httpx.get(emu.url + KEYS_PATH, headers={"Authorization": f"Bearer junk-{n}"})
         assert len(emu.state._control) <= 1  # the bound is the subject
 
 

@@ -8,13 +8,17 @@ from typing import Any
 import httpx
 import pytest
 import yaml
+from do_genai_model_keys.api.contract import (
+    CONTROL_PER_HOUR,
+    CONTROL_PER_MINUTE,
+    KEYS_PATH,
+    key_path,
+)
 from do_genai_model_keys.emulator import Emulator
 from do_genai_model_keys.emulator.assumptions import INFERENCE_REQUESTS_PER_MINUTE
-from do_genai_model_keys.emulator.limits import CONTROL_PER_HOUR, CONTROL_PER_MINUTE
 from support.contract import SPEC_PATH
 from support.emulators import HTTP, control
 
-KEYS = "/v2/gen-ai/models/api_keys"
 CHAT = "/v1/chat/completions"
 SCOPE = ["llama3.3-70b-instruct", "openai-gpt-4o-mini"]
 
@@ -63,14 +67,16 @@ def test_regenerate_and_rename_keep_the_scope(emulator: Emulator) -> None:
     scoped = panel_key(emulator, "scoped", SCOPE)
     uuid = scoped["uuid"]
     HTTP.put(
-        f"{emulator.url}{KEYS}/{uuid}",
+        f"{emulator.url}{key_path(uuid)}",
         headers=bearer(emulator.token),
         json={"api_key_uuid": uuid, "name": "renamed"},
     ).raise_for_status()
-    answer = HTTP.put(f"{emulator.url}{KEYS}/{uuid}/regenerate", headers=bearer(emulator.token))
+    answer = HTTP.put(
+        f"{emulator.url}{key_path(uuid, 'regenerate')}", headers=bearer(emulator.token)
+    )
     secret = answer.json()["api_key_info"]["secret_key"]
     assert sorted(inference_ids(emulator, secret)) == sorted(SCOPE)
-    listed = HTTP.get(emulator.url + KEYS, headers=bearer(emulator.token)).json()
+    listed = HTTP.get(emulator.url + KEYS_PATH, headers=bearer(emulator.token)).json()
     assert all("models" not in k for k in listed["api_key_infos"])  # the API does not show it
 
 
@@ -95,20 +101,20 @@ def test_control_api_limits_are_digitaloceans_and_on_by_default() -> None:
 def test_the_minute_runs_out_at_250_and_the_hour_at_5000() -> None:
     with Emulator() as emu:
         headers = bearer(emu.token)
-        codes = [HTTP.get(emu.url + KEYS, headers=headers).status_code for _ in range(251)]
+        codes = [HTTP.get(emu.url + KEYS_PATH, headers=headers).status_code for _ in range(251)]
         assert codes.count(200) == 250
         assert codes[-1] == 429
-        refused = HTTP.get(emu.url + KEYS, headers=headers)
+        refused = HTTP.get(emu.url + KEYS_PATH, headers=headers)
         assert refused.json()["id"] == "too_many_requests"
         assert int(refused.headers["retry-after"]) >= 1
         assert refused.headers["ratelimit-limit"] == "5000"
-        assert emu.state.stats_snapshot()["rate_limited"] == {f"GET {KEYS}": 2}
+        assert emu.state.stats_snapshot()["rate_limited"] == {f"GET {KEYS_PATH}": 2}
 
     with Emulator(per_minute_limit=None) as emu:  # the hour alone
         headers = bearer(emu.token)
         for _ in range(5000):
-            assert HTTP.get(emu.url + KEYS, headers=headers).status_code == 200
-        last = HTTP.get(emu.url + KEYS, headers=headers)
+            assert HTTP.get(emu.url + KEYS_PATH, headers=headers).status_code == 200
+        last = HTTP.get(emu.url + KEYS_PATH, headers=headers)
         assert last.status_code == 429
         assert last.headers["ratelimit-remaining"] == "0"
 
@@ -139,7 +145,7 @@ def test_inference_answers_carry_the_quota_headers_and_a_429_has_no_retry_after(
 def test_no_rate_limits_for_benchmarks() -> None:
     with Emulator(rate_limits=False) as emu:
         codes = {
-            HTTP.get(emu.url + KEYS, headers=bearer(emu.token)).status_code for _ in range(300)
+            HTTP.get(emu.url + KEYS_PATH, headers=bearer(emu.token)).status_code for _ in range(300)
         }
         assert codes == {200}
 
@@ -150,7 +156,8 @@ def test_rate_limits_are_set_through_the_control_api(emulator: Emulator) -> None
     )
     assert answer == {"per_minute": 2, "per_hour": 5000, "inference": False, "scale": 0.5}
     codes = [
-        HTTP.get(emulator.url + KEYS, headers=bearer(emulator.token)).status_code for _ in "abc"
+        HTTP.get(emulator.url + KEYS_PATH, headers=bearer(emulator.token)).status_code
+        for _ in "abc"
     ]
     assert codes == [200, 200, 429]
     bad = HTTP.post(emulator.url + "/_emulator/rate-limit", json={"scale": 2})

@@ -10,6 +10,8 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from do_genai_model_keys.emulator import Emulator
+
 ROOT = Path(__file__).resolve().parents[2]
 PASSPHRASE = "cli-test-passphrase"  # guards throwaway local state only
 
@@ -66,6 +68,15 @@ class Cli:
                 f"{shown(command)} exited {done.returncode}:\n{done.stdout}\n{done.stderr}"
             )
         return done
+
+    def configure(self, project: Path, emu: Emulator, *, with_token: bool = True) -> None:
+        """Stack `dev` in `project`, pointed at `emu` as a user sets it up: the token (a secret,
+        unless `with_token` is false: the environment's then) and both endpoints."""
+        self.run(project, "stack", "init", "dev")
+        if with_token:
+            self.run(project, "config", "set", "--secret", "digitalocean:token", emu.token)
+        self.run(project, "config", "set", "digitalocean:apiEndpoint", emu.url)
+        self.run(project, "config", "set", "digitalocean:inferenceEndpoint", emu.url)
 
     def host_calls(self) -> list[list[str]]:
         """The RPCs each language-host process served, in the order the processes started."""

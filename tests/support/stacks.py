@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -15,11 +16,15 @@ from do_genai_model_keys.emulator import Emulator
 from pulumi import automation as auto
 
 from support.backend import LocalBackend
+from support.emulators import clear_faults
 
 KeySpecs = dict[str, dict[str, Any]]
 """Resource name -> ModelAccessKey keyword arguments."""
 SECRET_SIG = {"4dabf18193072939515e22adb298388d": "1b47061264138c4ac30d75fd1eb44270"}
 """How a state marks a secret value (Pulumi's secret signature)."""
+ATTEMPTS = 5  # httpRetryMax (4) + 1
+"""How often a stack's provider sends a request that keeps failing: a fault rule with this
+`count` fails every attempt."""
 
 
 def import_copies(
@@ -151,6 +156,18 @@ class KeyStack:
     def outputs(self) -> dict[str, Any]:
         assert self.stack is not None
         return {k: v.value for k, v in self.stack.outputs().items()}
+
+
+@contextmanager
+def key_stack(backend: Callable[..., LocalBackend], emu: Emulator) -> Iterator[KeyStack]:
+    """A `KeyStack` on `emu` for one test (a fixture's body): afterwards the faults are cleared
+    so that the destroy goes through, and the destroy must leave no key behind."""
+    stack = KeyStack(backend(), emu)
+    yield stack
+    clear_faults(emu)
+    if stack.stack is not None:
+        stack.destroy()
+    assert emu.state.keys == {}, "destroy must leave no keys"
 
 
 def changes(result: Any) -> dict[str, int]:

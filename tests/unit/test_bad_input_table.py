@@ -12,7 +12,7 @@ from do_genai_model_keys.api.errors import GenAIError
 from do_genai_model_keys.dynamic import data_sources, runtime
 from do_genai_model_keys.dynamic.resources import ModelAccessKeyProvider, check_inputs
 from do_genai_model_keys.emulator import Emulator
-from support.emulators import control, emulator_client
+from support.emulators import emulator_client, fault
 from support.secrets import secret_absent
 
 TOKEN = "tok-Table-Secret-123"
@@ -193,9 +193,7 @@ def delete(provider: ModelAccessKeyProvider, emu: Emulator) -> object:
 
 
 def rate_limited(provider: ModelAccessKeyProvider, emu: Emulator) -> object:
-    control(
-        emu, "POST", "faults", {"kind": "status", "status": 429, "headers": {"retry-after": "3600"}}
-    )
+    fault(emu, kind="status", status=429, headers={"retry-after": "3600"})
     return refresh(provider, emu)
 
 

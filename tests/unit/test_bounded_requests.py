@@ -12,6 +12,7 @@ import pytest
 from do_genai_model_keys import GenAIClient
 from do_genai_model_keys.api import errors
 from do_genai_model_keys.api.config import resolve_settings
+from do_genai_model_keys.api.contract import KEYS_PATH
 from do_genai_model_keys.api.retry import (
     MAX_PACING_WAIT,
     RATE_LIMITED_PER_SECOND,
@@ -20,10 +21,8 @@ from do_genai_model_keys.api.retry import (
     never_reached_server,
 )
 from do_genai_model_keys.emulator import Emulator
-from do_genai_model_keys.emulator.state import FaultRule
-from support.emulators import emulator_client
-
-KEYS = "/v2/gen-ai/models/api_keys"
+from support.clock import FakeClock
+from support.emulators import emulator_client, fault
 
 
 def _our_threads() -> list[str]:
@@ -51,9 +50,7 @@ def test_110_timed_out_requests_leave_no_thread_or_socket_and_the_pool_still_ser
         key = emu.state.create_key("after-the-storm")
         client = emulator_client(emu, http_retry_max=0, timeout=5, deadline=0.1)
         before = _our_threads()
-        emu.state.add_fault(
-            FaultRule(kind="latency", method="GET", path=KEYS, latency_ms=3000, count=110)
-        )
+        fault(emu, kind="latency", method="GET", path=KEYS_PATH, latency_ms=3000, count=110)
 
         def timed_out(_: int) -> type[BaseException]:
             with pytest.raises(errors.RequestTimeoutError) as caught:
@@ -81,9 +78,7 @@ def test_a_server_that_trickles_its_answer_is_cut_at_the_deadline() -> None:
     it, the socket under it closed."""
     with Emulator() as emu:
         client = emulator_client(emu, http_retry_max=0, timeout=5, deadline=0.2)
-        emu.state.add_fault(
-            FaultRule(kind="latency", method="GET", path=KEYS, latency_ms=2000, count=1)
-        )
+        fault(emu, kind="latency", method="GET", path=KEYS_PATH, latency_ms=2000, count=1)
         with pytest.raises(errors.RequestTimeoutError, match="deadline"):
             client.list_keys()
         assert client.list_keys() == []
@@ -137,11 +132,11 @@ def test_a_rate_figure_no_real_limit_has_is_ignored(figure: str) -> None:
 
 
 def test_one_pacing_wait_is_capped_however_many_wait_before_it() -> None:
-    waits: list[float] = []
-    pacer = RequestPacer(0.01, clock=lambda: 0.0, sleep=waits.append)
+    clock = FakeClock(now=0.0)  # standing still: five callers at one instant
+    pacer = RequestPacer(0.01, clock=clock.time, sleep=clock.waits.append)
     for _ in range(5):
         pacer.wait_turn()
-    assert waits == [MAX_PACING_WAIT] * 4
+    assert clock.waits == [MAX_PACING_WAIT] * 4
 
 
 def test_pacing_counts_against_the_deadline() -> None:
@@ -171,7 +166,7 @@ def test_pacing_counts_against_the_deadline() -> None:
     client.list_keys()
     with pytest.raises(errors.ConnectionFailedError, match="deadline"):
         client.list_keys()
-    assert sent == [KEYS]
+    assert sent == [KEYS_PATH]
 
 
 def test_the_environments_proxy_is_used_and_its_requests_keep_their_deadline(
@@ -193,9 +188,7 @@ def test_the_environments_proxy_is_used_and_its_requests_keep_their_deadline(
             sleep=lambda _s: None,
         )
         assert [k.uuid for k in client.list_keys()] == [made.uuid]
-        emu.state.add_fault(
-            FaultRule(kind="latency", method="GET", path=KEYS, latency_ms=2000, count=1)
-        )
+        fault(emu, kind="latency", method="GET", path=KEYS_PATH, latency_ms=2000, count=1)
         slow = client.with_settings(http_retry_max=0, deadline=0.2)
         with pytest.raises(errors.RequestTimeoutError):
             slow.list_keys()

@@ -9,22 +9,15 @@ import httpx
 import pytest
 from do_genai_model_keys import GenAIClient
 from do_genai_model_keys.api import errors
+from do_genai_model_keys.api.contract import KEYS_PATH
 from do_genai_model_keys.emulator import Emulator
 from do_genai_model_keys.keys.store import KeyStore
 from support.clock import FakeClock
-from support.emulators import api_requests, control, emulator_client
+from support.emulators import KEY_ROUTE, SOME_UUID, api_requests, emulator_client, fault
 from support.secrets import different_secrets, secret_absent
 
-SOME_UUID = "3f2b6a4e-1111-4222-8333-444455556666"
-"""A well-formed key UUID that no server here knows."""
-KEYS = "/v2/gen-ai/models/api_keys"
-KEY = KEYS + "/{api_key_uuid}"
-LIST_KEYS = f"GET {KEYS}"
-CREATE = f"POST {KEYS}"
-
-
-def fault(emu: Emulator, **rule: object) -> None:
-    control(emu, "POST", "faults", rule)
+LIST_KEYS = f"GET {KEYS_PATH}"
+CREATE = f"POST {KEYS_PATH}"
 
 
 @pytest.mark.parametrize("per_page", [7, 20, 200])
@@ -131,7 +124,7 @@ def test_retired_create_is_410_with_adoption_advice() -> None:
     ids=["429", "500", "503", "dropped"],
 )
 def test_reads_retry_until_they_succeed(emulator: Emulator, failures: int, rule: dict) -> None:
-    fault(emulator, method="GET", path=KEYS, count=failures, **rule)
+    fault(emulator, method="GET", path=KEYS_PATH, count=failures, **rule)
     clock = FakeClock()
     waits = clock.waits
     settings = emulator_client(emulator).settings
@@ -144,7 +137,7 @@ def test_reads_retry_until_they_succeed(emulator: Emulator, failures: int, rule:
 
 
 def test_reads_give_up_after_the_retry_budget(emulator: Emulator) -> None:
-    fault(emulator, method="GET", path=KEYS, kind="status", status=503)
+    fault(emulator, method="GET", path=KEYS_PATH, kind="status", status=503)
     with emulator_client(emulator, http_retry_max=2) as client:
         with pytest.raises(errors.ServerError, match="503"):
             client.list_keys()
@@ -155,7 +148,7 @@ def test_rate_limit_beyond_the_cap_fails_fast(emulator: Emulator) -> None:
     fault(
         emulator,
         method="GET",
-        path=KEYS,
+        path=KEYS_PATH,
         kind="status",
         status=429,
         headers={"retry-after": "3600"},
@@ -168,7 +161,7 @@ def test_rate_limit_beyond_the_cap_fails_fast(emulator: Emulator) -> None:
 
 @pytest.mark.parametrize("kind", ["commit_then_drop"])
 def test_a_create_whose_answer_is_lost_is_not_duplicated(emulator: Emulator, kind: str) -> None:
-    fault(emulator, method="POST", path=KEYS, kind=kind, count=1)
+    fault(emulator, method="POST", path=KEYS_PATH, kind=kind, count=1)
     with emulator_client(emulator) as client:
         key = KeyStore(client).create("lost-answer")
         assert key.secret_key is not None
@@ -177,7 +170,7 @@ def test_a_create_whose_answer_is_lost_is_not_duplicated(emulator: Emulator, kin
         # The secret we hold is the live one.
         assert client.list_inference_models(key.secret_key)
     assert api_requests(emulator, CREATE) == 1
-    assert api_requests(emulator, f"PUT {KEY}/regenerate") == 1
+    assert api_requests(emulator, f"PUT {KEY_ROUTE}/regenerate") == 1
 
 
 @pytest.mark.parametrize(
@@ -186,7 +179,7 @@ def test_a_create_whose_answer_is_lost_is_not_duplicated(emulator: Emulator, kin
 def test_a_create_that_never_committed_is_sent_again_once_listing_shows_nothing(
     emulator: Emulator, rule: dict
 ) -> None:
-    fault(emulator, method="POST", path=KEYS, count=2, **rule)
+    fault(emulator, method="POST", path=KEYS_PATH, count=2, **rule)
     with emulator_client(emulator) as client:
         key = KeyStore(client).create("retry-me")
         assert [k.uuid for k in client.list_keys()] == [key.uuid]
@@ -194,7 +187,7 @@ def test_a_create_that_never_committed_is_sent_again_once_listing_shows_nothing(
 
 
 def test_a_create_refused_with_429_is_retried_without_checking(emulator: Emulator) -> None:
-    fault(emulator, method="POST", path=KEYS, kind="status", status=429, count=1)
+    fault(emulator, method="POST", path=KEYS_PATH, kind="status", status=429, count=1)
     with emulator_client(emulator) as client:
         KeyStore(client).create("polite")
     assert api_requests(emulator, CREATE) == 2
@@ -228,7 +221,7 @@ def test_the_token_never_shows_in_repr_errors_or_logs(
     emulator: Emulator, caplog: pytest.LogCaptureFixture
 ) -> None:
     caplog.set_level(logging.DEBUG)
-    fault(emulator, method="GET", path=KEYS, kind="status", status=500, count=1)
+    fault(emulator, method="GET", path=KEYS_PATH, kind="status", status=500, count=1)
     with emulator_client(emulator) as client:
         client.list_keys()
         created = client.create_key("quiet")
@@ -250,7 +243,7 @@ def test_transport_seam_fails_loudly_on_unplanned_requests() -> None:
 
     def handler(request: httpx.Request) -> httpx.Response:
         seen.append(f"{request.method} {request.url.path}")
-        if request.url.path == KEYS and request.method == "GET":
+        if request.url.path == KEYS_PATH and request.method == "GET":
             page = request.url.params.get("page")
             body = {
                 "api_key_infos": [{"uuid": f"u{page}", "name": "n", "created_by": 42}],
@@ -269,4 +262,4 @@ def test_transport_seam_fails_loudly_on_unplanned_requests() -> None:
     assert [k.uuid for k in keys] == ["u1", "u2"]
     assert keys[0].created_by == "42"
     # The next link's host was not followed: the token stays on our endpoint.
-    assert seen == [f"GET {KEYS}", f"GET {KEYS}"]
+    assert seen == [f"GET {KEYS_PATH}", f"GET {KEYS_PATH}"]

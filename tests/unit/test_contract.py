@@ -7,6 +7,7 @@ import pytest
 from do_genai_model_keys import GenAIClient
 from do_genai_model_keys.api import errors
 from do_genai_model_keys.api.config import ClientSettings
+from do_genai_model_keys.api.contract import KEYS_PATH
 from do_genai_model_keys.emulator import Emulator
 from openapi_core.exceptions import OpenAPIError
 from pydantic import SecretStr
@@ -56,9 +57,7 @@ def exercise(client: GenAIClient) -> None:
 
 def is_allowed_create(request: httpx.Request, response: httpx.Response) -> bool:
     return (
-        request.method == "POST"
-        and request.url.path == "/v2/gen-ai/models/api_keys"
-        and response.status_code == 200
+        request.method == "POST" and request.url.path == KEYS_PATH and response.status_code == 200
     )
 
 
@@ -86,13 +85,15 @@ def test_client_requests_and_emulator_answers_follow_the_spec(emulator: Emulator
 
 
 def test_the_spec_copy_is_upstreams_create_retired_and_the_extension_apart() -> None:
-    """The repository's copy is not edited: the create answers only what upstream lists."""
+    """The repository's copy is not edited: the create answers only what upstream lists. The
+    contract's keys path is the spec's, spelled out once here."""
+    assert KEYS_PATH == "/v2/gen-ai/models/api_keys"
     spec = spec_dict()
-    create = spec["paths"]["/v2/gen-ai/models/api_keys"]["post"]
+    create = spec["paths"][KEYS_PATH]["post"]
     assert create.get("deprecated") is True
     assert "200" not in create["responses"]
     assert "410" in create["responses"]
-    extended = with_create_extension(spec)["paths"]["/v2/gen-ai/models/api_keys"]["post"]
+    extended = with_create_extension(spec)["paths"][KEYS_PATH]["post"]
     answer = extended["responses"]["200"]["content"]["application/json"]["schema"]
     assert "secret_key" in answer["properties"]["api_key_info"]["properties"]
 

@@ -6,16 +6,17 @@ from collections.abc import Iterator
 from dataclasses import asdict
 
 import pytest
-from do_genai_model_keys import GenAIClient
-from do_genai_model_keys.api import errors
-from do_genai_model_keys.dynamic import data_sources
-from do_genai_model_keys.dynamic.data_sources import (
+from do_genai_model_keys import (
     Filter,
+    GenAIClient,
     Sort,
     get_inference_models,
     get_model_access_keys,
     get_models,
 )
+from do_genai_model_keys.api import errors
+from do_genai_model_keys.api.contract import KEYS_PATH
+from do_genai_model_keys.dynamic import data_sources
 from do_genai_model_keys.emulator import Emulator
 from support.emulators import api_requests
 from support.secrets import expect
@@ -138,7 +139,7 @@ def test_key_metadata_never_carries_a_secret(client: GenAIClient, emulator: Emul
     named = get_model_access_keys(name="a", client=client)
     assert named.uuids == (made[0].uuid, made[2].uuid)
     expect(all(k.secret not in repr(everything) for k in made), True, "all")
-    assert api_requests(emulator, "GET /v2/gen-ai/models/api_keys") == 1
+    assert api_requests(emulator, f"GET {KEYS_PATH}") == 1
 
 
 def test_inference_models_seen_by_a_key(client: GenAIClient, emulator: Emulator) -> None:

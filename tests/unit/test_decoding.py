@@ -6,6 +6,7 @@ import json
 
 import pytest
 from do_genai_model_keys.api import errors
+from do_genai_model_keys.api.contract import KEYS_PATH
 from do_genai_model_keys.api.decoding import decode_response, next_page_url, retry_after_seconds
 
 NOW = 1_800_000_000.0
@@ -74,7 +75,7 @@ def test_retired_create_explains_adoption() -> None:
     error = errors.error_for_status(
         status=410,
         method="POST",
-        path="/v2/gen-ai/models/api_keys",
+        path=KEYS_PATH,
         body={"id": "gone"},
         headers={},
     )
@@ -128,11 +129,23 @@ def test_next_page_from_links_or_meta_with_numbers_as_strings(data, expected) ->
     assert next_page_url(data) == expected
 
 
-def test_a_success_carries_rate_limit_state() -> None:
+def test_a_success_is_data_and_the_next_page_only() -> None:
     decoded = decode(
         200,
         {"models": []},
         {"ratelimit-limit": "5000", "ratelimit-remaining": "4999", "ratelimit-reset": "1700000000"},
     )
-    assert (decoded.rate_limit.limit, decoded.rate_limit.remaining) == (5000, 4999)
+    assert decoded.data == {"models": []}
     assert decoded.next_url is None
+
+
+def test_a_refusal_carries_the_wait_and_the_pace_its_headers_ask_for() -> None:
+    """The rate-limit headers are read once, in decoding: the 429 carries what they decide."""
+    headers = {"x-ratelimit-limit-requests": "600", "x-ratelimit-reset-requests": str(NOW + 7)}
+    with pytest.raises(errors.RateLimitError) as raised:
+        decode(429, {"id": "too_many_requests"}, headers)
+    assert raised.value.retry_after == pytest.approx(7)
+    assert raised.value.allowed_per_second == pytest.approx(10)
+    with pytest.raises(errors.RateLimitError) as silent:
+        decode(429, {"id": "too_many_requests"}, {"x-ratelimit-limit-requests": "nan"})
+    assert (silent.value.retry_after, silent.value.allowed_per_second) == (None, None)

@@ -9,21 +9,22 @@ from collections.abc import Iterator
 
 import pytest
 from do_genai_model_keys.api import errors
+from do_genai_model_keys.api.contract import KEYS_PATH
 from do_genai_model_keys.dynamic import diagnostics, runtime
 from do_genai_model_keys.dynamic.resources import ModelAccessKeyProvider
 
 
 def test_within_leaves_a_shared_error_as_it_was() -> None:
-    shared = errors.ServerError(status=503, method="GET", path="/v2/gen-ai/models/api_keys")
+    shared = errors.ServerError(status=503, method="GET", path=KEYS_PATH)
     first = shared.within("reading model access key 'a' (u-a)")
     second = shared.within("reading model access key 'b' (u-b)", "Try again")
-    assert str(shared).startswith("GET /v2/gen-ai/models/api_keys answered 503")
+    assert str(shared).startswith(f"GET {KEYS_PATH} answered 503")
     assert str(first).startswith("reading model access key 'a' (u-a): GET")
     assert "'b'" not in str(first)
     assert str(second).startswith("reading model access key 'b' (u-b): GET")
     assert str(second).endswith("Try again")
     assert isinstance(second, errors.ServerError)
-    assert (second.status, second.path) == (503, "/v2/gen-ai/models/api_keys")
+    assert (second.status, second.path) == (503, KEYS_PATH)
     assert str(first.within("refreshing")).startswith("refreshing: reading model access key 'a'")
 
 
@@ -136,9 +137,7 @@ def test_an_inference_refusal_gets_an_inference_hint_not_a_token_scope() -> None
     )
     assert "genai:read" not in str(refused)
     assert "VPC" in str(refused)
-    control = errors.error_for_status(
-        status=403, method="GET", path="/v2/gen-ai/models/api_keys", body={}, headers={}
-    )
+    control = errors.error_for_status(status=403, method="GET", path=KEYS_PATH, body={}, headers={})
     assert "genai:read" in str(control)
 
 

@@ -23,25 +23,20 @@ import httpx
 import pytest
 from do_genai_model_keys import GenAIClient
 from do_genai_model_keys.api import errors
+from do_genai_model_keys.api.contract import KEYS_PATH
 from do_genai_model_keys.api.models import ApiKeyInfo
 from do_genai_model_keys.api.retry import RetryPolicy
 from do_genai_model_keys.emulator import Emulator
 from do_genai_model_keys.keys.creates import LATE_WRITE_GRACE, CreateLedger, create_exactly_once
+from do_genai_model_keys.keys.secret_checks import SecretChecker
 from do_genai_model_keys.keys.store import KeyStore
 from support.clock import FakeClock
-from support.emulators import api_requests, control, emulator_client
+from support.emulators import KEY_ROUTE, SOME_UUID, api_requests, control, emulator_client, fault
 from support.secrets import expect
 
-SOME_UUID = "3f2b6a4e-1111-4222-8333-444455556666"
-"""A well-formed key UUID that no server here knows."""
-KEYS = "/v2/gen-ai/models/api_keys"
-CREATE = f"POST {KEYS}"
-REGENERATE = f"PUT {KEYS}/{{api_key_uuid}}/regenerate"
-DELETE = f"DELETE {KEYS}/{{api_key_uuid}}"
-
-
-def fault(emu: Emulator, **rule: object) -> None:
-    control(emu, "POST", "faults", rule)
+CREATE = f"POST {KEYS_PATH}"
+REGENERATE = f"PUT {KEY_ROUTE}/regenerate"
+DELETE = f"DELETE {KEY_ROUTE}"
 
 
 def live(emu: Emulator, secret: str) -> bool:
@@ -81,8 +76,10 @@ def test_two_same_named_creates_with_one_answer_lost_get_two_keys(emulator: Emul
     # The sibling's POST commits, then answers slowly. Ours is sent after the sibling's key
     # exists (but after our snapshot), commits, and its answer is lost: our check runs while
     # the sibling's key exists and is not claimed yet.
-    fault(emulator, method="POST", path=KEYS, kind="commit_then_delay", latency_ms=600, count=1)
-    fault(emulator, method="POST", path=KEYS, kind="commit_then_drop", count=1)
+    fault(
+        emulator, method="POST", path=KEYS_PATH, kind="commit_then_delay", latency_ms=600, count=1
+    )
+    fault(emulator, method="POST", path=KEYS_PATH, kind="commit_then_drop", count=1)
     results: list[object] = []
     ledger = CreateLedger()  # one process: the sibling's create and ours share its ledger
 
@@ -110,7 +107,7 @@ def test_a_colleagues_key_of_the_same_name_is_never_regenerated(emulator: Emulat
     """A same-named key made before our POST is excluded by the snapshot; the create that never
     committed is simply sent again."""
     colleague = emulator.state.create_key("shared-name")
-    fault(emulator, method="POST", path=KEYS, kind="drop", count=1)
+    fault(emulator, method="POST", path=KEYS_PATH, kind="drop", count=1)
     with emulator_client(emulator) as client:
         ours = KeyStore(client).create("shared-name")
     assert ours.uuid != colleague.uuid
@@ -123,7 +120,7 @@ def test_a_key_that_appears_between_snapshot_and_post_makes_the_check_ambiguous(
     emulator: Emulator,
 ) -> None:
     """Two unclaimed candidates: an error that lists both, and neither is touched."""
-    fault(emulator, method="POST", path=KEYS, kind="commit_then_drop", count=1)
+    fault(emulator, method="POST", path=KEYS_PATH, kind="commit_then_drop", count=1)
     with emulator_client(emulator) as client:
         before = uuids(client)
         colleague = [emulator.state.create_key("race").secret]
@@ -142,8 +139,8 @@ def test_a_key_that_appears_between_snapshot_and_post_makes_the_check_ambiguous(
 def test_a_429_then_500_storm_sends_at_most_retry_max_plus_one_posts(
     emulator: Emulator, retry_max: int
 ) -> None:
-    fault(emulator, method="POST", path=KEYS, kind="status", status=429, count=2)
-    fault(emulator, method="POST", path=KEYS, kind="status", status=500)
+    fault(emulator, method="POST", path=KEYS_PATH, kind="status", status=429, count=2)
+    fault(emulator, method="POST", path=KEYS_PATH, kind="status", status=500)
     clock = FakeClock()  # the client's pacing after the 429 waits on it too
     waits: list[float] = []  # the waits between the create's attempts
 
@@ -167,7 +164,7 @@ def test_a_429_then_500_storm_sends_at_most_retry_max_plus_one_posts(
 def test_a_found_key_whose_secret_cannot_be_learned_is_deleted_not_orphaned(
     emulator: Emulator,
 ) -> None:
-    fault(emulator, method="POST", path=KEYS, kind="commit_then_drop", count=1)
+    fault(emulator, method="POST", path=KEYS_PATH, kind="commit_then_drop", count=1)
     fault(emulator, method="PUT", path=REGENERATE.split(" ")[1], kind="status", status=500)
     with emulator_client(emulator, http_retry_max=1) as client:
         with pytest.raises(errors.ServerError) as caught:
@@ -180,7 +177,7 @@ def test_a_found_key_whose_secret_cannot_be_learned_is_deleted_not_orphaned(
 def test_a_found_key_that_cannot_be_deleted_either_is_named_with_its_adoption_input(
     emulator: Emulator,
 ) -> None:
-    fault(emulator, method="POST", path=KEYS, kind="commit_then_drop", count=1)
+    fault(emulator, method="POST", path=KEYS_PATH, kind="commit_then_drop", count=1)
     fault(emulator, method="PUT", path=REGENERATE.split(" ")[1], kind="status", status=500)
     fault(emulator, method="DELETE", path=DELETE.split(" ")[1], kind="status", status=503)
     with emulator_client(emulator, http_retry_max=1) as client:
@@ -191,10 +188,10 @@ def test_a_found_key_that_cannot_be_deleted_either_is_named_with_its_adoption_in
 
 
 def test_listing_that_fails_after_a_lost_create_says_a_key_may_exist(emulator: Emulator) -> None:
-    fault(emulator, method="POST", path=KEYS, kind="commit_then_drop", count=1)
+    fault(emulator, method="POST", path=KEYS_PATH, kind="commit_then_drop", count=1)
     with emulator_client(emulator, http_retry_max=0) as client:
         before = uuids(client)  # the snapshot, before the listing starts failing
-        fault(emulator, method="GET", path=KEYS, kind="status", status=503)
+        fault(emulator, method="GET", path=KEYS_PATH, kind="status", status=503)
         with pytest.raises(errors.ServerError) as caught:
             create_once("maybe", client, before, policy=RetryPolicy(max_retries=0))
     assert "may exist now" in str(caught.value)
@@ -247,7 +244,7 @@ def test_transport_errors_beyond_the_budget_stay_typed() -> None:
     with GenAIClient(
         "tok", api_endpoint="http://api.test", transport=transport, sleep=lambda _s: None
     ) as client:
-        with pytest.raises(errors.TransportError, match="GET /v2/gen-ai/models/api_keys"):
+        with pytest.raises(errors.TransportError, match=f"GET {KEYS_PATH}"):
             client.list_keys()
 
 
@@ -293,7 +290,7 @@ def test_a_delete_that_succeeded_with_an_unexpected_body_succeeds() -> None:
 def test_emulators_draw_a_fresh_fault_seed_and_replay_a_given_one() -> None:
     def fault_stream(seed: int | None) -> tuple[int, list[int]]:
         with Emulator(seed=seed) as emu:
-            fault(emu, method="GET", path=KEYS, kind="status", status=500, probability=0.5)
+            fault(emu, method="GET", path=KEYS_PATH, kind="status", status=500, probability=0.5)
             with emulator_client(emu, http_retry_max=0) as client:
                 statuses = []
                 for _ in range(30):
@@ -393,7 +390,7 @@ def test_a_create_the_server_does_after_the_client_gave_up_is_not_made_twice(
     """The first POST reaches the server, which makes the key only after the client's
     deadline: the check right after finds nothing, so it looks again after the grace, finds
     the late key, and sends no second POST (which made a second key with a live secret)."""
-    fault(emulator, method="POST", path=KEYS, kind="latency", latency_ms=800, count=1)
+    fault(emulator, method="POST", path=KEYS_PATH, kind="latency", latency_ms=800, count=1)
     graces: list[float] = []
 
     def wait(seconds: float) -> None:  # the grace lasts until the late create is done
@@ -432,7 +429,8 @@ def test_a_regenerate_the_server_does_late_does_not_leave_a_dead_secret(
             _until(lambda: emulator.state.keys[made.uuid].secret != issued)
 
     with emulator_client(emulator, http_retry_max=2, timeout=0.2, deadline=0.2) as client:
-        key = KeyStore(client, sleep=wait).regenerate(made.uuid)
+        checks = SecretChecker(client)  # beside the store: it confirms the secret it got
+        key = KeyStore(client, secret_refused=checks.refused, sleep=wait).regenerate(made.uuid)
     assert api_requests(emulator, REGENERATE) == 3  # late, retried, and once more
     assert key.secret_key is not None
     expect(emulator.state.secret_is_live(key.secret_key.get_secret_value()), True, "the secret")

@@ -14,17 +14,19 @@ import pytest
 from do_genai_model_keys import GenAIClient
 from do_genai_model_keys.api import errors
 from do_genai_model_keys.api.config import MAX_ANSWER_BYTES, ClientSettings, resolve_settings
+from do_genai_model_keys.api.contract import KEYS_PATH
 from do_genai_model_keys.api.decoding import decode_response, rate_limit_of, retry_after_seconds
 from do_genai_model_keys.api.retry import RequestPacer
-from do_genai_model_keys.dynamic.data_sources import InferenceModelInfo, apply_filters_and_sorts
 from do_genai_model_keys.dynamic.resources import ModelAccessKeyProvider
 from do_genai_model_keys.dynamic.rotation import rotation_count
+from do_genai_model_keys.lookups.filtering import apply_filters_and_sorts
+from do_genai_model_keys.lookups.records import InferenceModelInfo
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from pydantic import SecretStr
+from support.clock import FakeClock
 
 TOKEN = "dop-test-token-0123456789abcdef"
-KEYS = "/v2/gen-ai/models/api_keys"
 KEY = {"uuid": "3f2b6a4e-1111-4222-8333-444455556666", "name": "k"}
 
 
@@ -73,7 +75,7 @@ def test_a_listing_that_does_not_decode_is_an_error_after_its_retries(
     with client(transport) as c, pytest.raises(errors.UnexpectedResponseError) as failed:
         c.list_keys()
     assert problem in str(failed.value)
-    assert "GET /v2/gen-ai/models/api_keys" in str(failed.value)
+    assert f"GET {KEYS_PATH}" in str(failed.value)
     assert TOKEN not in str(failed.value)
     assert TOKEN not in repr(failed.value)
     assert len(seen) == 5  # the first try and four retries: a page is asked for again
@@ -134,12 +136,12 @@ def test_a_listing_whose_next_links_never_end_is_an_error_not_a_short_list() -> 
 )
 def test_odd_rate_limit_headers_never_fail_an_answer(headers: dict[str, str]) -> None:
     body = json.dumps({"api_key_infos": [KEY]}).encode()
-    decoded = decode_response(method="GET", path=KEYS, status=200, headers=headers, body=body)
+    decoded = decode_response(method="GET", path=KEYS_PATH, status=200, headers=headers, body=body)
     assert decoded.data["api_key_infos"] == [KEY]
-    rate_limit_of(headers)
+    assert rate_limit_of(headers, now=0).wait is None
     assert retry_after_seconds(headers, now=0) is None
     with pytest.raises(errors.RateLimitError):
-        decode_response(method="GET", path=KEYS, status=429, headers=headers, body=b"")
+        decode_response(method="GET", path=KEYS_PATH, status=429, headers=headers, body=b"")
 
 
 # --- secrets never in text ------------------------------------------------------------------
@@ -313,7 +315,7 @@ def test_a_key_uuid_is_the_only_path_segment() -> None:
     transport, seen = serving((200, json.dumps({"api_key_info": KEY}).encode(), JSON))
     with client(transport) as c:
         c.regenerate_key(KEY["uuid"].upper())
-    assert seen == [f"http://api.test{KEYS}/{KEY['uuid'].upper()}/regenerate"]
+    assert seen == [f"http://api.test{KEYS_PATH}/{KEY['uuid'].upper()}/regenerate"]
 
 
 # --- numbers that pass a check and overflow later ----------------------------------------------
@@ -362,11 +364,11 @@ def test_pacing_and_retry_settings_are_bounded_where_they_are_read(
 
 def test_the_slowest_pacing_allowed_still_moves() -> None:
     settings = resolve_settings(environ={"DIGITALOCEAN_REQUESTS_PER_SECOND": "0.01"})
-    waits: list[float] = []
-    pacer = RequestPacer(settings.requests_per_second, clock=lambda: 0.0, sleep=waits.append)
+    clock = FakeClock(now=0.0)  # standing still: two callers at one instant
+    pacer = RequestPacer(settings.requests_per_second, clock=clock.time, sleep=clock.waits.append)
     pacer.wait_turn()
     pacer.wait_turn()
-    assert waits == [100.0]
+    assert clock.waits == [100.0]
 
 
 # --- a filter cannot hang a program -----------------------------------------------------------

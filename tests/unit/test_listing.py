@@ -13,6 +13,7 @@ from collections.abc import Iterator
 import pytest
 from do_genai_model_keys.api.models import ApiKeyInfo
 from do_genai_model_keys.keys.listing import SharedKeyListing
+from support.clock import FakeClock
 
 
 class HeldFetch:
@@ -23,7 +24,7 @@ class HeldFetch:
         self.hold = False
         self.started = threading.Event()
         self.release = threading.Event()
-        self.calls_take: tuple[Clock, float] | None = None
+        self.calls_take: tuple[FakeClock, float] | None = None
         self._lock = threading.Lock()
 
     def __call__(self) -> Iterator[ApiKeyInfo]:
@@ -39,22 +40,14 @@ class HeldFetch:
         yield ApiKeyInfo(uuid=f"key-{call}", name=f"listing {call}")
 
 
-class Clock:
-    def __init__(self) -> None:
-        self.now = 100.0
-
-    def __call__(self) -> float:
-        return self.now
-
-
 @pytest.fixture
 def fetch() -> HeldFetch:
     return HeldFetch()
 
 
 @pytest.fixture
-def clock() -> Clock:
-    return Clock()
+def clock() -> FakeClock:
+    return FakeClock(now=100.0)
 
 
 def call_in_thread(listing: SharedKeyListing) -> tuple[threading.Thread, list[dict]]:

@@ -11,16 +11,16 @@ from concurrent.futures import ThreadPoolExecutor
 import pulumi
 import pytest
 from do_genai_model_keys.api import errors, times
+from do_genai_model_keys.api.contract import KEYS_PATH
 from do_genai_model_keys.api.errors import GenAIError
 from do_genai_model_keys.dynamic import key_inputs, runtime
 from do_genai_model_keys.dynamic.resources import ModelAccessKeyProvider, check_inputs
 from do_genai_model_keys.emulator import Emulator
 from pulumi.dynamic.dynamic import serialize_provider
-from support.emulators import api_requests, control
+from support.emulators import api_requests, control, fault
 from support.secrets import different_secrets, expect, same_secret
 
-KEYS = "/v2/gen-ai/models/api_keys"
-LIST_KEYS = f"GET {KEYS}"
+LIST_KEYS = f"GET {KEYS_PATH}"
 
 
 @pytest.fixture
@@ -207,8 +207,8 @@ def test_one_listing_without_the_stacks_keys_drops_none_of_them(
     runtime.runtime().keys.listing.expire()
     control(emulator, "POST", "stats/reset")
     empty = '{"api_key_infos": [], "meta": {"total": 0}}'
-    control(emulator, "POST", "faults", {"kind": "body", "path": KEYS, "body": empty, "count": 1})
-    control(emulator, "POST", "faults", {"kind": "latency", "path": KEYS, "latency_ms": 200})
+    fault(emulator, kind="body", path=KEYS_PATH, body=empty, count=1)
+    fault(emulator, kind="latency", path=KEYS_PATH, latency_ms=200)
 
     with ThreadPoolExecutor(max_workers=4) as pool:
         found = list(pool.map(lambda k: provider.read(k.uuid, {"name": k.name}).id, made))

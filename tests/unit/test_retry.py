@@ -69,16 +69,11 @@ def test_backoff_doubles_with_jitter_and_stops_at_the_maximum() -> None:
 
 
 def test_pacer_spaces_requests() -> None:
-    now = [100.0]
-    waits: list[float] = []
-
-    def sleep(seconds: float) -> None:
-        waits.append(seconds)
-
-    pacer = RequestPacer(4.0, clock=lambda: now[0], sleep=sleep)
+    clock = FakeClock(now=100.0)  # standing still: three callers at one instant
+    pacer = RequestPacer(4.0, clock=clock.time, sleep=clock.waits.append)
     for _ in range(3):
         pacer.wait_turn()
-    assert waits == [pytest.approx(0.25), pytest.approx(0.5)]
+    assert clock.waits == [pytest.approx(0.25), pytest.approx(0.5)]
 
 
 def test_pacer_off_by_default() -> None:

@@ -13,10 +13,9 @@ from do_genai_model_keys.api.config import ClientSettings
 from do_genai_model_keys.dynamic import runtime
 from do_genai_model_keys.dynamic.resources import ModelAccessKeyProvider
 from do_genai_model_keys.emulator import Emulator
-from do_genai_model_keys.keys.secret_checks import Verdict
-from do_genai_model_keys.keys.store import KeyStore
+from do_genai_model_keys.keys.secret_checks import SecretChecker, Verdict
 from pydantic import SecretStr
-from support.emulators import api_requests, control
+from support.emulators import api_requests, control, fault
 from support.secrets import different_secrets, expect, same_secret
 
 MODELS = "GET /v1/models"
@@ -101,7 +100,7 @@ def test_no_answer_but_a_definite_refusal_changes_the_state(
 ) -> None:
     key_id, outs, _ = adopted(provider, emulator)
     other_id, other_outs, _ = adopted(provider, emulator, "other")
-    control(emulator, "POST", "faults", {"method": "GET", "path": "/v1/models", **rule})
+    fault(emulator, method="GET", path="/v1/models", **rule)
     with caplog.at_level(logging.WARNING, logger="do_genai_model_keys.secrets"):
         same_secret(read(provider, key_id, outs)["secret_key"], outs["secret_key"], "kept")
         kept = read(provider, other_id, other_outs)["secret_key"]
@@ -114,12 +113,7 @@ def test_a_401_from_an_endpoint_that_refuses_the_token_too_is_not_trusted(
     provider, emulator: Emulator, caplog: pytest.LogCaptureFixture
 ) -> None:
     key_id, outs, _ = adopted(provider, emulator)
-    control(
-        emulator,
-        "POST",
-        "faults",
-        {"method": "GET", "path": "/v1/models", "kind": "status", "status": 401},
-    )
+    fault(emulator, method="GET", path="/v1/models", kind="status", status=401)
     with caplog.at_level(logging.WARNING, logger="do_genai_model_keys.secrets"):
         same_secret(read(provider, key_id, outs)["secret_key"], outs["secret_key"], "kept")
     assert "refuses the API token too" in caplog.text
@@ -133,8 +127,7 @@ def test_an_outage_that_refuses_everything_after_one_good_probe_kills_nothing(
     control(emulator, "POST", "keys/regenerate", {"uuid": dead_id})
     assert read(provider, dead_id, dead_outs)["secret_key"] == ""  # the token was accepted
     key_id, outs, _ = adopted(provider, emulator, "alive")
-    rule = {"method": "GET", "path": "/v1/models", "kind": "status", "status": 401}
-    control(emulator, "POST", "faults", rule)
+    fault(emulator, method="GET", path="/v1/models", kind="status", status=401)
     same_secret(read(provider, key_id, outs)["secret_key"], outs["secret_key"], "kept")
 
 
@@ -150,12 +143,7 @@ def test_an_unreachable_inference_endpoint_changes_nothing(emulator: Emulator) -
 
 def test_a_timeout_is_unknown(emulator: Emulator) -> None:
     key = emulator.state.create_key("slow")
-    control(
-        emulator,
-        "POST",
-        "faults",
-        {"method": "GET", "path": "/v1/models", "kind": "latency", "latency_ms": 1500},
-    )
+    fault(emulator, method="GET", path="/v1/models", kind="latency", latency_ms=1500)
     settings = ClientSettings(
         token=SecretStr(emulator.token),
         api_endpoint=emulator.url,
@@ -164,7 +152,7 @@ def test_a_timeout_is_unknown(emulator: Emulator) -> None:
         timeout=0.3,
     )
     with GenAIClient(settings=settings) as client:
-        check = KeyStore(client).check_secret(key.secret)
+        check = SecretChecker(client).check(key.secret)
     assert check.verdict is Verdict.UNKNOWN
     assert "Timeout" in check.reason
 
@@ -199,8 +187,7 @@ def test_one_transient_401_kills_nothing(provider, emulator: Emulator) -> None:
     """DigitalOcean's own 401, once, with the token accepted right after: asked again after a
     pause, the secret works, so it is live."""
     key_id, outs, _ = adopted(provider, emulator)
-    rule = {"method": "GET", "path": "/v1/models", "kind": "status", "status": 401, "count": 1}
-    control(emulator, "POST", "faults", rule)
+    fault(emulator, method="GET", path="/v1/models", kind="status", status=401, count=1)
     same_secret(read(provider, key_id, outs)["secret_key"], outs["secret_key"], "kept")
     assert api_requests(emulator, MODELS) == 3
 
@@ -210,8 +197,7 @@ def test_a_proxys_401_page_is_no_refusal(
 ) -> None:
     key_id, outs, _ = adopted(provider, emulator)
     control(emulator, "POST", "keys/regenerate", {"uuid": key_id})  # even for a dead secret
-    page = {"kind": "body", "status": 401, "body": "<html>Sign in</html>", "path": "/v1/models"}
-    control(emulator, "POST", "faults", page)
+    fault(emulator, kind="body", status=401, body="<html>Sign in</html>", path="/v1/models")
     with caplog.at_level(logging.WARNING, logger="do_genai_model_keys.secrets"):
         same_secret(read(provider, key_id, outs)["secret_key"], outs["secret_key"], "kept")
     assert "not DigitalOcean's own" in caplog.text
@@ -245,7 +231,7 @@ def test_a_transport_failure_stops_the_rest_of_the_runs_checks(
 ) -> None:
     """One short attempt, and after a dropped connection no other key is asked about."""
     made = [adopted(provider, emulator, f"k{n}") for n in range(3)]
-    control(emulator, "POST", "faults", {"method": "GET", "path": "/v1/models", "kind": "drop"})
+    fault(emulator, method="GET", path="/v1/models", kind="drop")
     with caplog.at_level(logging.WARNING, logger="do_genai_model_keys.secrets"):
         for key_id, outs, _ in made:
             same_secret(read(provider, key_id, outs)["secret_key"], outs["secret_key"], "kept")

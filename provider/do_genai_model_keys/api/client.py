@@ -12,17 +12,17 @@ from __future__ import annotations
 import copy
 import dataclasses
 import functools
-import math
 import os
 import ssl
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
 from importlib.metadata import PackageNotFoundError, version
-from typing import Any, TypeVar
+from typing import Any, Generic, TypeVar
 from urllib.parse import parse_qsl, urlsplit
 
 import httpx
-from pydantic import BaseModel, SecretStr, ValidationError
+from pydantic import SecretStr, ValidationError
 
 from . import lifeline
 from .config import (
@@ -34,7 +34,15 @@ from .config import (
     check_transport_security,
     resolve_settings,
 )
-from .contract import INFERENCE_MODELS_PATH, KEYS_PATH, MAX_PAGE_SIZE, MODELS_PATH, key_path
+from .contract import (
+    INFERENCE_MODELS_PATH,
+    KEYS_PATH,
+    MAX_PAGE_SIZE,
+    MODELS_PATH,
+    Api,
+    api_of,
+    key_path,
+)
 from .decoding import Decoded, decode_response
 from .errors import (
     ConfigurationError,
@@ -49,10 +57,8 @@ from .errors import (
     UnexpectedResponseError,
     is_ambiguous,
 )
-from .models import ApiKeyInfo, InferenceModel, Model
+from .models import ApiKeyInfo, InferenceModel, ModelInfo, catalogue_model
 from .retry import (
-    MIN_HONOURED_PER_SECOND,
-    RATE_LIMITED_PER_SECOND,
     RequestPacer,
     RetryPolicy,
     Sleep,
@@ -67,10 +73,11 @@ from .transport import (
 )
 
 T = TypeVar("T")
-M = TypeVar("M", bound=BaseModel)
+M = TypeVar("M")
 
 MAX_PAGES = 10_000
-"""A guard against a server whose next links go round in a circle."""
+"""A guard against a listing that never ends: a server whose next links always point to a new
+page (links that come back to a page already read are caught at once, in `_pages`)."""
 
 
 @functools.cache
@@ -107,7 +114,7 @@ class GenAIClient:
         settings: ClientSettings | None = None,
         transport: httpx.BaseTransport | None = None,
         sleep: Sleep = time.sleep,
-        clock: Any = time.time,
+        clock: Callable[[], float] = time.time,
     ) -> None:
         if settings is None:
             settings = resolve_settings(
@@ -131,8 +138,11 @@ class GenAIClient:
             for api in ("control", "inference")
         }
         """One pace per API: each has limits of its own, and meeting one slows only its calls."""
-        endpoints = {"control": settings.api_endpoint, "inference": settings.inference_endpoint}
-        self._http = {api: self._pool(transport, url) for api, url in endpoints.items()}
+        self._endpoints: dict[Api, str] = {
+            "control": settings.api_endpoint,
+            "inference": settings.inference_endpoint,
+        }
+        self._http = {api: self._pool(transport, url) for api, url in self._endpoints.items()}
         """One pool per API: a slow inference endpoint never holds the control API's
         connections, and the other way round."""
         self._timeout = _timeout_of(settings)
@@ -183,7 +193,7 @@ class GenAIClient:
 
     def iter_keys(self, *, per_page: int = MAX_PAGE_SIZE) -> Iterator[ApiKeyInfo]:
         """Every key, page by page (metadata only: listings carry no secrets)."""
-        for page in self._pages(KEYS_PATH, {"per_page": per_page}, "api_key_infos", ApiKeyInfo):
+        for page in self._pages(KEYS_PATH, {"per_page": per_page}, "api_key_infos", _KEY):
             yield from page
 
     def list_keys(self, *, per_page: int = MAX_PAGE_SIZE) -> list[ApiKeyInfo]:
@@ -231,11 +241,9 @@ class GenAIClient:
     def delete_key(self, uuid: str) -> ApiKeyInfo | None:
         """Delete the key; its last metadata, or None when a successful answer carried none."""
         path = _checked_path(uuid, "DELETE")
-        decoded = self._call(
-            "control", "DELETE", self.settings.api_endpoint + path, path, idempotent=True
-        )
+        decoded = self._call("DELETE", path, idempotent=True)
         info = decoded.data.get("api_key_info")
-        return _parse(ApiKeyInfo, info, "DELETE", KEYS_PATH) if info else None
+        return _parse(_KEY, info, "DELETE", KEYS_PATH) if info else None
 
     # --- catalogues ------------------------------------------------------------------------
 
@@ -245,13 +253,13 @@ class GenAIClient:
         public_only: bool | None = None,
         usecases: Sequence[str] | None = None,
         per_page: int = MAX_PAGE_SIZE,
-    ) -> Iterator[Model]:
+    ) -> Iterator[ModelInfo]:
         params: dict[str, Any] = {"per_page": per_page}
         if public_only is not None:
             params["public_only"] = "true" if public_only else "false"
         if usecases:
             params["usecases"] = list(usecases)
-        for page in self._pages(MODELS_PATH, params, "models", Model):
+        for page in self._pages(MODELS_PATH, params, "models", _CATALOGUE_MODEL):
             yield from page
 
     def list_models(
@@ -260,18 +268,15 @@ class GenAIClient:
         public_only: bool | None = None,
         usecases: Sequence[str] | None = None,
         per_page: int = MAX_PAGE_SIZE,
-    ) -> list[Model]:
+    ) -> list[ModelInfo]:
         return list(self.iter_models(public_only=public_only, usecases=usecases, per_page=per_page))
 
     def list_inference_models(self, api_key: str | SecretStr) -> list[InferenceModel]:
         """The serverless models a model access key (or a full-access token) may call."""
         secret = api_key if isinstance(api_key, SecretStr) else SecretStr(api_key)
         check_bearer(secret.get_secret_value(), "the model access key given")
-        url = self.settings.inference_endpoint + INFERENCE_MODELS_PATH
-        decoded = self._call(
-            "inference", "GET", url, INFERENCE_MODELS_PATH, token=secret, idempotent=True
-        )
-        return _items(decoded.data, "data", InferenceModel, "GET", INFERENCE_MODELS_PATH)
+        decoded = self._call("GET", INFERENCE_MODELS_PATH, token=secret, idempotent=True)
+        return _items(decoded.data, "data", _INFERENCE_MODEL, "GET", INFERENCE_MODELS_PATH)
 
     # --- plumbing --------------------------------------------------------------------------
 
@@ -286,31 +291,30 @@ class GenAIClient:
     ) -> ApiKeyInfo:
         """A call whose answer is `{"api_key_info": ...}`; anything else is an
         `UnexpectedResponseError` (retried like a lost answer, unless `retry` is off)."""
-        url = self.settings.api_endpoint + path
 
         def once() -> ApiKeyInfo:
             token = self.settings.require_token()
-            decoded = self._send_once("control", method, url, path, None, json, token)
+            decoded = self._send_once(method, path, None, json, token)
             info = decoded.data.get("api_key_info")
             if not isinstance(info, dict):
                 raise UnexpectedResponseError(method, path, "no api_key_info object")
-            return _parse(ApiKeyInfo, info, method, path)
+            return _parse(_KEY, info, method, path)
 
         if not retry:
             return once()
         return self._retrying(method, path, idempotent=True, call=once, failures=failures)
 
     def _pages(
-        self, path: str, params: dict[str, Any], field: str, model: type[M]
+        self, path: str, params: dict[str, Any], field: str, model: Shape[M]
     ) -> Iterator[list[M]]:
-        """Yield each page's items, following `links.pages.next` (or `meta`) on our endpoint.
+        """Yield each page's items, following `links.pages.next` (or `meta`); only the next
+        link's query is taken, sent to our own endpoint, never to a host an answer names.
 
         A page is fetched and read in one retried call, so a page that does not decode is asked
         for again; a listing that cannot be read to its end raises: a caller must never take
         part of a listing for all of it (a key past the cut would read as deleted)."""
         params = {**params, "page": 1}
         seen: set[tuple[tuple[str, str], ...]] = set()
-        url = self.settings.api_endpoint + path
         for _ in range(MAX_PAGES):
             signature = tuple(sorted((k, str(v)) for k, v in params.items()))
             if signature in seen:
@@ -319,7 +323,7 @@ class GenAIClient:
                 )
             seen.add(signature)
 
-            read = functools.partial(self._read_page, url, path, dict(params), field, model)
+            read = functools.partial(self._read_page, path, dict(params), field, model)
             items, next_url = self._retrying("GET", path, idempotent=True, call=read)
             yield items
             if not next_url:
@@ -330,18 +334,16 @@ class GenAIClient:
         )
 
     def _read_page(
-        self, url: str, path: str, params: dict[str, Any], field: str, model: type[M]
+        self, path: str, params: dict[str, Any], field: str, model: Shape[M]
     ) -> tuple[list[M], str | None]:
         """One page's items and the next page's link, read in one attempt."""
         token = self.settings.require_token()
-        decoded = self._send_once("control", "GET", url, path, params, None, token)
+        decoded = self._send_once("GET", path, params, None, token)
         return _items(decoded.data, field, model, "GET", path), decoded.next_url
 
     def _call(
         self,
-        api: str,
         method: str,
-        url: str,
         path: str,
         *,
         params: Mapping[str, Any] | None = None,
@@ -354,7 +356,7 @@ class GenAIClient:
             method,
             path,
             idempotent=idempotent,
-            call=lambda: self._send_once(api, method, url, path, params, json, secret),
+            call=lambda: self._send_once(method, path, params, json, secret),
         )
 
     def _retrying(
@@ -381,15 +383,17 @@ class GenAIClient:
 
     def _send_once(
         self,
-        api: str,
         method: str,
-        url: str,
         path: str,
         params: Mapping[str, Any] | None,
         json: Mapping[str, Any] | None,
         secret: SecretStr,
     ) -> Decoded:
-        """One attempt: its turn under the pace, then the exchange, all within the deadline."""
+        """One attempt: its turn under the pace, then the exchange, all within the deadline.
+        The path says which API the request is for (`contract.api_of`), and so its endpoint,
+        pace and pool."""
+        api = api_of(path)
+        url = self._endpoints[api] + path
         pacer = self._pacers[api]
         waited = pacer.wait_turn(within=self.settings.deadline)
         if waited is None:
@@ -417,7 +421,7 @@ class GenAIClient:
                 method, path, f"the answer is larger than {MAX_ANSWER_BYTES // 2**20} MiB"
             ) from None
         except (httpx.ConnectError, httpx.ConnectTimeout) as error:
-            raise self._unreachable(method, url, path, error) from None
+            raise self._unreachable(method, api, path, error) from None
         except httpx.PoolTimeout:
             raise ConnectionFailedError(
                 method, path, "not sent: no connection of the pool came free in time"
@@ -447,7 +451,7 @@ class GenAIClient:
                 sent=(secret.get_secret_value(),),
             )
         except RateLimitError as error:
-            pacer.rate_limited(error.retry_after, _allowed_per_second(answer_headers))
+            pacer.rate_limited(error.retry_after, error.allowed_per_second)
             raise
 
     def _exchange(
@@ -479,13 +483,11 @@ class GenAIClient:
             return answer.status_code, answer.headers, bytes(body)
 
     def _unreachable(
-        self, method: str, url: str, path: str, error: httpx.HTTPError
+        self, method: str, api: Api, path: str, error: httpx.HTTPError
     ) -> ConnectionFailedError:
         """A connection failure that names the endpoint and the setting it came from."""
-        if url.startswith(self.settings.inference_endpoint + INFERENCE_MODELS_PATH):
-            endpoint, setting = self.settings.inference_endpoint, INFERENCE_ENDPOINT_SETTING
-        else:
-            endpoint, setting = self.settings.api_endpoint, API_ENDPOINT_SETTING
+        endpoint = self._endpoints[api]
+        setting = INFERENCE_ENDPOINT_SETTING if api == "inference" else API_ENDPOINT_SETTING
         failure = ConnectionFailedError(
             method, path, f"could not connect to {endpoint} ({_cause(error)})"
         )
@@ -503,19 +505,6 @@ class _AnswerTooLarge(Exception):
 def _timeout_of(settings: ClientSettings) -> httpx.Timeout:
     """One read's timeout, and at most 10 s to connect."""
     return httpx.Timeout(settings.timeout, connect=min(10.0, settings.timeout))
-
-
-def _allowed_per_second(headers: httpx.Headers) -> float:
-    """The pace a 429's limit allows: the inference API says its requests a minute
-    (`x-ratelimit-limit-requests`); the control API's is DigitalOcean's documented 250."""
-    try:
-        per_minute = float(headers.get("x-ratelimit-limit-requests", ""))
-    except ValueError:
-        return RATE_LIMITED_PER_SECOND
-    per_second = per_minute / 60
-    if not math.isfinite(per_second) or per_second < MIN_HONOURED_PER_SECOND:
-        return RATE_LIMITED_PER_SECOND  # absent, or a figure no real limit has: ignored
-    return per_second
 
 
 def _cause(error: httpx.HTTPError) -> str:
@@ -546,7 +535,7 @@ def _next_params(next_url: str, current: dict[str, Any]) -> dict[str, Any]:
     return merged
 
 
-def _items(data: Mapping[str, Any], field: str, model: type[M], method: str, path: str) -> list[M]:
+def _items(data: Mapping[str, Any], field: str, model: Shape[M], method: str, path: str) -> list[M]:
     """The list `field` of an answer, each item validated; anything else is an
     `UnexpectedResponseError`. A missing list reads as empty only when the answer's `meta`
     says there are none (`total` 0): `{}`, `{"links": {}}` or a `meta` without a total claim
@@ -565,12 +554,25 @@ def _items(data: Mapping[str, Any], field: str, model: type[M], method: str, pat
     return [_parse(model, item, method, path) for item in items]
 
 
-def _parse(model: type[M], item: Any, method: str, path: str) -> M:
+def _parse(model: Shape[M], item: Any, method: str, path: str) -> M:
     """Validate one object of an answer; a shape we cannot read is a typed error, not pydantic's."""
     try:
-        return model.model_validate(item)
+        return model.validate(item)
     except ValidationError as error:
         problems = "; ".join(
             f"{'.'.join(str(p) for p in e['loc']) or 'body'}: {e['msg']}" for e in error.errors()
         )
-        raise UnexpectedResponseError(method, path, f"{model.__name__}: {problems}") from None
+        raise UnexpectedResponseError(method, path, f"{model.name}: {problems}") from None
+
+
+@dataclass(frozen=True)
+class Shape(Generic[M]):
+    """What one object of an answer is: its name, for errors, and how it is validated."""
+
+    name: str
+    validate: Callable[[Any], M]
+
+
+_KEY = Shape("ApiKeyInfo", ApiKeyInfo.model_validate)
+_CATALOGUE_MODEL = Shape("ModelInfo", catalogue_model)
+_INFERENCE_MODEL = Shape("InferenceModel", InferenceModel.model_validate)

@@ -13,7 +13,7 @@ import ipaddress
 import math
 import os
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field, fields
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -39,6 +39,78 @@ MAX_ANSWER_BYTES = 16 * 2**20
 """The largest answer read (decoded); a page of 200 keys or models is well under 1 MiB."""
 
 
+OFFICIAL_PROVIDER_KEYS = (
+    "digitalocean:spacesAccessId",
+    "digitalocean:spacesSecretKey",
+    "digitalocean:spacesEndpoint",
+)
+"""Keys pulumi-digitalocean reads in the same namespace and we do not: a stack that uses both
+sets them, so they pass without a word."""
+
+
+def _set_by(config_key: str, *env: str) -> dict[str, Any]:
+    """A field's metadata for a setting a stack (`config_key`), the environment (`env`, the
+    first set wins) or an `Account` may give."""
+    return {"config_key": config_key, "env": env}
+
+
+@dataclass(frozen=True)
+class ClientSettings:
+    """Everything a `GenAIClient` needs besides a transport. `token` is masked in `repr`.
+
+    The one declaration of the settings: each field's type and default, and for those a stack
+    or an `Account` may set, its `digitalocean:*` key and environment variables. Resolving
+    (`resolve_settings`), the config-key check, the error messages and `Account` read them
+    here."""
+
+    token: SecretStr | None = field(
+        default=None,
+        metadata=_set_by("digitalocean:token", "DIGITALOCEAN_TOKEN", "DIGITALOCEAN_ACCESS_TOKEN"),
+    )
+    api_endpoint: str = field(
+        default=DEFAULT_API_ENDPOINT,
+        metadata=_set_by("digitalocean:apiEndpoint", "DIGITALOCEAN_API_URL"),
+    )
+    inference_endpoint: str = field(
+        default=DEFAULT_INFERENCE_ENDPOINT,
+        metadata=_set_by("digitalocean:inferenceEndpoint", "DIGITALOCEAN_INFERENCE_URL"),
+    )
+    http_retry_max: int = field(
+        default=DEFAULT_RETRY_MAX,
+        metadata=_set_by("digitalocean:httpRetryMax", "DIGITALOCEAN_HTTP_RETRY_MAX"),
+    )
+    http_retry_wait_min: float = field(
+        default=DEFAULT_RETRY_WAIT_MIN,
+        metadata=_set_by("digitalocean:httpRetryWaitMin", "DIGITALOCEAN_HTTP_RETRY_WAIT_MIN"),
+    )
+    http_retry_wait_max: float = field(
+        default=DEFAULT_RETRY_WAIT_MAX,
+        metadata=_set_by("digitalocean:httpRetryWaitMax", "DIGITALOCEAN_HTTP_RETRY_WAIT_MAX"),
+    )
+    requests_per_second: float = field(
+        default=0.0,
+        metadata=_set_by("digitalocean:requestsPerSecond", "DIGITALOCEAN_REQUESTS_PER_SECOND"),
+    )
+    """Pace every request to at most this many a second (0: no pacing of our own)."""
+    verify_secrets: bool = field(
+        default=True, metadata=_set_by("digitalocean:verifySecrets", "DIGITALOCEAN_VERIFY_SECRETS")
+    )
+    """Whether a refresh checks each stored secret against the inference API."""
+    timeout: float = DEFAULT_TIMEOUT
+    """One read's timeout (an argument only)."""
+    deadline: float = DEFAULT_DEADLINE
+    """One request's whole life (an argument only)."""
+
+    def require_token(self) -> SecretStr:
+        """The token, or an error that says how to provide one."""
+        if self.token is None or not self.token.get_secret_value().strip():
+            raise ConfigurationError(
+                "no DigitalOcean API token: run `pulumi config set --secret digitalocean:token "
+                "<token>` or export DIGITALOCEAN_TOKEN"
+            )
+        return self.token
+
+
 @dataclass(frozen=True)
 class _Setting:
     field: str
@@ -46,31 +118,13 @@ class _Setting:
     env: tuple[str, ...]
 
 
-_SETTINGS = (
-    _Setting("token", "digitalocean:token", ("DIGITALOCEAN_TOKEN", "DIGITALOCEAN_ACCESS_TOKEN")),
-    _Setting("api_endpoint", "digitalocean:apiEndpoint", ("DIGITALOCEAN_API_URL",)),
-    _Setting(
-        "inference_endpoint", "digitalocean:inferenceEndpoint", ("DIGITALOCEAN_INFERENCE_URL",)
-    ),
-    _Setting("http_retry_max", "digitalocean:httpRetryMax", ("DIGITALOCEAN_HTTP_RETRY_MAX",)),
-    _Setting(
-        "http_retry_wait_min",
-        "digitalocean:httpRetryWaitMin",
-        ("DIGITALOCEAN_HTTP_RETRY_WAIT_MIN",),
-    ),
-    _Setting(
-        "http_retry_wait_max",
-        "digitalocean:httpRetryWaitMax",
-        ("DIGITALOCEAN_HTTP_RETRY_WAIT_MAX",),
-    ),
-    _Setting(
-        "requests_per_second",
-        "digitalocean:requestsPerSecond",
-        ("DIGITALOCEAN_REQUESTS_PER_SECOND",),
-    ),
-    _Setting("verify_secrets", "digitalocean:verifySecrets", ("DIGITALOCEAN_VERIFY_SECRETS",)),
+_SETTINGS = tuple(
+    _Setting(f.name, f.metadata["config_key"], f.metadata["env"])
+    for f in fields(ClientSettings)
+    if "config_key" in f.metadata
 )
 FIELDS = tuple(s.field for s in _SETTINGS)
+"""The settings a stack, the environment or an `Account` may give, by `ClientSettings` name."""
 
 
 def _where(field: str, default: str) -> str:
@@ -83,39 +137,6 @@ API_ENDPOINT_SETTING = _where("api_endpoint", DEFAULT_API_ENDPOINT)
 INFERENCE_ENDPOINT_SETTING = _where("inference_endpoint", DEFAULT_INFERENCE_ENDPOINT)
 STACK_CONFIG_KEYS = tuple(s.config_key for s in _SETTINGS)
 """The `digitalocean:*` stack config keys a provider or program reads."""
-OFFICIAL_PROVIDER_KEYS = (
-    "digitalocean:spacesAccessId",
-    "digitalocean:spacesSecretKey",
-    "digitalocean:spacesEndpoint",
-)
-"""Keys pulumi-digitalocean reads in the same namespace and we do not: a stack that uses both
-sets them, so they pass without a word."""
-
-
-@dataclass(frozen=True)
-class ClientSettings:
-    """Everything a `GenAIClient` needs besides a transport. `token` is masked in `repr`."""
-
-    token: SecretStr | None = None
-    api_endpoint: str = DEFAULT_API_ENDPOINT
-    inference_endpoint: str = DEFAULT_INFERENCE_ENDPOINT
-    http_retry_max: int = DEFAULT_RETRY_MAX
-    http_retry_wait_min: float = DEFAULT_RETRY_WAIT_MIN
-    http_retry_wait_max: float = DEFAULT_RETRY_WAIT_MAX
-    requests_per_second: float = 0.0
-    verify_secrets: bool = True
-    """Whether a refresh checks each stored secret against the inference API."""
-    timeout: float = DEFAULT_TIMEOUT
-    deadline: float = DEFAULT_DEADLINE
-
-    def require_token(self) -> SecretStr:
-        """The token, or an error that says how to provide one."""
-        if self.token is None or not self.token.get_secret_value().strip():
-            raise ConfigurationError(
-                "no DigitalOcean API token: run `pulumi config set --secret digitalocean:token "
-                "<token>` or export DIGITALOCEAN_TOKEN"
-            )
-        return self.token
 
 
 def resolve_settings(
@@ -381,3 +402,19 @@ def _is_loopback(host: str) -> bool:
         return ipaddress.ip_address(host).is_loopback
     except ValueError:
         return False
+
+
+def whose(settings: ClientSettings) -> tuple[str, str, str]:
+    """Whose keys these settings reach: (token, API endpoint, inference endpoint), each
+    endpoint in its one spelling (`config.canonical_endpoint`)."""
+    return (
+        settings.token.get_secret_value() if settings.token else "",
+        canonical_endpoint(settings.api_endpoint),
+        canonical_endpoint(settings.inference_endpoint),
+    )
+
+
+def settings_of(account: dict[str, Any]) -> ClientSettings:
+    """The settings of an account as the provider receives it (a map), checked; the
+    environment plays no part."""
+    return resolve_settings(explicit=account, environ={})

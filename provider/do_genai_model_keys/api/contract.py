@@ -10,11 +10,23 @@ never walk up the path (`..`) or add a query (`x?a=b`).
 from __future__ import annotations
 
 import re
+from typing import Literal
 from urllib.parse import quote
 
 KEYS_PATH = "/v2/gen-ai/models/api_keys"
 MODELS_PATH = "/v2/gen-ai/models"
 INFERENCE_MODELS_PATH = "/v1/models"
+CHAT_COMPLETIONS_PATH = "/v1/chat/completions"
+
+Api = Literal["control", "inference"]
+"""DigitalOcean's two APIs: the control API (`/v2/...`, an API token) and the inference API
+(`/v1/...`, a model access key), each with an endpoint, limits and errors of its own."""
+
+
+def api_of(path: str) -> Api:
+    """Which API a path is for: the one place the two are told apart."""
+    return "inference" if path.startswith("/v1/") else "control"
+
 
 MAX_NAME_LENGTH = 255
 """The longest key name the API takes (longer ones are refused with 422)."""
@@ -29,6 +41,33 @@ CREATE_RETIRED_MESSAGE = (
     "page in the control panel to create a model access key."
 )
 """The 410's `message`, as the API words it."""
+
+USECASES = (
+    "MODEL_USECASE_UNKNOWN",
+    "MODEL_USECASE_AGENT",
+    "MODEL_USECASE_FINETUNED",
+    "MODEL_USECASE_KNOWLEDGEBASE",
+    "MODEL_USECASE_GUARDRAIL",
+    "MODEL_USECASE_REASONING",
+    "MODEL_USECASE_SERVERLESS",
+)
+"""The `usecases` values the model list accepts (DigitalOcean's `MODEL_USECASE_*` enum)."""
+
+SCOPE_BY_METHOD = {
+    "GET": "genai:read",
+    "POST": "genai:create",
+    "PUT": "genai:update",
+    "PATCH": "genai:update",
+    "DELETE": "genai:delete",
+}
+"""The token scope each method of the control API's GenAI paths needs."""
+ALL_SCOPES = frozenset(SCOPE_BY_METHOD.values())
+"""Every GenAI scope a token can hold."""
+
+CONTROL_PER_MINUTE = 250
+CONTROL_PER_HOUR = 5000
+"""The control API's documented rate limits, per token: 250 requests in any minute, 5,000 in
+any hour."""
 
 KEY_UUID = re.compile(
     r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"

@@ -21,11 +21,13 @@ from .errors import UnexpectedResponseError, error_for_status
 
 @dataclass(frozen=True)
 class RateLimit:
-    """The `ratelimit-*` headers of one answer; `None` where a header was absent."""
+    """What an answer's rate-limit headers decide, read in this one place: how long to wait
+    before another attempt, and the pace the limit allows (None where the headers do not say).
+    A refused answer carries both on its error (`APIStatusError.retry_after`,
+    `.allowed_per_second`); the pacer acts on them."""
 
-    limit: int | None = None
-    remaining: int | None = None
-    reset: int | None = None
+    wait: float | None = None
+    per_second: float | None = None
 
 
 @dataclass(frozen=True)
@@ -33,12 +35,6 @@ class Decoded:
     data: dict[str, Any]
     headers: Mapping[str, str]
     next_url: str | None
-
-    @property
-    def rate_limit(self) -> RateLimit:
-        """The answer's `ratelimit-*` headers, read when asked for (nothing on the way needs
-        them: waits come from `retry-after` on a 429)."""
-        return rate_limit_of(self.headers)
 
 
 def decode_response(
@@ -70,13 +66,15 @@ def decode_response(
         )
     data = data or {}
     if not 200 <= status < 300:
+        limit = rate_limit_of(headers, now=now)
         raise error_for_status(
             status=status,
             method=method,
             path=path,
             body=data,
             headers=headers,
-            retry_after=retry_after_seconds(headers, now=now),
+            retry_after=limit.wait,
+            allowed_per_second=limit.per_second,
             sent=sent,
         )
     return Decoded(data=data, headers=headers, next_url=next_page_url(data))
@@ -102,12 +100,19 @@ def _int_or_none(text: str | None) -> int | None:
     return int(number) if math.isfinite(number) else None
 
 
-def rate_limit_of(headers: Mapping[str, str]) -> RateLimit:
-    return RateLimit(
-        limit=_int_or_none(headers.get("ratelimit-limit")),
-        remaining=_int_or_none(headers.get("ratelimit-remaining")),
-        reset=_int_or_none(headers.get("ratelimit-reset")),
-    )
+def rate_limit_of(headers: Mapping[str, str], *, now: float | None = None) -> RateLimit:
+    """The wait and the pace one answer's headers ask for; odd figures read as not said."""
+    return RateLimit(wait=retry_after_seconds(headers, now=now), per_second=_per_second(headers))
+
+
+def _per_second(headers: Mapping[str, str]) -> float | None:
+    """The pace the inference API's limit allows (`x-ratelimit-limit-requests`, a minute's
+    requests); the control API does not say (its documented 250 a minute is the pacer's)."""
+    try:
+        per_minute = float(headers.get("x-ratelimit-limit-requests", ""))
+    except ValueError:
+        return None
+    return per_minute / 60 if math.isfinite(per_minute) else None
 
 
 def retry_after_seconds(headers: Mapping[str, str], *, now: float | None = None) -> float | None:

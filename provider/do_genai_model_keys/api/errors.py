@@ -33,18 +33,10 @@ import re
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, ClassVar, Self
 
-from .contract import CREATE_RETIRED_ON, KEYS_PATH
+from .contract import CREATE_RETIRED_ON, KEYS_PATH, SCOPE_BY_METHOD, api_of
 
 if TYPE_CHECKING:
     from .models import ApiKeyInfo
-
-SCOPE_BY_METHOD = {
-    "GET": "genai:read",
-    "POST": "genai:create",
-    "PUT": "genai:update",
-    "PATCH": "genai:update",
-    "DELETE": "genai:delete",
-}
 
 ADOPT_HINT = (
     "DigitalOcean retired creating model access keys through the API (POST "
@@ -160,6 +152,7 @@ class APIStatusError(GenAIError):
         message: str = "",
         request_id: str = "",
         retry_after: float | None = None,
+        allowed_per_second: float | None = None,
     ) -> None:
         self.status = status
         self.method = method
@@ -168,6 +161,9 @@ class APIStatusError(GenAIError):
         self.api_message = message
         self.request_id = request_id
         self.retry_after = retry_after
+        """Seconds the server asked us to wait (`retry-after`, or a spent budget's reset)."""
+        self.allowed_per_second = allowed_per_second
+        """The pace the server's limit allows, where its headers say."""
         super().__init__(self._render())
 
     @property
@@ -199,7 +195,7 @@ class BadRequestError(APIStatusError):
 class AuthenticationError(APIStatusError):
     @property
     def hint(self) -> str:
-        if self.path.startswith("/v1/"):
+        if api_of(self.path) == "inference":
             return (
                 "the model access key was refused: it was regenerated or deleted since, or is "
                 "not a model access key"
@@ -215,7 +211,7 @@ class AuthenticationError(APIStatusError):
 class PermissionDeniedError(APIStatusError):
     @property
     def hint(self) -> str:
-        if self.path.startswith("/v1/"):
+        if api_of(self.path) == "inference":
             return (
                 "the inference API refused this credential here: a model access key limited to "
                 "other models, or to a VPC, is refused from the public endpoint; the API "
@@ -270,6 +266,7 @@ def error_for_status(
     body: Mapping[str, object] | None,
     headers: Mapping[str, str],
     retry_after: float | None = None,
+    allowed_per_second: float | None = None,
     sent: Sequence[str] = (),
 ) -> APIStatusError:
     """Build the error for one non-2xx answer; pure, so it is tested without HTTP. The
@@ -285,6 +282,7 @@ def error_for_status(
         message=redact(str(body.get("message") or ""), sent),
         request_id=redact(request_id, sent),
         retry_after=retry_after,
+        allowed_per_second=allowed_per_second,
     )
 
 

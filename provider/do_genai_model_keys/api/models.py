@@ -3,13 +3,27 @@
 Response models accept unknown fields (`extra="allow"`): the model object has grown many fields
 since 2025 and a new server field must never break parsing. Secrets are `SecretStr`, so a key
 printed by accident shows `**********`.
+
+A catalogue model is typed once, as the record `get_models` hands a program (`ModelInfo`, a
+frozen dataclass: `pulumi.export` takes it as it is): answers are validated straight into it
+(`catalogue_model`), unknown fields dropped, a property an answer leaves out or sends as null
+read as 0, "" or empty, never as a missing attribute, numbers as numbers.
 """
 
 from __future__ import annotations
 
-from typing import Any
+from dataclasses import dataclass, field, fields, is_dataclass
+from functools import cache
+from typing import Annotated, Any, get_type_hints
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    SecretStr,
+    TypeAdapter,
+    field_validator,
+)
 
 
 class _Response(BaseModel):
@@ -43,116 +57,6 @@ class ApiKeyInfo(_Response):
         return value or None
 
 
-class ModelVersion(_Response):
-    major: int | None = None
-    minor: int | None = None
-    patch: int | None = None
-
-
-class ModelPricing(_Response):
-    """US dollars per million tokens (or per image, second, ... where the field says so)."""
-
-    cache_read_input_price_per_million: float | None = None
-    cache_write_1h_input_price_per_million: float | None = None
-    cache_write_5m_input_price_per_million: float | None = None
-    image_cache_read_input_price_per_million: float | None = None
-    image_input_price_per_million: float | None = None
-    image_output_price_per_million: float | None = None
-    input_cache_read: float | None = None
-    input_price_per_million: float | None = None
-    output_price_per_million: float | None = None
-    price_per_audio: float | None = None
-    price_per_image: float | None = None
-    price_per_megapixel: float | None = None
-    price_per_second: float | None = None
-    price_per_thousand_characters: float | None = None
-    price_per_video: float | None = None
-    reasoning_price_per_million: float | None = None
-    text_cache_read_input_price_per_million: float | None = None
-    text_input_price_per_million: float | None = None
-    text_output_price_per_million: float | None = None
-
-
-class ModelModalities(_Response):
-    input: list[str] = Field(default_factory=list)
-    output: list[str] = Field(default_factory=list)
-
-
-class ModelEndpoint(_Response):
-    endpoint: str = ""
-    capabilities: list[str] = Field(default_factory=list)
-
-
-class ModelSetting(_Response):
-    """A playground setting: a number in [min, max] by step, or one of `options`."""
-
-    name: str = ""
-    type: str = ""
-    min: float | None = None
-    max: float | None = None
-    step: float | None = None
-    default_value: float | None = None
-    default_string: str = ""
-    options: list[str] = Field(default_factory=list)
-
-
-class ModelAgreement(_Response):
-    uuid: str = ""
-    name: str = ""
-    description: str = ""
-    url: str = ""
-
-
-class Model(_Response):
-    """One entry of the GenAI model catalogue (`GET /v2/gen-ai/models`): every documented
-    property, each optional (an answer may leave any out)."""
-
-    uuid: str = ""
-    """The model's unique id."""
-    id: str = ""
-    """The human-readable id used in inference requests, e.g. `llama3.3-70b-instruct`."""
-    name: str = ""
-    """The display name."""
-    description: str | None = None
-    provider: str | None = None
-    """`MODEL_PROVIDER_DIGITALOCEAN`, `MODEL_PROVIDER_ANTHROPIC` or `MODEL_PROVIDER_OPENAI`."""
-    is_foundational: bool | None = None
-    """True for foundation models provided by DigitalOcean."""
-    context_window: str | None = None
-    """Maximum tokens, as the API sends it (a string)."""
-    parameter_count: float | None = None
-    capabilities: list[str] = Field(default_factory=list)
-    """Capabilities such as inference, reasoning or vectorization."""
-    lifecycle_status: str | None = None
-    """internal, public-preview, active, deprecated or end_of_life."""
-    type: str | None = None
-    """chat, embedding, image, reasoning, coding, ..."""
-    model_availability: str | None = None
-    """serverless, dedicated, ..."""
-    modalities: ModelModalities | None = None
-    pricing: ModelPricing | None = None
-    endpoints: list[ModelEndpoint] = Field(default_factory=list)
-    reasoning_efforts: list[str] = Field(default_factory=list)
-    settings: list[ModelSetting] = Field(default_factory=list)
-    thinking: bool | None = None
-    agreement: ModelAgreement | None = None
-    benchmark_score: dict[str, Any] = Field(default_factory=dict)
-    kb_default_chunk_size: int | None = None
-    kb_max_chunk_size: int | None = None
-    kb_min_chunk_size: int | None = None
-    parent_uuid: str | None = None
-    url: str | None = None
-    upload_complete: bool | None = None
-    created_at: str | None = None
-    updated_at: str | None = None
-    version: ModelVersion | None = None
-
-    @field_validator("context_window", mode="before")
-    @classmethod
-    def _window_as_text(cls, value: Any) -> Any:
-        return str(value) if isinstance(value, int) else value
-
-
 class InferenceModel(_Response):
     """One entry of the serverless inference list (`GET /v1/models`)."""
 
@@ -167,3 +71,184 @@ class InferenceModel(_Response):
     max_output_tokens: int | None = None
     """Maximum tokens out; 0 for models that answer no text (not in the spec; the live API
     sends it)."""
+
+
+# --- the model catalogue ------------------------------------------------------------------
+
+
+def _whole_or_zero(value: Any) -> Any:
+    """A context window as the API sends it (a number, or a number in a string); anything else
+    (`"128k"`) reads as 0, "the API does not say", rather than failing the whole catalogue."""
+    if isinstance(value, bool):
+        return 0
+    if isinstance(value, int | float):
+        return int(value)
+    try:
+        return int(str(value))
+    except ValueError:
+        return 0
+
+
+class Record:
+    """Results are plain frozen dataclasses: `pulumi.export` takes an object's public
+    attributes as a map (anything iterable would become a list), so they export as they are."""
+
+
+@dataclass(frozen=True)
+class Pricing(Record):
+    """US dollars per million tokens, or per image, second, ... where the name says so; 0 where
+    the model has no such price."""
+
+    input_price_per_million: float = 0.0
+    output_price_per_million: float = 0.0
+    reasoning_price_per_million: float = 0.0
+    text_input_price_per_million: float = 0.0
+    text_output_price_per_million: float = 0.0
+    text_cache_read_input_price_per_million: float = 0.0
+    cache_read_input_price_per_million: float = 0.0
+    cache_write_5m_input_price_per_million: float = 0.0
+    cache_write_1h_input_price_per_million: float = 0.0
+    input_cache_read: float = 0.0
+    image_input_price_per_million: float = 0.0
+    image_output_price_per_million: float = 0.0
+    image_cache_read_input_price_per_million: float = 0.0
+    price_per_image: float = 0.0
+    price_per_megapixel: float = 0.0
+    price_per_audio: float = 0.0
+    price_per_second: float = 0.0
+    price_per_thousand_characters: float = 0.0
+    price_per_video: float = 0.0
+
+
+@dataclass(frozen=True)
+class Modalities(Record):
+    input: tuple[str, ...] = ()
+    """What the model takes: text, image, ..."""
+    output: tuple[str, ...] = ()
+    """What it gives: text, image, embedding, ..."""
+
+
+@dataclass(frozen=True)
+class Endpoint(Record):
+    endpoint: str = ""
+    """The inference path that serves the model, e.g. `/v1/chat/completions`."""
+    capabilities: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Setting(Record):
+    """A playground setting: a number from `min` to `max` by `step`, or one of `options`."""
+
+    name: str = ""
+    type: str = ""
+    min: float = 0.0
+    max: float = 0.0
+    step: float = 0.0
+    default_value: float = 0.0
+    default_string: str = ""
+    options: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Agreement(Record):
+    """The terms a model is used under."""
+
+    uuid: str = ""
+    name: str = ""
+    description: str = ""
+    url: str = ""
+
+
+@dataclass(frozen=True)
+class Version(Record):
+    major: int = 0
+    minor: int = 0
+    patch: int = 0
+
+
+@dataclass(frozen=True, eq=True)
+class ModelInfo(Record):
+    """One model of the catalogue, with every property the API documents."""
+
+    uuid: str = ""
+    """The model's unique id."""
+    id: str = ""
+    """The id sent in inference requests, e.g. `llama3.3-70b-instruct`."""
+    name: str = ""
+    """The display name."""
+    provider: str = ""
+    """`MODEL_PROVIDER_DIGITALOCEAN`, `_ANTHROPIC` or `_OPENAI`."""
+    is_foundational: bool = False
+    """True for foundation models provided by DigitalOcean."""
+    context_window: Annotated[int, BeforeValidator(_whole_or_zero)] = 0
+    """Maximum tokens (0 when the API does not say)."""
+    capabilities: tuple[str, ...] = ()
+    """Capabilities such as inference, reasoning or vectorization."""
+    lifecycle_status: str = ""
+    """active, deprecated, public-preview, ..."""
+    type: str = ""
+    """chat, embedding, image, reasoning, coding, ..."""
+    created_at: str = ""
+    """When the model was added (RFC 3339)."""
+    updated_at: str = ""
+    """When the model was last changed (RFC 3339)."""
+    description: str = ""
+    model_availability: str = ""
+    """serverless, dedicated, ..."""
+    parameter_count: float = 0.0
+    """Parameters, in billions (0 when the provider does not say)."""
+    pricing: Pricing = Pricing()
+    modalities: Modalities = Modalities()
+    endpoints: tuple[Endpoint, ...] = ()
+    reasoning_efforts: tuple[str, ...] = ()
+    settings: tuple[Setting, ...] = ()
+    thinking: bool = False
+    """Whether the model supports extended thinking (Anthropic models)."""
+    agreement: Agreement = Agreement()
+    benchmark_score: dict[str, Any] = field(default_factory=dict, hash=False)
+    """Benchmark scores, as arbitrary JSON."""
+    kb_default_chunk_size: int = 0
+    kb_max_chunk_size: int = 0
+    kb_min_chunk_size: int = 0
+    parent_uuid: str = ""
+    """The model this one is based on, if any."""
+    url: str = ""
+    upload_complete: bool = False
+    version: Version = Version()
+
+
+def catalogue_model(item: Any) -> ModelInfo:
+    """One model of a catalogue answer, as its record; raises pydantic's `ValidationError` for
+    a property of the wrong kind (the client turns it into an `UnexpectedResponseError`)."""
+    return _catalogue_adapter().validate_python(_without_nulls(item))
+
+
+@cache
+def _catalogue_adapter() -> TypeAdapter[ModelInfo]:
+    return TypeAdapter(ModelInfo)
+
+
+def _without_nulls(value: Any) -> Any:
+    """The answer without its nulls, so that each absent property takes its record's default."""
+    if isinstance(value, dict):
+        return {k: _without_nulls(v) for k, v in value.items() if v is not None}
+    if isinstance(value, list):
+        return [_without_nulls(v) for v in value]
+    return value
+
+
+def _field_names(record: type) -> tuple[str, ...]:
+    return tuple(f.name for f in fields(record))
+
+
+def field_paths(record: type, prefix: str = "") -> tuple[str, ...]:
+    """Every field of `record` a filter or a sort can name: top-level ones, and the fields of
+    nested records as `outer.inner` (`pricing.input_price_per_million`)."""
+    hints = get_type_hints(record)
+    paths: list[str] = []
+    for name in _field_names(record):
+        paths.append(prefix + name)
+        kind = hints[name]
+        if isinstance(kind, type) and is_dataclass(kind):
+            paths.extend(field_paths(kind, f"{prefix}{name}."))
+    return tuple(paths)

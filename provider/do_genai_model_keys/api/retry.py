@@ -18,6 +18,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from .config import DEFAULT_RETRY_MAX, DEFAULT_RETRY_WAIT_MAX, DEFAULT_RETRY_WAIT_MIN
+from .contract import CONTROL_PER_MINUTE
 from .errors import ConnectionFailedError, RateLimitError, is_ambiguous
 
 if TYPE_CHECKING:
@@ -38,9 +40,9 @@ Sleep = Callable[[float], None]
 
 @dataclass(frozen=True)
 class RetryPolicy:
-    max_retries: int = 4
-    wait_min: float = 1.0
-    wait_max: float = 30.0
+    max_retries: int = DEFAULT_RETRY_MAX
+    wait_min: float = DEFAULT_RETRY_WAIT_MIN
+    wait_max: float = DEFAULT_RETRY_WAIT_MAX
     retry_after_cap: float = RETRY_AFTER_CAP_SECONDS
 
     @classmethod
@@ -113,7 +115,7 @@ def build_retrying(policy: RetryPolicy, *, idempotent: bool, sleep: Sleep, what:
     )
 
 
-RATE_LIMITED_PER_SECOND = 250 / 60
+RATE_LIMITED_PER_SECOND = CONTROL_PER_MINUTE / 60
 """The pace after a long 429: DigitalOcean's documented burst, 250 requests in any minute."""
 LONG_RATE_LIMIT_WAIT = 5.0
 """A 429 that asks for at least this many seconds means the budget is spent, not a hiccup."""
@@ -167,14 +169,13 @@ class RequestPacer:
             self._sleep(wait)
         return max(wait, 0.0)
 
-    def rate_limited(
-        self, retry_after: float | None, per_second: float = RATE_LIMITED_PER_SECOND
-    ) -> None:
+    def rate_limited(self, retry_after: float | None, per_second: float | None = None) -> None:
         """The server answered 429 asking for `retry_after` seconds (None: it did not say);
-        `per_second` is the pace its limit allows."""
+        `per_second` is the pace its limit allows (None: DigitalOcean's documented 250 a
+        minute; a figure below `MIN_HONOURED_PER_SECOND` is no real limit and is ignored)."""
         if retry_after is None or retry_after < LONG_RATE_LIMIT_WAIT:
             return
-        if not per_second >= MIN_HONOURED_PER_SECOND:  # also NaN
+        if per_second is None or not per_second >= MIN_HONOURED_PER_SECOND:  # also NaN
             per_second = RATE_LIMITED_PER_SECOND
         with self._lock:
             self._interval = max(self._interval, 1.0 / per_second)

@@ -42,13 +42,15 @@ from typing import TYPE_CHECKING, Any, TextIO
 from ..api.errors import GenAIError
 from ..api.models import ApiKeyInfo
 from ..api.times import now, parse_time
+from ..dynamic.resources import KEY_TYPE
 
 if TYPE_CHECKING:
+    from ..api.client import GenAIClient
     from ..api.config import ClientSettings
-    from ..keys.store import KeyStore
+    from ..keys.secret_checks import SecretChecker
 
-KEY_TYPE_SUFFIX = ":ModelAccessKey"
-"""How a key resource's type ends in a state (`pulumi-python:dynamic/genai:ModelAccessKey`)."""
+KEY_KIND = ":" + KEY_TYPE.rpartition(":")[2]
+"""How a key resource's type ends in a state (`...:ModelAccessKey`), whichever door made it."""
 TROUBLE = 1
 UNREADABLE = 4
 DEAD = "dead"
@@ -136,7 +138,7 @@ def stack_holdings(run: Run, stack: str, *, with_secrets: bool) -> list[tuple[st
     for resource in resources or []:
         if not isinstance(resource, dict):
             raise InventoryError(f"the export of {stack} holds a resource that is not an object")
-        if not str(resource.get("type", "")).endswith(KEY_TYPE_SUFFIX) or not resource.get("id"):
+        if not str(resource.get("type", "")).endswith(KEY_KIND) or not resource.get("id"):
             continue
         outputs, inputs = resource.get("outputs", {}), resource.get("inputs", {})
         if not isinstance(outputs, dict) or not isinstance(inputs, dict):
@@ -410,7 +412,7 @@ def _what(error: BaseException) -> str:
 def _inventory(args: argparse.Namespace, unreadable: list[str]) -> list[KeyReport]:
     """The reports; `unreadable` receives each stack that could not be read (the rest are)."""
     from ..api.client import GenAIClient
-    from ..dynamic.account import whose
+    from ..api.config import whose
 
     pulumi = shutil.which(args.pulumi)
     if pulumi is None:
@@ -449,8 +451,7 @@ def _account_of_holding(held: Holding, here: ClientSettings) -> ClientSettings |
     if held.account is None:
         return here  # the stack's config: taken to be this account, as before accounts
     account = dict(held.account)
-    from ..api.config import DEFAULT_API_ENDPOINT
-    from ..dynamic.account import settings_of
+    from ..api.config import DEFAULT_API_ENDPOINT, settings_of
 
     endpoint = str(account.get("api_endpoint") or DEFAULT_API_ENDPOINT)
     if not account.get("token"):
@@ -493,30 +494,30 @@ def _reports(
 
 
 def _checked_all(
-    client: Any, holdings: Mapping[str, list[Holding]], args: argparse.Namespace
+    client: GenAIClient, holdings: Mapping[str, list[Holding]], args: argparse.Namespace
 ) -> dict[str, list[Holding]]:
     """The holdings with their secrets checked in this client's account (--check-secrets)."""
     if not args.check_secrets:
         return dict(holdings)
-    from ..keys.store import KeyStore
+    from ..keys.secret_checks import SecretChecker
 
-    store = KeyStore(client)
+    checks = SecretChecker(client)
     checking = Progress(sum(1 for h in _all(holdings) if h.secret), "secrets checked")
-    return {uuid: [_checked(store, h, checking) for h in held] for uuid, held in holdings.items()}
+    return {uuid: [_checked(checks, h, checking) for h in held] for uuid, held in holdings.items()}
 
 
 def _all(holdings: Mapping[str, Sequence[Holding]]) -> list[Holding]:
     return [h for held in holdings.values() for h in held]
 
 
-def _checked(store: KeyStore, held: Holding, progress: Progress) -> Holding:
+def _checked(checks: SecretChecker, held: Holding, progress: Progress) -> Holding:
     from ..keys.secret_checks import Verdict
 
     if held.secret_state.startswith("unknown"):
         return held
     if not held.secret:
         return dataclasses.replace(held, secret="", secret_state="none")  # noqa: S106  # a state
-    check = store.check_secret(held.secret)
+    check = checks.check(held.secret)
     progress.step()
     state = check.verdict.value
     if check.verdict is Verdict.UNKNOWN:

@@ -51,6 +51,8 @@ class Account:
                 "Account.token is an Output here: call the data source's _output form "
                 "(get_models_output(account=...)), which waits for it"
             )
+        from ..api.config import settings_of
+
         return settings_of({**self._given(), "token": self.token})
 
     def _given(self) -> dict[str, Any]:
@@ -66,6 +68,7 @@ def identity(account: Any) -> Any:
     value that is no usable account stays as it is (the provider's `check` refuses it)."""
     if not isinstance(account, dict) or not account.get("token"):
         return account
+    from ..api.config import settings_of, whose
     from ..api.errors import ConfigurationError
 
     try:
@@ -80,23 +83,3 @@ def identity(account: Any) -> Any:
         settings.requests_per_second,
         settings.verify_secrets,
     )
-
-
-def whose(settings: ClientSettings) -> tuple[str, str, str]:
-    """Whose keys these settings reach: (token, API endpoint, inference endpoint), each
-    endpoint in its one spelling (`config.canonical_endpoint`)."""
-    from ..api.config import canonical_endpoint
-
-    return (
-        settings.token.get_secret_value() if settings.token else "",
-        canonical_endpoint(settings.api_endpoint),
-        canonical_endpoint(settings.inference_endpoint),
-    )
-
-
-def settings_of(account: dict[str, Any]) -> ClientSettings:
-    """The settings of an account as the provider receives it (a map), checked; the
-    environment plays no part."""
-    from ..api.config import resolve_settings
-
-    return resolve_settings(explicit=account, environ={})

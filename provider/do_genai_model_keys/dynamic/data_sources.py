@@ -5,9 +5,9 @@ takes Inputs and returns an Output of the same result. They run in the program's
 credentials from the stack config (`digitalocean:*`), then the environment, as the resource does.
 
 Calls with the same API arguments share one round of requests per program (a per-process
-cache); client-side filters and sorts in the manner of DigitalOcean's list data sources (match
-exactly, by substring or by regular expression; sort on a field and direction) run on the cached
-list. Results are frozen dataclasses, which `pulumi.export` takes as they are.
+cache); client-side filters and sorts (`lookups.filtering`) run on the cached list. Results are
+the frozen dataclasses of `lookups.records` and `api.models.ModelInfo`, which `pulumi.export`
+takes as they are.
 """
 
 from __future__ import annotations
@@ -15,138 +15,28 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import threading
-from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, fields
-from typing import Any, Literal, TypeVar
+from collections.abc import Callable, Sequence
+from typing import Any, TypeVar
 
 import pulumi
 
 from ..api.client import GenAIClient
 from ..api.config import ClientSettings, settings_from_stack_config
+from ..api.contract import USECASES
 from ..api.errors import GenAIError, InvalidArgumentError
-from ..api.models import ApiKeyInfo, InferenceModel
-from .account import Account
-from .model_info import ModelInfo, Record, field_paths, model_info
-
-MatchBy = Literal["exact", "substring", "re", "at_least", "at_most"]
-MATCH_BY = ("exact", "substring", "re", "at_least", "at_most")
-Direction = Literal["asc", "desc"]
-
-USECASES = (
-    "MODEL_USECASE_UNKNOWN",
-    "MODEL_USECASE_AGENT",
-    "MODEL_USECASE_FINETUNED",
-    "MODEL_USECASE_KNOWLEDGEBASE",
-    "MODEL_USECASE_GUARDRAIL",
-    "MODEL_USECASE_REASONING",
-    "MODEL_USECASE_SERVERLESS",
+from ..lookups.filtering import Filter, FilterArg, SortArg, apply_filters_and_sorts
+from ..lookups.records import (
+    KEY_FIELDS,
+    MODEL_FIELDS,
+    GetInferenceModelsResult,
+    GetModelAccessKeysResult,
+    GetModelsResult,
+    InferenceModelInfo,
+    inference_model,
+    key_metadata,
+    of_kind,
 )
-"""The `usecases` values the model list accepts (DigitalOcean's `MODEL_USECASE_*` enum)."""
-
-
-@dataclass(frozen=True, eq=True)
-class KeyMetadata(Record):
-    """An existing model access key, without its secret (listings never carry one)."""
-
-    uuid: str
-    """The key's UUID."""
-    name: str
-    """The key's name."""
-    created_at: str
-    """When the key was made (RFC 3339)."""
-    created_by: str
-    """The id of the user who made it."""
-
-
-@dataclass(frozen=True, eq=True)
-class InferenceModelInfo(Record):
-    """A model the given key may call through the serverless inference API."""
-
-    id: str
-    """The model id to send in inference requests."""
-    created: int
-    """Unix seconds."""
-    owned_by: str
-    """Who provides the model."""
-    context_length: int = 0
-    """Maximum tokens in (0 when the API does not say)."""
-    max_output_tokens: int = 0
-    """Maximum tokens out; 0 for models that answer no text (embeddings, rerankers, images)."""
-    kind: str = ""
-    """The catalogue's `type` for this id (chat, reasoning, embedding, rerank, image, ...);
-    filled when `get_inference_models` is asked for a `kind`, "" otherwise."""
-
-
-@dataclass(frozen=True, eq=True)
-class GetModelsResult(Record):
-    """The result of `get_models`."""
-
-    models: tuple[ModelInfo, ...]
-    """The models that passed every filter, in the requested order."""
-    ids: tuple[str, ...]
-    """Their ids, in the same order."""
-
-    def lookup(self, id_or_name: str) -> ModelInfo:
-        """The model whose id, or else display name, is exactly `id_or_name`."""
-        for model in self.models:
-            if model.id == id_or_name:
-                return model
-        for model in self.models:
-            if model.name == id_or_name:
-                return model
-        raise InvalidArgumentError(
-            f"no model with id or name {id_or_name!r} among {len(self.models)} models; "
-            f"some ids: {', '.join(self.ids[:10])}"
-        )
-
-
-@dataclass(frozen=True, eq=True)
-class GetModelAccessKeysResult(Record):
-    """The result of `get_model_access_keys`."""
-
-    keys: tuple[KeyMetadata, ...]
-    """The keys that passed every filter (metadata only)."""
-    uuids: tuple[str, ...]
-    """Their UUIDs, in the same order."""
-
-
-@dataclass(frozen=True, eq=True)
-class GetInferenceModelsResult(Record):
-    """The result of `get_inference_models`."""
-
-    models: tuple[InferenceModelInfo, ...]
-    """The models the key may call."""
-    ids: tuple[str, ...]
-    """Their ids."""
-
-
-@dataclass(frozen=True)
-class Filter:
-    """Keep items whose `key` field matches one of `values` (or all of them, with `all`).
-
-    `key` names a field, or a field of a nested record with a dot (`pricing.input_price_per_
-    million`). `match_by`: `exact` (default), `substring`, `re` (a regular expression searched
-    in the field), `at_least` or `at_most` (numbers: the field is >= or <= the value). A list
-    field (such as `capabilities`) matches when any element does.
-    """
-
-    key: str
-    values: Sequence[Any]
-    match_by: MatchBy = "exact"
-    all: bool = False
-
-
-@dataclass(frozen=True)
-class Sort:
-    """Order items by the `key` field, `asc` (default) or `desc`."""
-
-    key: str
-    direction: Direction = "asc"
-
-
-FilterArg = Filter | Mapping[str, Any]
-SortArg = Sort | Mapping[str, Any]
-
+from .account import Account
 
 # --- the per-program cache of API answers ------------------------------------------------------
 
@@ -208,137 +98,7 @@ def _using_client(
         return call(own)
 
 
-# --- filtering and sorting ----------------------------------------------------------------
-
-
-def _as_filter(value: FilterArg, fields_allowed: Sequence[str], argument: str) -> Filter:
-    raw = value if isinstance(value, Filter) else Filter(**dict(value))
-    if raw.key not in fields_allowed:
-        raise InvalidArgumentError(
-            f"{argument}: unknown field {raw.key!r}; filterable fields: {', '.join(fields_allowed)}"
-        )
-    if raw.match_by not in MATCH_BY:
-        raise InvalidArgumentError(
-            f"{argument}: match_by must be one of {', '.join(map(repr, MATCH_BY))}, "
-            f"got {raw.match_by!r}"
-        )
-    if isinstance(raw.values, str) or not raw.values:
-        raise InvalidArgumentError(
-            f"{argument}: values must be a non-empty list, got {raw.values!r}"
-        )
-    if raw.match_by in ("at_least", "at_most") and not all(_is_number(v) for v in raw.values):
-        raise InvalidArgumentError(
-            f"{argument}: match_by {raw.match_by!r} compares numbers, got {raw.values!r}"
-        )
-    if raw.match_by == "re":
-        import regex
-
-        for pattern in raw.values:
-            try:
-                regex.compile(str(pattern))
-            except regex.error as error:
-                raise InvalidArgumentError(
-                    f"{argument}: {pattern!r} is not a valid regular expression ({error})"
-                ) from None
-    return raw
-
-
-def _as_sort(value: SortArg, fields_allowed: Sequence[str]) -> Sort:
-    raw = value if isinstance(value, Sort) else Sort(**dict(value))
-    if raw.key not in fields_allowed:
-        raise InvalidArgumentError(
-            f"sorts: unknown field {raw.key!r}; sortable fields: {', '.join(fields_allowed)}"
-        )
-    if raw.direction not in ("asc", "desc"):
-        raise InvalidArgumentError(
-            f"sorts: direction must be 'asc' or 'desc', got {raw.direction!r}"
-        )
-    return raw
-
-
-def _one_matches(field_value: Any, wanted: Any, match_by: MatchBy) -> bool:
-    if isinstance(field_value, tuple | list):
-        return any(_one_matches(v, wanted, match_by) for v in field_value)
-    if match_by == "exact":
-        return field_value == wanted or str(field_value) == str(wanted)
-    if match_by == "substring":
-        return str(wanted) in str(field_value)
-    if match_by == "at_least":
-        return _is_number(field_value) and field_value >= wanted
-    if match_by == "at_most":
-        return _is_number(field_value) and field_value <= wanted
-    return _search(str(wanted), str(field_value))
-
-
-def _is_number(value: Any) -> bool:
-    return isinstance(value, int | float) and not isinstance(value, bool)
-
-
-def _value(item: Record, path: str) -> Any:
-    """The field `path` of `item`; a dotted path reaches into nested records."""
-    value: Any = item
-    for name in path.split("."):
-        value = getattr(value, name)
-    return value
-
-
-REGEX_TIMEOUT_SECONDS = 0.5
-"""How long one `match_by: "re"` search may take on one value. The `regex` package can stop a
-search (the standard `re` cannot, and holds the GIL meanwhile), so a pattern that backtracks
-catastrophically is an error naming it instead of a program that hangs."""
-
-
-def _search(pattern: str, value: str) -> bool:
-    import regex
-
-    try:
-        return regex.search(pattern, value, timeout=REGEX_TIMEOUT_SECONDS) is not None
-    except TimeoutError:
-        raise InvalidArgumentError(
-            f"filters: the regular expression {pattern!r} took longer than "
-            f"{REGEX_TIMEOUT_SECONDS} s on {value[:80]!r} (catastrophic backtracking?): "
-            "simplify it, or use match_by 'substring' or 'exact'"
-        ) from None
-
-
-def _passes(item: Record, rule: Filter) -> bool:
-    value = _value(item, rule.key)
-    results = [_one_matches(value, wanted, rule.match_by) for wanted in rule.values]
-    return all(results) if rule.all else any(results)
-
-
-R = TypeVar("R", bound=Record)
-
-
-def apply_filters_and_sorts(
-    items: Sequence[R],
-    filters: Sequence[FilterArg] | None,
-    sorts: Sequence[SortArg] | None,
-    fields_allowed: Sequence[str],
-) -> list[R]:
-    """Filter (every filter must pass) then sort (first sort is the primary key)."""
-    checked_filters = [_as_filter(f, fields_allowed, "filters") for f in filters or []]
-    checked_sorts = [_as_sort(s, fields_allowed) for s in sorts or []]
-    kept = [item for item in items if all(_passes(item, f) for f in checked_filters)]
-    for rule in reversed(checked_sorts):  # stable sorts, least significant key first
-        kept.sort(key=_field_sort_key(rule.key), reverse=rule.direction == "desc")
-    return kept
-
-
-def _field_sort_key(name: str) -> Callable[[Record], tuple[int, Any]]:
-    return lambda item: _sort_key(_value(item, name))
-
-
-def _sort_key(value: Any) -> tuple[int, Any]:
-    if isinstance(value, bool | int | float):
-        return (0, value)
-    return (1, str(value))
-
-
 # --- get_models ---------------------------------------------------------------------------
-
-MODEL_FIELDS = field_paths(ModelInfo)
-"""What filters and sorts of `get_models` can name, nested fields included."""
 
 
 def get_models(
@@ -369,9 +129,7 @@ def get_models(
         lambda: _using_client(
             settings,
             client,
-            lambda c: tuple(
-                model_info(m) for m in c.iter_models(public_only=public_only, usecases=chosen)
-            ),
+            lambda c: tuple(c.iter_models(public_only=public_only, usecases=chosen)),
         ),
     )
     kept = apply_filters_and_sorts(models, filters, sorts, MODEL_FIELDS)
@@ -394,17 +152,6 @@ def get_models_output(
 
 # --- get_model_access_keys ----------------------------------------------------------------
 
-KEY_FIELDS = tuple(f.name for f in fields(KeyMetadata))
-
-
-def _key_metadata(key: ApiKeyInfo) -> KeyMetadata:
-    return KeyMetadata(
-        uuid=key.uuid,
-        name=key.name,
-        created_at=key.created_at or "",
-        created_by=key.created_by or "",
-    )
-
 
 def get_model_access_keys(
     name: str | None = None,
@@ -419,7 +166,7 @@ def get_model_access_keys(
     keys = _cached(
         ("keys", _fingerprint(settings)),
         lambda: _using_client(
-            settings, client, lambda c: tuple(_key_metadata(k) for k in c.iter_keys())
+            settings, client, lambda c: tuple(key_metadata(k) for k in c.iter_keys())
         ),
     )
     all_filters = list(filters or [])
@@ -445,16 +192,6 @@ def get_model_access_keys_output(
 # --- get_inference_models -----------------------------------------------------------------
 
 
-def _inference_info(model: InferenceModel) -> InferenceModelInfo:
-    return InferenceModelInfo(
-        id=model.id,
-        created=model.created,
-        owned_by=model.owned_by,
-        context_length=model.context_length or 0,
-        max_output_tokens=model.max_output_tokens or 0,
-    )
-
-
 def get_inference_models(
     api_key: str,
     kind: str | Sequence[str] | None = None,
@@ -477,7 +214,7 @@ def get_inference_models(
         lambda: _using_client(
             settings,
             client,
-            lambda c: tuple(_inference_info(m) for m in c.list_inference_models(api_key)),
+            lambda c: tuple(inference_model(m) for m in c.list_inference_models(api_key)),
         ),
     )
     if kind is not None:
@@ -502,7 +239,7 @@ def _of_kind(
         raise error.within(
             "get_inference_models(kind=...) reads the model catalogue to learn each model's type"
         ) from error
-    typed = (dataclasses.replace(m, kind=types.get(m.id, "")) for m in models)
+    typed = (of_kind(m, types.get(m.id, "")) for m in models)
     return tuple(m for m in typed if m.kind in kinds)
 
 

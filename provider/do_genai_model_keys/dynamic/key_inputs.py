@@ -98,8 +98,8 @@ def _check_account(account: Any, _news: Mapping[str, Any], _olds: Mapping[str, A
         return None
     if not isinstance(account, Mapping) or not account.get("token"):
         return "must come from Account(token=..., ...): a map with the account's token"
+    from ..api.config import settings_of
     from ..api.errors import ConfigurationError
-    from .account import settings_of
 
     try:
         settings_of(dict(account))

@@ -1,10 +1,10 @@
 """The outputs of a `ModelAccessKey`, declared once.
 
-`KeyOutputs` is the state the engine keeps for a key beside its inputs. The provider writes it
-on create, update and read, recovery writes it for a key it finds after an interrupted run, and
-the benchmarks' shaped floor writes the same record, so all of them carry exactly the same
-properties. Light on purpose (no pydantic): the resource declares its output names from it in
-the program.
+`KeyOutputs` is the state the engine keeps for a key beside its inputs. The provider writes it,
+and only it, on create, update and read (`of`, `held`, `described`, `issued`); recovery writes
+it for a key it finds after an interrupted run, and the benchmarks' shaped floor writes the same
+record, so all of them carry exactly the same properties. Light on purpose (no pydantic): the
+resource declares its output names from it in the program.
 """
 
 from __future__ import annotations
@@ -58,6 +58,39 @@ class KeyOutputs:
             secret_version=secret_version(inputs),
         )
 
+    @classmethod
+    def held(cls, state: Mapping[str, Any]) -> KeyOutputs:
+        """The outputs a key's stored state holds; one an earlier release wrote may lack some,
+        which read as empty."""
+
+        def text(name: str) -> str:
+            return str(state.get(name) or "")
+
+        return cls(
+            uuid=text("uuid"),
+            name=text("name"),
+            secret_key=text("secret_key"),
+            created_at=text("created_at"),
+            created_by=text("created_by"),
+            rotated_at=text("rotated_at"),
+            secret_version=secret_version(state),
+        )
+
+    def described(self, key: KeyFacts) -> KeyOutputs:
+        """These outputs with DigitalOcean's current metadata (a refresh): the secret and its
+        history stay as the stack has them, since listings never carry a secret."""
+        return dataclasses.replace(
+            self,
+            uuid=key.uuid,
+            name=key.name,
+            created_at=key.created_at or "",
+            created_by=key.created_by or "",
+        )
+
+    def issued(self, secret: str, at: str) -> KeyOutputs:
+        """These outputs with a new secret, issued at `at` (RFC 3339)."""
+        return dataclasses.replace(self, secret_key=secret, rotated_at=at)
+
     def state(self, inputs: Mapping[str, Any]) -> dict[str, Any]:
         """What the engine stores: the inputs, then these outputs."""
         return {**{name: inputs.get(name) for name in INPUTS}, **dataclasses.asdict(self)}
@@ -72,15 +105,3 @@ def secret_version(props: Mapping[str, Any]) -> int:
     """The `secret_version` of inputs or outputs, 1 where it is not a whole number yet."""
     value = props.get("secret_version")
     return int(value) if is_whole(value) else 1
-
-
-def with_metadata(state: Mapping[str, Any], key: KeyFacts) -> dict[str, Any]:
-    """A key's stored state with DigitalOcean's current metadata (a refresh): the secret and
-    its history stay as the stack has them, since listings never carry a secret."""
-    return {
-        **state,
-        "uuid": key.uuid,
-        "name": key.name,
-        "created_at": key.created_at,
-        "created_by": key.created_by,
-    }

@@ -35,10 +35,11 @@ from ..api.times import format_time, now, parse_time
 from . import key_inputs
 from .account import Account, identity
 from .key_inputs import INPUTS, ModelAccessKeyArgs
-from .key_outputs import OUTPUT_ONLY, KeyOutputs, secret_version, with_metadata
+from .key_outputs import OUTPUT_ONLY, KeyOutputs, secret_version
 
 if TYPE_CHECKING:  # the provider process loads these; a program declaring keys does not
     from ..api.models import ApiKeyInfo
+    from ..keys.secret_checks import SecretChecker
     from ..keys.store import KeyStore
 
 
@@ -62,8 +63,14 @@ def _keys(props: Mapping[str, Any]) -> KeyStore:
     never in a program."""
     from .runtime import runtime
 
-    account = props.get("account")
-    return runtime().store_for(dict(account)) if account else runtime().keys
+    return runtime().account(dict(props.get("account") or {})).store
+
+
+def _checks(props: Mapping[str, Any]) -> SecretChecker:
+    """The secret checks of the key's account, beside its store."""
+    from .runtime import runtime
+
+    return runtime().account(dict(props.get("account") or {})).checks
 
 
 def _secret(key: ApiKeyInfo) -> str:
@@ -160,22 +167,22 @@ class ModelAccessKeyProvider(ResourceProvider):
 
     def update(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
         keys = _keys(news)
-        outs = {**olds, **{f: news.get(f) for f in INPUTS}}
+        outputs = dataclasses.replace(KeyOutputs.held(olds), secret_version=secret_version(news))
         regenerating = False
         try:
             _confirm_in_new_account(keys, id_, olds, news)
             if news["name"] != olds.get("name"):
                 keys.rename(id_, news["name"])
-                outs["name"] = news["name"]
+                outputs = dataclasses.replace(outputs, name=news["name"])
             if (
                 secret_version(news) > secret_version(olds)
                 or rotation_due(olds, news)
                 or secret_missing(olds, news)
             ):
                 regenerating = True
-                outs["secret_key"] = _secret(keys.regenerate(id_))
-                outs["rotated_at"] = format_time(now())
-                _stored(id_, outs["secret_key"])
+                secret = _secret(keys.regenerate(id_))
+                outputs = outputs.issued(secret, format_time(now()))
+                _stored(id_, secret)
         except NotFoundError as error:
             raise error.within(
                 f"updating model access key {news['name']!r} ({id_})",
@@ -193,7 +200,7 @@ class ModelAccessKeyProvider(ResourceProvider):
             raise error.within(
                 f"updating model access key {news['name']!r} ({id_})", advice
             ) from error
-        return UpdateResult(outs)
+        return UpdateResult(outputs.state(news))
 
     def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
         keys = _keys(props)
@@ -203,12 +210,12 @@ class ModelAccessKeyProvider(ResourceProvider):
             raise error.within(f"reading model access key {props.get('name')!r} ({id_})") from error
         if key is None:
             return ReadResult(None, {})
-        outs = with_metadata(props, key)
-        secret = outs.get("secret_key")
-        checked = isinstance(secret, str) and secret and keys.client.settings.verify_secrets
-        if checked and not _secret_still_works(keys, key.name, id_, str(secret)):
-            outs["secret_key"] = ""  # drift: the next `pulumi up` regenerates it
-        return ReadResult(id_, outs)
+        outputs = KeyOutputs.held(props).described(key)
+        secret = outputs.secret_key
+        checked = secret and keys.client.settings.verify_secrets
+        if checked and not _secret_still_works(_checks(props), key.name, id_, secret):
+            outputs = dataclasses.replace(outputs, secret_key="")  # drift: `up` regenerates it
+        return ReadResult(id_, outputs.state(props))
 
     def delete(self, id_: str, props: dict[str, Any]) -> None:
         from .runtime import runtime
@@ -317,7 +324,7 @@ def _endpoint(props: Mapping[str, Any]) -> str:
 
     account = props.get("account")
     if isinstance(account, Mapping) and account.get("token"):
-        from .account import settings_of
+        from ..api.config import settings_of
 
         return settings_of(dict(account)).api_endpoint
     return runtime().settings.api_endpoint
@@ -347,11 +354,11 @@ def _say_why_regenerating(olds: Mapping[str, Any], news: Mapping[str, Any]) -> N
     _warn(f"model access key {name!r} ({olds.get('uuid')}) is regenerated: {why}")
 
 
-def _secret_still_works(keys: KeyStore, name: str, uuid: str, secret: str) -> bool:
+def _secret_still_works(checks: SecretChecker, name: str, uuid: str, secret: str) -> bool:
     """False only when DigitalOcean definitely refuses the stored secret; says why either way."""
     from ..keys.secret_checks import Verdict
 
-    check = keys.check_secret(secret)
+    check = checks.check(secret)
     if check.verdict is Verdict.DEAD:
         _warn(
             f"model access key {name!r} ({uuid}): DigitalOcean no longer accepts the secret in "
@@ -360,7 +367,7 @@ def _secret_still_works(keys: KeyStore, name: str, uuid: str, secret: str) -> bo
             "secret_key get 401 until `pulumi up` regenerates it and stores a working secret."
         )
         return False
-    if check.verdict is Verdict.UNKNOWN and keys.checks.first_unsure():
+    if check.verdict is Verdict.UNKNOWN and checks.first_unsure():
         log.warning(
             "could not check whether the stored secrets still work (%s); nothing was changed. "
             "Turn the checks off with digitalocean:verifySecrets=false if this endpoint cannot "

@@ -1,4 +1,5 @@
-"""The provider process's connection to DigitalOcean: settings, client and key store.
+"""The provider process's connection to DigitalOcean: settings, and per account a client, a
+key store and the live-secret checks.
 
 One `ProviderRuntime` per process, built from the stack config that `configure` hands the
 provider (or from the environment when it never ran), and rebuilt only when that config changes.
@@ -11,12 +12,29 @@ from __future__ import annotations
 import hashlib
 import threading
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from typing import Any
 
 from ..api.client import GenAIClient
 from ..api.config import ClientSettings, settings_from_stack_config
 from ..api.errors import KeyLookupError
+from ..keys.secret_checks import SecretChecker
 from ..keys.store import KeyStore
+
+
+@dataclass(frozen=True)
+class AccountKeys:
+    """One account as the provider process sees it: its key store (with its one listing) and,
+    beside it, the checks of its stored secrets. A read asks the store, then the checks."""
+
+    store: KeyStore
+    checks: SecretChecker
+
+    @classmethod
+    def of(cls, settings: ClientSettings) -> AccountKeys:
+        client = GenAIClient(settings=settings)
+        checks = SecretChecker(client)
+        return cls(KeyStore(client, secret_refused=checks.refused), checks)
 
 
 class ProviderRuntime:
@@ -24,10 +42,13 @@ class ProviderRuntime:
 
     def __init__(self, settings: ClientSettings) -> None:
         self.settings = settings
-        self.client = GenAIClient(settings=settings)
-        self.keys = KeyStore(self.client)
+        stacks = AccountKeys.of(settings)
+        self.client = stacks.store.client
+        self.keys = stacks.store
         """The key store of the stack's account, with its one listing."""
-        self._accounts: dict[ClientSettings, KeyStore] = {settings: self.keys}
+        self.checks = stacks.checks
+        """The secret checks of the stack's account, for this run."""
+        self._accounts: dict[ClientSettings, AccountKeys] = {settings: stacks}
         self._accounts_lock = threading.Lock()
         self._held: dict[str, tuple[str, object]] = {}
         """The keys this run's resources created or adopted: UUID -> (the resource's key name,
@@ -70,21 +91,28 @@ class ProviderRuntime:
             return None  # the same resource: its state holds the secret the holder stored
         return held[0]
 
-    def store_for(self, account: dict[str, Any]) -> KeyStore:
-        """The key store of an explicit `Account` (one per account per process, each with its
-        own listing): the same settings share one."""
-        from .account import settings_of
+    def account(self, account: dict[str, Any] | None) -> AccountKeys:
+        """The store and checks of a key's account: an explicit `Account` (one per account
+        per process, each with its own listing; the same settings share one), else the
+        stack's."""
+        if not account:
+            return self._accounts[self.settings]
+        from ..api.config import settings_of
 
         settings = settings_of(account)
         with self._accounts_lock:
-            store = self._accounts.get(settings)
-            if store is None:
-                store = self._accounts[settings] = KeyStore(GenAIClient(settings=settings))
-            return store
+            found = self._accounts.get(settings)
+            if found is None:
+                found = self._accounts[settings] = AccountKeys.of(settings)
+            return found
+
+    def store_for(self, account: dict[str, Any]) -> KeyStore:
+        """The key store of an explicit `Account`."""
+        return self.account(account).store
 
     def close(self) -> None:
-        for store in self._accounts.values():
-            store.close()
+        for each in self._accounts.values():
+            each.store.close()
 
 
 def _digest(secret: str) -> str:

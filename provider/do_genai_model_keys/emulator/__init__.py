@@ -13,9 +13,9 @@ import threading
 from pathlib import Path
 from typing import Any
 
-from .limits import CONTROL_PER_HOUR, CONTROL_PER_MINUTE
+from ..api.contract import ALL_SCOPES, CONTROL_PER_HOUR, CONTROL_PER_MINUTE
 from .server import EmulatorHTTPServer
-from .state import ALL_SCOPES, EmulatorState
+from .state import EmulatorState
 
 __all__ = ["ALL_SCOPES", "Emulator", "EmulatorState", "parse_token_spec"]
 

@@ -18,9 +18,8 @@ import sys
 import threading
 from pathlib import Path
 
-from ..api.contract import CREATE_RETIRED_ON
+from ..api.contract import CONTROL_PER_HOUR, CONTROL_PER_MINUTE, CREATE_RETIRED_ON
 from . import demo_token, parse_token_spec
-from .limits import CONTROL_PER_HOUR, CONTROL_PER_MINUTE
 from .server import EmulatorHTTPServer
 from .state import EmulatorState
 

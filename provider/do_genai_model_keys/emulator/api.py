@@ -15,6 +15,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from ..api.contract import (
+    CHAT_COMPLETIONS_PATH,
     CREATE_RETIRED_MESSAGE,
     DEFAULT_PAGE_SIZE,
     INFERENCE_MODELS_PATH,
@@ -22,6 +23,7 @@ from ..api.contract import (
     MAX_NAME_LENGTH,
     MAX_PAGE_SIZE,
     MODELS_PATH,
+    SCOPE_BY_METHOD,
 )
 from ..api.times import format_time, parse_time
 from .answers import Answer, ApiError
@@ -265,20 +267,23 @@ def chat_completions(request: Request) -> Answer:
 
 
 def _route(
-    method: str, template: str, scope: str | None, run: Callable[[Request], Answer]
+    method: str, template: str, run: Callable[[Request], Answer], *, inference: bool = False
 ) -> Route:
+    """A route; a control API route needs the scope of its method (`SCOPE_BY_METHOD`), an
+    inference route takes a model key or a token."""
+    scope = None if inference else SCOPE_BY_METHOD[method]
     return Route(method, template, _compile(template), scope, run)
 
 
 ROUTES = [
-    _route("GET", MODELS_PATH, "genai:read", list_models),
-    _route("GET", KEYS, "genai:read", list_keys),
-    _route("POST", KEYS, "genai:create", create_key),
-    _route("PUT", KEY + "/regenerate", "genai:update", regenerate_key),
-    _route("PUT", KEY, "genai:update", rename_key),
-    _route("DELETE", KEY, "genai:delete", delete_key),
-    _route("GET", INFERENCE_MODELS_PATH, None, inference_models),
-    _route("POST", "/v1/chat/completions", None, chat_completions),
+    _route("GET", MODELS_PATH, list_models),
+    _route("GET", KEYS, list_keys),
+    _route("POST", KEYS, create_key),
+    _route("PUT", KEY + "/regenerate", regenerate_key),
+    _route("PUT", KEY, rename_key),
+    _route("DELETE", KEY, delete_key),
+    _route("GET", INFERENCE_MODELS_PATH, inference_models, inference=True),
+    _route("POST", CHAT_COMPLETIONS_PATH, chat_completions, inference=True),
 ]
 
 

@@ -19,14 +19,12 @@ import collections
 import math
 from dataclasses import dataclass, field
 
+from ..api.contract import CONTROL_PER_HOUR
 from .assumptions import (
     INFERENCE_REQUESTS_PER_MINUTE,
     INFERENCE_TOKENS_PER_DAY,
     INFERENCE_TOKENS_PER_MINUTE,
 )
-
-CONTROL_PER_MINUTE = 250
-CONTROL_PER_HOUR = 5000
 
 
 @dataclass

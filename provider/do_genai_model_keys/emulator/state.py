@@ -20,11 +20,11 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+from ..api.contract import CONTROL_PER_HOUR, CONTROL_PER_MINUTE
 from ..api.times import format_time
 from .catalogue import seeded_models
-from .limits import CONTROL_PER_HOUR, CONTROL_PER_MINUTE, ControlLimits, InferenceLimits
+from .limits import ControlLimits, InferenceLimits
 
-ALL_SCOPES = frozenset({"genai:read", "genai:create", "genai:update", "genai:delete"})
 DEFAULT_USER_ID = "7340123"
 
 

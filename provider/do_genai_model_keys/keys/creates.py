@@ -7,9 +7,10 @@ way is taken as ours only when all of this holds:
 
 - it was not in a listing taken before our POST (the *snapshot*), so it did not exist before;
 - it has the name we sent;
-- no other create of this process made it: every key this process makes is *claimed* in one
-  ledger, and a check first waits for this process's other creates of the same name that are
-  still in flight, so a sibling resource's key that is on its way back is never mistaken for ours.
+- no other create of this process made it: every key this process makes in an account is
+  *claimed* in that account's one ledger, and a check first waits for this process's other
+  creates of the same name that are still in flight, so a sibling resource's key that is on its
+  way back is never mistaken for ours.
 
 Exactly one such key: ours; we learn its secret by regenerating it. None: the create has not
 happened yet, and we look once more after `LATE_WRITE_GRACE` seconds (a request we gave up on
@@ -18,7 +19,8 @@ prove which is ours, so nothing is touched and the error lists them with the inp
 one.
 
 The whole create, retries and checks included, sends at most `http_retry_max + 1` POSTs.
-`keys.KeyStore` runs it with the provider process's client, listing and ledger.
+`store.KeyStore` runs it with its account's client, listing and ledger (one of each per account
+per provider process).
 """
 
 from __future__ import annotations

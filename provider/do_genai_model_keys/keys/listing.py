@@ -1,4 +1,4 @@
-"""The one key listing of a provider process, shared by every caller in it.
+"""The one key listing of an account in a provider process, shared by every caller in it.
 
 DigitalOcean has no GET for a single key, so finding a key means listing them all. A refresh of
 N keys calls `read` N times, up to 4 at once; without sharing that is N full listings. Here the

@@ -1,15 +1,18 @@
 """`KeyStore`: what a model access key means to the provider, in one place.
 
-The client sends requests; the store knows the rules around them:
-- one listing of keys per provider process (`listing.py`), which every read, adoption and
-  create shares, and into which each change made here is written;
-- a create is made exactly once, whatever answers are lost (`creates.py`), with this process's
-  one ledger of the keys its creates made;
+One store per account per provider process. The client sends requests; the store knows the rules
+around them:
+- one listing of the account's keys (`listing.py`), which every read, adoption and create
+  shares, and into which each change made here is written;
+- a create is made exactly once, whatever answers are lost (`creates.py`), with the store's one
+  ledger of the keys its creates made;
 - adoption finds exactly one key, by UUID or by name, or says which keys it could have been;
-- a stored secret is checked against the inference API by the account's `SecretChecker`
-  (`secret_checks.py`), and called dead only when DigitalOcean definitely refuses it.
+- a regenerate sent twice is confirmed with the account's secret checks (`secret_checks.py`,
+  which stand beside the store: a read asks the store for the key, then the checks for its
+  secret).
 
-The Pulumi resource calls the store; the store calls the client; neither calls back up.
+A front door (the dynamic resources) calls the store; the store calls the client; neither calls
+back up, and nothing here imports Pulumi.
 """
 
 from __future__ import annotations
@@ -33,7 +36,6 @@ from ..api.models import ApiKeyInfo
 from ..api.retry import RetryPolicy, Sleep
 from .creates import LATE_WRITE_GRACE, CreateLedger, create_exactly_once
 from .listing import SharedKeyListing
-from .secret_checks import SecretCheck, SecretChecker
 
 LATE_REGENERATE_ROUNDS = 3
 """Regenerates, at most, to get a secret that a late first attempt did not kill."""
@@ -43,16 +45,22 @@ log = logging.getLogger("do_genai_model_keys.keys")
 class KeyStore:
     """The keys of one account as one provider process sees them; thread-safe."""
 
-    def __init__(self, client: GenAIClient, *, sleep: Sleep = time.sleep) -> None:
-        """`sleep` receives the waits between a create's attempts (the client's own retries
-        use the client's)."""
+    def __init__(
+        self,
+        client: GenAIClient,
+        *,
+        secret_refused: Callable[[str], bool] = lambda _secret: False,
+        sleep: Sleep = time.sleep,
+    ) -> None:
+        """`secret_refused` says whether DigitalOcean definitely refuses a secret (the account's
+        `SecretChecker.refused`), for a regenerate that was sent twice; `sleep` receives the
+        waits between a create's attempts (the client's own retries use the client's)."""
         self.client = client
         self.listing = SharedKeyListing(client.iter_keys)
         self._ledger = CreateLedger()
         self._policy = RetryPolicy.of(client.settings)
         self._sleep = sleep
-        self.checks = SecretChecker(client)
-        """The live-secret checks of this account, for this run."""
+        self._secret_refused = secret_refused
         self._retired: tuple[CreationRetiredError | None] | None = None
         """The 410 creates get, once asked (`creation_refusal`)."""
         self._retired_lock = threading.Lock()
@@ -148,10 +156,6 @@ class KeyStore:
                     self.client.delete_key(key.uuid)
             return None
 
-    def check_secret(self, secret: str) -> SecretCheck:
-        """Is `secret` still accepted by the inference API? (`secret_checks.py`)"""
-        return self.checks.check(secret)
-
     def close(self) -> None:
         self.client.close()
 
@@ -176,7 +180,9 @@ class KeyStore:
             if not late or not self.client.settings.verify_secrets:
                 return key
             self._sleep(LATE_WRITE_GRACE)
-            if not self.checks.refused(key.secret_key.get_secret_value() if key.secret_key else ""):
+            if not self._secret_refused(
+                key.secret_key.get_secret_value() if key.secret_key else ""
+            ):
                 return key
             log.warning(
                 "key %s: the secret of a regenerate that was sent twice stopped working (the "
