@@ -41,8 +41,8 @@ sys.path.insert(0, str(HERE))
 sys.path.insert(0, str(HERE.parent / "tests"))  # the Automation API harness of the tests
 
 import latency  # noqa: E402  # benchmarks/ was just put on the path
-from do_genai_model_keys import GenAIClient, ModelAccessKey, data_sources  # noqa: E402
-from do_genai_model_keys.dynamic.resources import KEY_TYPE  # noqa: E402
+from do_genai_model_keys import GenAIClient, ModelAccessKey  # noqa: E402
+from do_genai_model_keys.dynamic import KEY_TYPE, data_sources  # noqa: E402
 from do_genai_model_keys.emulator import Emulator  # noqa: E402
 from noop import Noop, ShapedNoop  # noqa: E402  # benchmarks/ was just put on the path
 from support.backend import LocalBackend, find_engine_bin  # noqa: E402

@@ -8,6 +8,7 @@ loading for every state written before the move.
 
 from __future__ import annotations
 
-from .dynamic.resources import KEY_TYPE, ModelAccessKey, ModelAccessKeyProvider
+from .dynamic import KEY_TYPE
+from .dynamic.resources import ModelAccessKey, ModelAccessKeyProvider
 
 __all__ = ["KEY_TYPE", "ModelAccessKey", "ModelAccessKeyProvider"]

@@ -11,7 +11,7 @@ from typing import Any
 
 import pulumi
 from do_genai_model_keys import ModelAccessKey
-from do_genai_model_keys.dynamic.resources import KEY_TYPE
+from do_genai_model_keys.dynamic import KEY_TYPE
 from do_genai_model_keys.emulator import Emulator
 from pulumi import automation as auto
 

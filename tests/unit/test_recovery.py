@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from do_genai_model_keys.api.models import ApiKeyInfo
 from do_genai_model_keys.commands.recovery import settle
-from do_genai_model_keys.dynamic.resources import KEY_TYPE
+from do_genai_model_keys.dynamic import KEY_TYPE
 
 
 def pending(urn: str, name: str) -> dict:

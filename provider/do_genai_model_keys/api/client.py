@@ -574,5 +574,5 @@ class Shape(Generic[M]):
 
 
 _KEY = Shape("ApiKeyInfo", ApiKeyInfo.model_validate)
-_CATALOGUE_MODEL = Shape("ModelInfo", catalogue_model)
+_CATALOGUE_MODEL = Shape("Model", catalogue_model)
 _INFERENCE_MODEL = Shape("InferenceModel", InferenceModel.model_validate)

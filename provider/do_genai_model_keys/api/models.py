@@ -77,14 +77,15 @@ class InferenceModel(_Response):
 
 
 def _whole_or_zero(value: Any) -> Any:
-    """A context window as the API sends it (a number, or a number in a string); anything else
-    (`"128k"`) reads as 0, "the API does not say", rather than failing the whole catalogue."""
-    if isinstance(value, bool):
-        return 0
-    if isinstance(value, int | float):
-        return int(value)
+    """A context window as the API sends it: a whole number, or one written as text. Text that
+    is no whole number (`"128k"`) reads as 0, "the API does not say", rather than failing the
+    catalogue; anything else (a fraction, a list, `true`) is an answer we cannot read."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value
+    if not isinstance(value, str):
+        raise ValueError("context_window must be a whole number or its text")
     try:
-        return int(str(value))
+        return int(value)
     except ValueError:
         return 0
 
@@ -220,7 +221,7 @@ class ModelInfo(Record):
 def catalogue_model(item: Any) -> ModelInfo:
     """One model of a catalogue answer, as its record; raises pydantic's `ValidationError` for
     a property of the wrong kind (the client turns it into an `UnexpectedResponseError`)."""
-    return _catalogue_adapter().validate_python(_without_nulls(item))
+    return _catalogue_adapter().validate_python(_without_nulls(item, ModelInfo))
 
 
 @cache
@@ -228,13 +229,35 @@ def _catalogue_adapter() -> TypeAdapter[ModelInfo]:
     return TypeAdapter(ModelInfo)
 
 
-def _without_nulls(value: Any) -> Any:
-    """The answer without its nulls, so that each absent property takes its record's default."""
-    if isinstance(value, dict):
-        return {k: _without_nulls(v) for k, v in value.items() if v is not None}
-    if isinstance(value, list):
-        return [_without_nulls(v) for v in value]
-    return value
+def _without_nulls(value: Any, record: type) -> Any:
+    """An object of the answer without the nulls of `record`'s own properties (and of its
+    nested records'), so that each takes its default; what a property holds as arbitrary JSON
+    (`benchmark_score`) stays as sent."""
+    if not isinstance(value, dict):
+        return value
+    nested = _nested_records(record)
+    kept = {}
+    for name, item in value.items():
+        if item is None:
+            continue
+        inner = nested.get(name)
+        if inner is not None and isinstance(item, list):
+            item = [_without_nulls(element, inner) for element in item]
+        elif inner is not None:
+            item = _without_nulls(item, inner)
+        kept[name] = item
+    return kept
+
+
+@cache
+def _nested_records(record: type) -> dict[str, type]:
+    """`record`'s fields that hold a record, or a tuple of them: name -> that record's type."""
+    found = {}
+    for name, kind in get_type_hints(record).items():
+        inner = next(iter(getattr(kind, "__args__", ())), kind)
+        if isinstance(inner, type) and is_dataclass(inner):
+            found[name] = inner
+    return found
 
 
 def _field_names(record: type) -> tuple[str, ...]:

@@ -42,7 +42,7 @@ from typing import TYPE_CHECKING, Any, TextIO
 from ..api.errors import GenAIError
 from ..api.models import ApiKeyInfo
 from ..api.times import now, parse_time
-from ..dynamic.resources import KEY_TYPE
+from ..dynamic import KEY_TYPE
 
 if TYPE_CHECKING:
     from ..api.client import GenAIClient

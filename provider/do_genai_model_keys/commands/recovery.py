@@ -37,8 +37,8 @@ from ..api.client import GenAIClient
 from ..api.config import settings_from_stack_config
 from ..api.errors import ConfigurationError, GenAIError
 from ..api.models import ApiKeyInfo
+from ..dynamic import KEY_TYPE
 from ..dynamic.key_outputs import KeyOutputs
-from ..dynamic.resources import KEY_TYPE
 
 log = logging.getLogger("do_genai_model_keys.recovery")
 

@@ -43,11 +43,8 @@ class ProviderRuntime:
     def __init__(self, settings: ClientSettings) -> None:
         self.settings = settings
         stacks = AccountKeys.of(settings)
-        self.client = stacks.store.client
         self.keys = stacks.store
         """The key store of the stack's account, with its one listing."""
-        self.checks = stacks.checks
-        """The secret checks of the stack's account, for this run."""
         self._accounts: dict[ClientSettings, AccountKeys] = {settings: stacks}
         self._accounts_lock = threading.Lock()
         self._held: dict[str, tuple[str, object]] = {}
@@ -105,10 +102,6 @@ class ProviderRuntime:
             if found is None:
                 found = self._accounts[settings] = AccountKeys.of(settings)
             return found
-
-    def store_for(self, account: dict[str, Any]) -> KeyStore:
-        """The key store of an explicit `Account`."""
-        return self.account(account).store
 
     def close(self) -> None:
         for each in self._accounts.values():

@@ -4,3 +4,7 @@
 listing per account (`listing`), the create ledger (`creates`) and the live-secret checks
 (`secret_checks`). Imports nothing of Pulumi.
 """
+
+from .store import KeyStore
+
+__all__ = ["KeyStore"]

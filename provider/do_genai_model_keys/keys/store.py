@@ -36,6 +36,7 @@ from ..api.models import ApiKeyInfo
 from ..api.retry import RetryPolicy, Sleep
 from .creates import LATE_WRITE_GRACE, CreateLedger, create_exactly_once
 from .listing import SharedKeyListing
+from .secret_checks import SecretChecker
 
 LATE_REGENERATE_ROUNDS = 3
 """Regenerates, at most, to get a secret that a late first attempt did not kill."""
@@ -49,12 +50,15 @@ class KeyStore:
         self,
         client: GenAIClient,
         *,
-        secret_refused: Callable[[str], bool] = lambda _secret: False,
+        secret_refused: Callable[[str], bool] | None = None,
         sleep: Sleep = time.sleep,
     ) -> None:
         """`secret_refused` says whether DigitalOcean definitely refuses a secret (the account's
-        `SecretChecker.refused`), for a regenerate that was sent twice; `sleep` receives the
-        waits between a create's attempts (the client's own retries use the client's)."""
+        `SecretChecker.refused`; a checker of the store's own when not given), for a regenerate
+        that was sent twice; `sleep` receives the waits between a create's attempts (the
+        client's own retries use the client's)."""
+        if secret_refused is None:
+            secret_refused = SecretChecker(client).refused
         self.client = client
         self.listing = SharedKeyListing(client.iter_keys)
         self._ledger = CreateLedger()
