@@ -1,9 +1,11 @@
 """GitOps rotation: a reviewed change to stack config rotates the key pair, with no downtime.
 
 Config (Pulumi.<stack>.yaml, committed): `rotation` (a counter; bump it to rotate now),
-optionally `rotateAfterDays` (rotate on a schedule as well), `keyName`, and `adoptUuids`: the
+optionally `rotateAfterDays` (rotate on a schedule as well), `keyName`, `adoptUuids`: the
 UUIDs of two keys made in the control panel, slot a's then slot b's, comma-separated (needed on
-DigitalOcean today, where the API no longer creates keys).
+DigitalOcean today, where the API no longer creates keys), `minRotationIntervalHours` (the least
+time the previous secret keeps working after it stopped being active; default 24) and
+`emergencyRotations` (bump it to regenerate both slots at once: a leaked key).
 """
 
 from __future__ import annotations
@@ -22,6 +24,8 @@ def program() -> None:
         adopt_uuids=[u.strip() for u in adopt.split(",")]
         if (adopt := config.get("adoptUuids"))
         else None,
+        min_rotation_interval_hours=config.get_float("minRotationIntervalHours"),
+        emergency_rotations=config.get_int("emergencyRotations") or 0,
     )
     pulumi.export("active_secret_key", keys.active_secret_key)
     pulumi.export("previous_secret_key", keys.previous_secret_key)

@@ -56,6 +56,7 @@ _EXPORTS = {
     "ConfigurationError": "do_genai_model_keys.api.errors",
     "InvalidArgumentError": "do_genai_model_keys.api.errors",
     "KeyLookupError": "do_genai_model_keys.api.errors",
+    "SecretNotReadyError": "do_genai_model_keys.api.errors",
     "UnexpectedResponseError": "do_genai_model_keys.api.errors",
     "TransportError": "do_genai_model_keys.api.errors",
     "ConnectionFailedError": "do_genai_model_keys.api.errors",
@@ -93,6 +94,7 @@ if TYPE_CHECKING:
     from .api.errors import RateLimitError as RateLimitError
     from .api.errors import RequestTimeoutError as RequestTimeoutError
     from .api.errors import ResponseLostError as ResponseLostError
+    from .api.errors import SecretNotReadyError as SecretNotReadyError
     from .api.errors import ServerError as ServerError
     from .api.errors import TransportError as TransportError
     from .api.errors import UnexpectedResponseError as UnexpectedResponseError

@@ -1,9 +1,10 @@
 """`python -m do_genai_model_keys COMMAND`: the package's commands for people and CI.
 
 - `recover`: settle the key creates an interrupted `pulumi up` left pending
-  (`do_genai_model_keys.recovery`);
+  (`commands.recovery`);
 - `keys`: every key of an account with the stacks that manage it, and what is wrong
-  (`do_genai_model_keys.inventory`).
+  (`commands.inventory`);
+- `rotation`: every rotating key of a backend, at a glance (`commands.rotation_status`).
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import sys
 COMMANDS = {
     "recover": "settle the key creates an interrupted `pulumi up` left pending",
     "keys": "every key of the account, the stacks that manage it, conflicts and dead secrets",
+    "rotation": "every rotating key: active slot, when the previous secret dies, next rotation",
 }
 
 
@@ -26,6 +28,10 @@ def main(argv: list[str]) -> int:
         from .commands.inventory import main as keys
 
         return keys(argv[1:])
+    if argv[0] == "rotation":
+        from .commands.rotation_status import main as rotation
+
+        return rotation(argv[1:])
     from .commands.recovery import main as recover
 
     return recover(argv[1:])

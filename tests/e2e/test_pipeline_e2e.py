@@ -30,6 +30,9 @@ from support.secrets import expect, same_secret
 
 pytestmark = pytest.mark.e2e
 
+SECRET_DELAY = 1.0
+"""Seconds before the inference API takes a new secret: longer than the app's re-read (0.5 s),
+so an app handed a secret before it works would fail."""
 # Just past a period boundary, so one more month crosses exactly one (rotateAfterDays=30).
 NOW = parse_time(DEFAULT_ANCHOR) + timedelta(days=300, hours=1)
 
@@ -101,7 +104,9 @@ def test_the_pipeline_rotates_three_times_and_on_schedule_with_zero_failed_reque
     project = repo / "examples" / "gitops-rotation"
     pipeline = ("bash", str(project / "pipeline.sh"))
 
-    with Emulator() as emu:  # DigitalOcean today: keys come from the control panel
+    # DigitalOcean today: keys come from the control panel; and (as an inference edge may) a
+    # new secret works only a second after its regenerate: the rotation waits for it.
+    with Emulator(secret_delay=SECRET_DELAY) as emu:
         slot_a = emu.state.create_key("gitops-app-a")
         slot_b = emu.state.create_key("gitops-app-b")
         cli = Cli(
@@ -121,6 +126,7 @@ def test_the_pipeline_rotates_three_times_and_on_schedule_with_zero_failed_reque
             "digitalocean:inferenceEndpoint": emu.url,
             "adoptUuids": f"{slot_a.uuid},{slot_b.uuid}",
             "rotateAfterDays": "30",
+            "minRotationIntervalHours": "0",  # three rotations in a minute, on purpose
         }.items():
             cli.run(project, "config", "set", key, value)
         git(repo, "add", "-A")

@@ -23,7 +23,9 @@ def test_three_rotations_keep_the_previous_secret_alive(
     backend, emulator: Emulator, adopted: bool
 ) -> None:
     gitops = examples.load("gitops-rotation")
-    stack = backend().stack("gitops", "prod", gitops.program, config=emulator_config(emulator))
+    # Three rotations in a row, on purpose: no interval between them (the floor has its own test).
+    config = {**emulator_config(emulator), "minRotationIntervalHours": "0"}
+    stack = backend().stack("gitops", "prod", gitops.program, config=config)
     if adopted:
         panel = [emulator.state.create_key(f"panel-{slot}") for slot in "ab"]
         emulator.state.retire_create = True
@@ -38,6 +40,7 @@ def test_three_rotations_keep_the_previous_secret_alive(
                 name="gitops-app",
                 rotation=pulumi.Config().get_int("rotation") or 0,
                 adopt_uuids=[k.uuid for k in panel],
+                min_rotation_interval_hours=0,
             )
             pulumi.export("active_secret_key", keys.active_secret_key)
             pulumi.export("previous_secret_key", keys.previous_secret_key)

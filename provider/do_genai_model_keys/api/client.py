@@ -99,7 +99,7 @@ class GenAIClient:
 
     One method per endpoint (listings follow every page), with decoding, retries and pacing,
     and nothing about what a key means: the rules of the Pulumi resources (a create made
-    exactly once, adoption, one shared listing) are `keys.KeyStore`'s. Use it on its own or
+    exactly once, adoption, one shared listing) are `keys.store.KeyStore`'s. Use it on its own or
     through the Pulumi resources. Settings come from `settings`, else from
     the keyword arguments merged with the environment (see `config.resolve_settings`).
     `transport` is the seam for tests; `sleep` receives every retry and pacing wait.
@@ -203,7 +203,7 @@ class GenAIClient:
         """Create a key and return it with its secret: one POST, never sent again by itself,
         because a second POST after a lost answer could make a second key. DigitalOcean
         answers 410 since June 2026 (`CreationRetiredError`). `KeyStore.create` is the create
-        that settles a lost answer (see `creates.py`)."""
+        that settles a lost answer (see `keys/creates.py`)."""
         return self._key_call("POST", KEYS_PATH, json={"name": name}, retry=False)
 
     def creation_refusal(self) -> CreationRetiredError | None:

@@ -33,6 +33,8 @@ MAX_WAIT = 3600.0
 MIN_REQUESTS_PER_SECOND = 0.01
 MAX_REQUESTS_PER_SECOND = 10_000.0
 """Pacing bounds: below one request per 100 s a run would never end; above this, no pacing."""
+DEFAULT_SECRET_READY_WAIT = 60.0
+"""A new secret that the inference API has not taken within a minute is not merely late."""
 DEFAULT_DEADLINE = 120.0
 """One request's whole life, however its server trickles the answer (timeout is per read)."""
 MAX_ANSWER_BYTES = 16 * 2**20
@@ -96,6 +98,11 @@ class ClientSettings:
         default=True, metadata=_set_by("digitalocean:verifySecrets", "DIGITALOCEAN_VERIFY_SECRETS")
     )
     """Whether a refresh checks each stored secret against the inference API."""
+    secret_ready_wait: float = field(
+        default=DEFAULT_SECRET_READY_WAIT,
+        metadata=_set_by("digitalocean:secretReadyWait", "DIGITALOCEAN_SECRET_READY_WAIT"),
+    )
+    """How long a new secret is asked for, with backoff, before it is handed out (seconds)."""
     timeout: float = DEFAULT_TIMEOUT
     """One read's timeout (an argument only)."""
     deadline: float = DEFAULT_DEADLINE

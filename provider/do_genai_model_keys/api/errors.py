@@ -4,6 +4,7 @@
     ├── ConfigurationError            a setting is missing or malformed: fix the config or env
     ├── InvalidArgumentError          a data-source argument is wrong: the message names it
     ├── KeyLookupError                adoption or a lost create's check cannot pick exactly one key
+    ├── SecretNotReadyError           a new secret was refused through the whole wait for it
     ├── UnexpectedResponseError       a 2xx answer whose body is not what the API documents
     ├── TransportError                no usable HTTP answer came back
     │   ├── ConnectionFailedError     the request never reached the server
@@ -95,6 +96,11 @@ class InvalidArgumentError(GenAIError):
 
 class KeyLookupError(GenAIError):
     """Adoption could not pick exactly one key; the message lists candidates by name and UUID."""
+
+
+class SecretNotReadyError(GenAIError):
+    """DigitalOcean's inference API refused a secret just issued for as long as we waited for
+    it (`digitalocean:secretReadyWait`), the account's token accepted: it was not handed out."""
 
 
 class UnexpectedResponseError(GenAIError):

@@ -211,7 +211,7 @@ def leftovers(project: Path) -> list[tuple[int, str]]:
 
 def wait_for_leftovers(project: Path, seconds: float) -> list[tuple[int, str]]:
     """Wait up to `seconds` for the project's left-over processes to end; those still alive.
-    (A provider of ours ends within a second of its engine: see `lifeline.py`.)"""
+    (A provider of ours ends within a second of its engine: see `api/lifeline.py`.)"""
     deadline = time.monotonic() + seconds
     while True:
         still = leftovers(project)

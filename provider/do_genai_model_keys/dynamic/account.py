@@ -33,6 +33,7 @@ class Account:
     http_retry_wait_max: float | None = None
     requests_per_second: float | None = None
     verify_secrets: bool | None = None
+    secret_ready_wait: float | None = None
 
     def __repr__(self) -> str:
         return f"Account(api_endpoint={self.api_endpoint!r}, token=[secret])"
@@ -68,18 +69,12 @@ def identity(account: Any) -> Any:
     value that is no usable account stays as it is (the provider's `check` refuses it)."""
     if not isinstance(account, dict) or not account.get("token"):
         return account
-    from ..api.config import settings_of, whose
+    from ..api.config import FIELDS, settings_of, whose
     from ..api.errors import ConfigurationError
 
     try:
         settings = settings_of(dict(account))
     except ConfigurationError:
         return account
-    return (
-        *whose(settings),
-        settings.http_retry_max,
-        settings.http_retry_wait_min,
-        settings.http_retry_wait_max,
-        settings.requests_per_second,
-        settings.verify_secrets,
-    )
+    rest = (name for name in FIELDS if name not in ("token", "api_endpoint", "inference_endpoint"))
+    return (*whose(settings), *(getattr(settings, name) for name in rest))

@@ -1,10 +1,12 @@
 """`ModelAccessKey`: a DigitalOcean GenAI model access key as a Pulumi dynamic resource.
 
-The provider class lives here, in an installed module, so dill pickles it by reference: the
-`__provider` string in the state stays the same across edits and upgrades of this package. The
+The provider class lives here and says its module is `do_genai_model_keys.resources` (a stable
+module that re-exports it), so dill pickles it by reference to that one name: the `__provider`
+string in the state stays the same across edits, moves and upgrades of this package. The
 instance holds nothing at all; credentials arrive in `configure` and live in the provider
-process's runtime (`runtime.py`: the client and the key store with its one listing), which this
-module loads only when a provider method runs, so a program that declares keys stays light. `diff`
+process's runtime (`runtime.py`: per account a client, a key store with its one listing, and the
+secret checks), which this module loads only when a provider method runs, so a program that
+declares keys stays light. `diff`
 compares the real inputs only, `update` and `read` carry the one-time secret forward, and
 `secret_key` is always a Pulumi secret.
 """
@@ -30,9 +32,15 @@ from pulumi.dynamic import (
     UpdateResult,
 )
 
-from ..api.errors import GenAIError, KeyLookupError, NotFoundError, is_ambiguous
+from ..api.errors import (
+    GenAIError,
+    KeyLookupError,
+    NotFoundError,
+    SecretNotReadyError,
+    is_ambiguous,
+)
 from ..api.times import format_time, now, parse_time
-from . import key_inputs
+from . import KEY_TYPE, key_inputs
 from .account import Account, identity
 from .key_inputs import INPUTS, ModelAccessKeyArgs
 from .key_outputs import OUTPUT_ONLY, KeyOutputs, secret_version
@@ -111,12 +119,14 @@ class ModelAccessKeyProvider(ResourceProvider):
     def check(self, olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
         previewing = news.get(PREVIEWING) is True
         rotating = news.get(ROTATING)
-        news = {k: v for k, v in news.items() if k not in (PREVIEWING, ROTATING)}
+        news = {k: v for k, v in news.items() if k not in (PREVIEWING, ROTATING, EMERGENCIES)}
         inputs = {**news, **key_inputs.with_defaults(news)}
-        failures = check_inputs(olds, inputs)
+        failures = [_as_rotation(f, rotating, olds) for f in check_inputs(olds, inputs)]
+        if isinstance(rotating, Mapping):
+            inputs[EMERGENCIES] = _pace(olds, inputs, rotating, failures)
         if not failures:
             _preflight(olds, inputs, previewing=previewing)
-        return CheckResult(inputs, [_as_rotation(f, rotating, olds) for f in failures])
+        return CheckResult(inputs, failures)
 
     def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
         changed = key_inputs.changed(olds, news)
@@ -161,6 +171,7 @@ class ModelAccessKeyProvider(ResourceProvider):
             raise error.within(f"{doing} model access key {name!r}") from error
         secret = _secret(key)
         _stored(key.uuid, secret)
+        _ready(props, name, key.uuid, secret, failing=False)
         rotated = format_time(now()) if secret else ""
         outputs = KeyOutputs.of(key, props, secret=secret, rotated_at=rotated)
         return CreateResult(key.uuid, outputs.state(props))
@@ -181,8 +192,9 @@ class ModelAccessKeyProvider(ResourceProvider):
             ):
                 regenerating = True
                 secret = _secret(keys.regenerate(id_))
-                outputs = outputs.issued(secret, format_time(now()))
                 _stored(id_, secret)
+                _ready(news, news["name"], id_, secret, failing=True)
+                outputs = outputs.issued(secret, format_time(now()))
         except NotFoundError as error:
             raise error.within(
                 f"updating model access key {news['name']!r} ({id_})",
@@ -247,6 +259,58 @@ ROTATING = "__rotating"
 so a check failure can name what the user wrote (`check` drops it)."""
 
 
+EMERGENCIES = "__emergencies"
+"""The emergency rotations a rotating key's secret has been through, kept in its state (the only
+input of ours the diff never compares): an emergency bump is told from a rotation by it."""
+
+
+def _pace(
+    olds: Mapping[str, Any],
+    news: Mapping[str, Any],
+    rotating: Mapping[str, Any],
+    failures: list[CheckFailure],
+) -> int:
+    """A rotating key's regenerate, paced for the apps: one that would kill the previous secret
+    sooner than `floor_hours` after it stopped being active is a failure, naming when the next
+    rotation may run; an emergency rotation is waived and says what it kills. Returns the
+    emergency count to keep."""
+    emergencies = rotating.get("emergency") or 0
+    old, new = olds.get("secret_version"), news.get("secret_version")
+    if not olds or not key_inputs.is_whole(old) or not key_inputs.is_whole(new) or new <= old:
+        return int(emergencies)
+    component, slot = rotating.get("component"), rotating.get("slot")
+    if emergencies > (olds.get(EMERGENCIES) or 0):
+        _warn(
+            f"EMERGENCY rotation of RotatingModelAccessKey {component!r}: slot {slot}'s secret "
+            "is regenerated now, whatever min_rotation_interval_hours says; apps still sending "
+            "it fail until they read the new active_secret_key"
+        )
+        return int(emergencies)
+    since, floor = rotating.get("previous_active_since"), rotating.get("floor_hours") or 0
+    was_active = slot == "a" or int(old) - (olds.get(EMERGENCIES) or 0) >= 2
+    if not floor or not was_active or not isinstance(since, str) or not since:
+        return int(emergencies)  # never active, no floor, or not known until `up`
+    until = parse_time(since) + timedelta(hours=float(floor))
+    if now() < until:
+        failures.append(
+            CheckFailure(
+                "secret_version",
+                f"rotation of RotatingModelAccessKey {component!r} to {_whole(rotating)} "
+                f"is too soon: it regenerates slot {slot}, whose secret apps were told to keep "
+                f"(previous_secret_key) for min_rotation_interval_hours={float(floor):g} after it "
+                f"stopped being active at {since}. The next rotation may run from "
+                f"{format_time(until)}; for a leaked key, raise emergency_rotations instead",
+            )
+        )
+    return int(emergencies)
+
+
+def _whole(rotating: Mapping[str, Any]) -> Any:
+    """The rotation number as the user wrote it (numbers reach the provider as floats)."""
+    rotation = rotating.get("rotation")
+    return int(rotation) if key_inputs.is_whole(rotation) else rotation
+
+
 def _as_rotation(failure: CheckFailure, rotating: Any, olds: Mapping[str, Any]) -> CheckFailure:
     """A `secret_version` that went down, said of the rotating key's `rotation`, which the
     user wrote (the slot's `secret_version` is derived from it)."""
@@ -255,12 +319,14 @@ def _as_rotation(failure: CheckFailure, rotating: Any, olds: Mapping[str, Any]) 
     old = olds.get("secret_version")
     if not key_inputs.is_whole(old):
         return failure
-    # Slot a's version is 1 + r // 2, slot b's 1 + (r + 1) // 2: the least r behind the old one.
-    least = 2 * (int(old) - 1) - (1 if rotating.get("slot") == "b" else 0)
+    # Slot a's version is 1 + r // 2 + e, slot b's 1 + (r + 1) // 2 + e (e: the emergency
+    # rotations): the least r behind the old one.
+    base = int(old) - int(rotating.get("emergency") or 0)
+    least = 2 * (base - 1) - (1 if rotating.get("slot") == "b" else 0)
     return CheckFailure(
         "secret_version",
         f"rotation of RotatingModelAccessKey {rotating.get('component')!r} went down to "
-        f"{rotating.get('rotation')}, below the rotation its keys are at ({least} or more): a "
+        f"{_whole(rotating)}, below the rotation its keys are at ({least} or more): a "
         "rotation cannot be undone (the secrets it replaced are dead); set rotation back to at "
         "least that, or raise it to rotate again",
     )
@@ -352,6 +418,41 @@ def _say_why_regenerating(olds: Mapping[str, Any], news: Mapping[str, Any]) -> N
             f"{news.get('rotate_after_days')}"
         )
     _warn(f"model access key {name!r} ({olds.get('uuid')}) is regenerated: {why}")
+
+
+def _ready(props: Mapping[str, Any], name: str, uuid: str, secret: str, *, failing: bool) -> None:
+    """A secret just issued, confirmed with the inference API before it is handed out
+    (`SecretChecker.confirm`, up to `digitalocean:secretReadyWait`). A definite refusal fails
+    a regenerate (`failing`: the update keeps the state, and a rotating key's active secret,
+    as they were); a create or an adoption, whose key is already made, says so loudly instead
+    of losing it. A secret that cannot be checked from here is handed out with one warning."""
+    from ..keys.secret_checks import Readiness
+
+    if not secret:
+        return
+    wait = _keys(props).client.settings.secret_ready_wait
+    confirmed = _checks(props).confirm(secret, wait)
+    if confirmed.readiness is Readiness.CONFIRMED:
+        return
+    if confirmed.readiness is Readiness.UNVERIFIED:
+        _warn(
+            f"model access key {name!r} ({uuid}): its new secret is handed out unverified: "
+            f"{confirmed.reason}"
+        )
+        return
+    refusal = (
+        f"the new secret of model access key {name!r} ({uuid}) is not taken by DigitalOcean's "
+        f"inference API: {confirmed.reason}"
+    )
+    if not failing:
+        _warn(f"{refusal}. It is stored all the same; `pulumi refresh` checks it again.")
+        return
+    raise SecretNotReadyError(
+        f"{refusal}. It was not handed out: the stack keeps the secret it had (for a "
+        "RotatingModelAccessKey, the active secret stays as it was); DigitalOcean already "
+        "replaced that one, so run `pulumi up` again to regenerate once more, or raise "
+        "digitalocean:secretReadyWait if the inference edge learns new secrets slowly"
+    )
 
 
 def _secret_still_works(checks: SecretChecker, name: str, uuid: str, secret: str) -> bool:
@@ -469,6 +570,5 @@ class ModelAccessKey(Resource, module="genai", name="ModelAccessKey"):
         )
 
 
-KEY_TYPE = f"pulumi-python:{ModelAccessKey._resource_type_name}"
-"""The type the engine records for a key (`pulumi-python:dynamic/genai:ModelAccessKey`), as the
-SDK derives it from the class: recovery and the benchmarks find keys in a state by it."""
+if f"pulumi-python:{ModelAccessKey._resource_type_name}" != KEY_TYPE:  # pragma: no cover
+    raise ImportError(f"ModelAccessKey's type is not {KEY_TYPE}: every state would lose its keys")

@@ -10,6 +10,13 @@ and `b` when it is odd, and each slot's `secret_version` counts the rotations th
 (a: 1 + r//2, b: 1 + (r+1)//2). So a rotation is a reviewed change of a number in stack config
 (`rotation`), or the passing of a period (`rotate_after_days`, counted from `rotation_anchor`):
 preview shows exactly which slot will be regenerated, and replaying a rotation is a no-op.
+
+A rotation proves itself: the new active secret is confirmed with the inference API before it
+is handed out (the standby's update fails otherwise, and the active secret stays as it was).
+And it is paced for the apps: a rotation that would kill the previous secret sooner than
+`min_rotation_interval_hours` after it stopped being active is refused, at preview, with the
+time the next rotation may run. For a leaked key, `emergency_rotations` (a counter) regenerates
+both slots at once, floor waived, and says what it kills.
 """
 
 from __future__ import annotations
@@ -21,12 +28,16 @@ from datetime import datetime
 import pulumi
 
 from ..api.times import now, parse_time
+from . import ROTATING_KEY_TYPE
 from .account import Account
 from .key_inputs import days_problem
 from .resources import ModelAccessKey
 
 SLOTS = ("a", "b")
 DEFAULT_ANCHOR = "2026-01-01T00:00:00Z"
+DEFAULT_MIN_ROTATION_INTERVAL_HOURS = 24.0
+"""The previous secret keeps working at least a day after it stopped being active: apps that
+re-read their configuration daily never hold a dead one. Tests and fast pipelines lower it."""
 
 
 def rotation_count(
@@ -48,9 +59,10 @@ def rotation_count(
     return rotation + max(0, math.floor(elapsed_days / rotate_after_days))
 
 
-def slot_versions(count: int) -> tuple[int, int]:
-    """(secret_version of slot a, of slot b) after `count` rotations."""
-    return 1 + count // 2, 1 + (count + 1) // 2
+def slot_versions(count: int, emergencies: int = 0) -> tuple[int, int]:
+    """(secret_version of slot a, of slot b) after `count` rotations and `emergencies`
+    emergency rotations (each regenerates both)."""
+    return 1 + count // 2 + emergencies, 1 + (count + 1) // 2 + emergencies
 
 
 def active_slot(count: int) -> str:
@@ -76,6 +88,8 @@ class RotatingModelAccessKey(pulumi.ComponentResource):
     """When the active secret was issued (RFC 3339)."""
     rotation: pulumi.Output[int]
     """The rotation number the keys are at."""
+    previous_rotated_at: pulumi.Output[str]
+    """When the previous secret was issued (RFC 3339)."""
 
     def __init__(
         self,
@@ -87,43 +101,66 @@ class RotatingModelAccessKey(pulumi.ComponentResource):
         rotation_anchor: str = DEFAULT_ANCHOR,
         adopt_uuids: Sequence[str] | None = None,
         account: Account | None = None,
+        min_rotation_interval_hours: float | None = None,
+        emergency_rotations: int = 0,
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
         """`name` names the keys `<name>-a` and `<name>-b`; `adopt_uuids` takes over two keys
         made in the control panel (slot a's UUID, then slot b's) instead of creating them;
-        `account` is the DigitalOcean account of both (default: the stack's config)."""
-        super().__init__("genai:index:RotatingModelAccessKey", resource_name, None, opts)
+        `account` is the DigitalOcean account of both (default: the stack's config).
+        `min_rotation_interval_hours`: the least time the previous secret keeps working after
+        it stopped being active (a sooner rotation is refused; None: 24 hours);
+        `emergency_rotations`: raise it by one to regenerate both slots at once, whatever the
+        interval (a leaked key)."""
+        super().__init__(ROTATING_KEY_TYPE, resource_name, None, opts)
         if adopt_uuids is not None and len(adopt_uuids) != 2:
             raise ValueError(
                 f"RotatingModelAccessKey {resource_name!r}: adopt_uuids needs exactly two UUIDs "
                 f"(slot a, slot b), got {len(adopt_uuids)}"
             )
+        if min_rotation_interval_hours is None:
+            min_rotation_interval_hours = DEFAULT_MIN_ROTATION_INTERVAL_HOURS
         try:
             count = rotation_count(rotation, rotate_after_days, rotation_anchor)
+            _check_pace(min_rotation_interval_hours, emergency_rotations)
         except ValueError as error:
             raise ValueError(f"RotatingModelAccessKey {resource_name!r}: {error}") from None
 
-        child = pulumi.ResourceOptions(parent=self)
-        keys = {
-            slot: ModelAccessKey(
-                f"{resource_name}-{slot}",
-                name=f"{name}-{slot}",
-                secret_version=version,
-                adopt_uuid=adopt_uuids[index] if adopt_uuids else None,
-                account=account,
-                opts=child,
-                rotating={"component": resource_name, "slot": slot, "rotation": count},
-            )
-            for index, (slot, version) in enumerate(zip(SLOTS, slot_versions(count), strict=True))
-        }
         active = active_slot(count)
         standby = SLOTS[1 - SLOTS.index(active)]
+        versions = dict(zip(SLOTS, slot_versions(count, emergency_rotations), strict=True))
+
+        def slot_key(slot: str, previous_active_since: pulumi.Output[str] | None) -> ModelAccessKey:
+            rotating = {
+                "component": resource_name,
+                "slot": slot,
+                "rotation": count,
+                "emergency": emergency_rotations,
+                "floor_hours": float(min_rotation_interval_hours),
+                # When this slot's secret stopped being active: the other slot's rotation.
+                "previous_active_since": previous_active_since,
+            }
+            return ModelAccessKey(
+                f"{resource_name}-{slot}",
+                name=f"{name}-{slot}",
+                secret_version=versions[slot],
+                adopt_uuid=adopt_uuids[SLOTS.index(slot)] if adopt_uuids else None,
+                account=account,
+                opts=pulumi.ResourceOptions(parent=self),
+                rotating=rotating,
+            )
+
+        # The active slot is the one a rotation regenerates; it depends on the standby, never
+        # the other way round, so the order flips with the slots and never makes a circle.
+        keys = {standby: slot_key(standby, None)}
+        keys[active] = slot_key(active, keys[standby].rotated_at)
         self.active_secret_key = pulumi.Output.secret(keys[active].secret_key)
         self.previous_secret_key = pulumi.Output.secret(keys[standby].secret_key)
         self.active_slot = pulumi.Output.from_input(active)
         self.active_uuid = keys[active].uuid
         self.rotated_at = keys[active].rotated_at
         self.rotation = pulumi.Output.from_input(count)
+        self.previous_rotated_at = keys[standby].rotated_at
         self.register_outputs(
             {
                 "active_secret_key": self.active_secret_key,
@@ -131,6 +168,20 @@ class RotatingModelAccessKey(pulumi.ComponentResource):
                 "active_slot": self.active_slot,
                 "active_uuid": self.active_uuid,
                 "rotated_at": self.rotated_at,
+                "previous_rotated_at": self.previous_rotated_at,
                 "rotation": self.rotation,
+                "rotate_after_days": rotate_after_days,
+                "rotation_anchor": rotation_anchor,
+                "min_rotation_interval_hours": float(min_rotation_interval_hours),
+                "emergency_rotations": emergency_rotations,
             }
         )
+
+
+def _check_pace(min_hours: float, emergencies: int) -> None:
+    if isinstance(min_hours, bool) or not isinstance(min_hours, int | float) or min_hours < 0:
+        raise ValueError(
+            f"min_rotation_interval_hours must be a number of hours >= 0, got {min_hours!r}"
+        )
+    if isinstance(emergencies, bool) or not isinstance(emergencies, int) or emergencies < 0:
+        raise ValueError(f"emergency_rotations must be a whole number >= 0, got {emergencies!r}")

@@ -47,7 +47,9 @@ class Emulator:
     create back (as older accounts had it). Rate limits are DigitalOcean's (see `limits.py`):
     `rate_limits=False` turns them off (benchmarks), `per_minute_limit` changes the control
     API's minute, and `rate_scale` shortens every window alike (a test meets a limit's end in
-    seconds). Keys "made in the control panel" come from
+    seconds). `secret_delay` makes a new secret (a create's or a regenerate's) work only that
+    many seconds later, as an inference edge still learning it would. Keys "made in the control
+    panel" come from
     `emu.state.create_key(name)` or `POST /_emulator/keys`.
 
     On exit it raises if any request handler failed, so a bug in the emulator fails the test
@@ -70,6 +72,7 @@ class Emulator:
         seed: int | None = None,
         verbose: bool = False,
         clock: Any = None,
+        secret_delay: float = 0.0,
     ) -> None:
         if not tokens:
             tokens = {demo_token(): ALL_SCOPES}
@@ -83,6 +86,7 @@ class Emulator:
             rate_scale=rate_scale,
             state_file=state_file,
             seed=seed,
+            secret_delay=secret_delay,
             **extra,
         )
         self._server = EmulatorHTTPServer((host, port), self.state, verbose=verbose)

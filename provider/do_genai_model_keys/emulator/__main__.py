@@ -69,6 +69,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--seed", type=int, default=None, help="seed for probabilistic faults (default: random)"
     )
+    parser.add_argument(
+        "--secret-delay",
+        type=float,
+        default=0.0,
+        metavar="SECONDS",
+        help="a new secret (create, regenerate) works only this many seconds later (default 0)",
+    )
     parser.add_argument("--verbose", action="store_true", help="log each request line")
     args = parser.parse_args(argv)
 
@@ -90,6 +97,7 @@ def main(argv: list[str] | None = None) -> int:
         inference_limits=not args.no_rate_limits,
         state_file=args.state_file,
         seed=args.seed,
+        secret_delay=max(0.0, args.secret_delay),
     )
     server = EmulatorHTTPServer((args.host, args.port), state, verbose=args.verbose)
 

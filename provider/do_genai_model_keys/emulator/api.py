@@ -24,6 +24,7 @@ from ..api.contract import (
     MAX_PAGE_SIZE,
     MODELS_PATH,
     SCOPE_BY_METHOD,
+    api_of,
 )
 from ..api.times import format_time, parse_time
 from .answers import Answer, ApiError
@@ -145,7 +146,7 @@ def _name_from_body(request: Request) -> str:
 def create_key(request: Request) -> Answer:
     if request.state.retire_create:
         raise ApiError(410, "gone", CREATE_RETIRED_MESSAGE)
-    key = request.state.create_key(_name_from_body(request))
+    key = request.state.create_key(_name_from_body(request), by_api=True)
     return Answer(200, {"api_key_info": key.info(with_secret=True)})
 
 
@@ -266,12 +267,10 @@ def chat_completions(request: Request) -> Answer:
     return Answer(200, body, headers)
 
 
-def _route(
-    method: str, template: str, run: Callable[[Request], Answer], *, inference: bool = False
-) -> Route:
+def _route(method: str, template: str, run: Callable[[Request], Answer]) -> Route:
     """A route; a control API route needs the scope of its method (`SCOPE_BY_METHOD`), an
-    inference route takes a model key or a token."""
-    scope = None if inference else SCOPE_BY_METHOD[method]
+    inference route (`api_of`) takes a model key or a token."""
+    scope = None if api_of(template) == "inference" else SCOPE_BY_METHOD[method]
     return Route(method, template, _compile(template), scope, run)
 
 
@@ -282,8 +281,8 @@ ROUTES = [
     _route("PUT", KEY + "/regenerate", regenerate_key),
     _route("PUT", KEY, rename_key),
     _route("DELETE", KEY, delete_key),
-    _route("GET", INFERENCE_MODELS_PATH, inference_models, inference=True),
-    _route("POST", CHAT_COMPLETIONS_PATH, chat_completions, inference=True),
+    _route("GET", INFERENCE_MODELS_PATH, inference_models),
+    _route("POST", CHAT_COMPLETIONS_PATH, chat_completions),
 ]
 
 

@@ -42,3 +42,17 @@ TOKENS_CALL_INFERENCE = True
 """A full-access API token is accepted by the inference API as well as a model access key (the
 DigitalOcean inference guide says so); the emulator accepts every token it knows there. The
 provider's secret checks rely on it to tell a dead key from a wrong endpoint."""
+
+
+VPC_REFUSAL_STATUS = 403
+VPC_REFUSAL_ID = "forbidden"
+VPC_REFUSAL_MESSAGE = "this model access key may only be used from its VPC"
+"""A key restricted to a VPC in the control panel, sent to the public inference endpoint: the
+docs say such a key is refused from outside its VPC, not how. The emulator answers 403 in the
+API's error shape (a refusal of where the call comes from, not of the secret), so a client can
+tell it from a dead secret's 401."""
+
+NEW_SECRET_REFUSAL = (401, "unauthorized", "Unable to authenticate you.")
+"""A secret the inference edge has not learned yet (the emulator's `secret_delay` after a
+regenerate): the docs do not say a new secret can lag; if it does, the edge cannot tell it from
+an unknown one, so the emulator answers exactly as to a dead secret."""

@@ -34,7 +34,8 @@ def reset_stats(state: EmulatorState, _body: Body) -> Answer:
 
 def panel_key(state: EmulatorState, body: Body) -> Answer:
     """A key made "in the control panel": the only way to make one once creation is retired.
-    `models` (a list of model ids) limits it to those, as the panel can."""
+    `models` (a list of model ids) limits it to those, and `vpc_only` (true) to its VPC, as the
+    panel can."""
     name = body.get("name")
     if not isinstance(name, str) or not name:
         raise ApiError(400, "bad_request", "name is required")
@@ -43,8 +44,11 @@ def panel_key(state: EmulatorState, body: Body) -> Answer:
         isinstance(models, list) and all(isinstance(m, str) for m in models)
     ):
         raise ApiError(400, "bad_request", "models must be a list of model ids")
+    vpc_only = body.get("vpc_only", False)
+    if not isinstance(vpc_only, bool):
+        raise ApiError(400, "bad_request", "vpc_only must be true or false")
     try:
-        key = state.create_key(name, models=models)
+        key = state.create_key(name, models=models, vpc_only=vpc_only)
     except ValueError as error:
         raise ApiError(400, "bad_request", str(error)) from None
     answer = {"api_key_info": key.info(with_secret=True), "models": key.models}
@@ -109,6 +113,16 @@ def rate_limit(state: EmulatorState, body: Body) -> Answer:
     return Answer(200, {**limits, "inference": inference, "scale": scale})
 
 
+def secret_delay(state: EmulatorState, body: Body) -> Answer:
+    """How long a new secret (a create's, a regenerate's) waits before the inference API takes
+    it: `seconds`, a number >= 0."""
+    seconds = body.get("seconds")
+    if isinstance(seconds, bool) or not isinstance(seconds, int | float) or not seconds >= 0:
+        raise ApiError(400, "bad_request", "seconds must be a number >= 0")
+    state.secret_delay = float(seconds)
+    return Answer(200, {"secret_delay": state.secret_delay})
+
+
 def retire_create(state: EmulatorState, body: Body) -> Answer:
     state.retire_create = bool(body.get("retired", True))
     return Answer(200, {"retire_create": state.retire_create})
@@ -125,6 +139,7 @@ CONTROL: dict[tuple[str, str], Control] = {
     ("POST", "/_emulator/faults"): add_fault,
     ("POST", "/_emulator/rate-limit"): rate_limit,
     ("POST", "/_emulator/retire-create"): retire_create,
+    ("POST", "/_emulator/secret-delay"): secret_delay,
 }
 
 

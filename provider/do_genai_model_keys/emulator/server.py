@@ -25,7 +25,13 @@ from urllib.parse import parse_qs, urlsplit
 
 from .answers import ApiError
 from .api import Request, Route, match
-from .assumptions import TOKENS_CALL_INFERENCE
+from .assumptions import (
+    NEW_SECRET_REFUSAL,
+    TOKENS_CALL_INFERENCE,
+    VPC_REFUSAL_ID,
+    VPC_REFUSAL_MESSAGE,
+    VPC_REFUSAL_STATUS,
+)
 from .control import control
 from .state import EmulatorState, FaultRule, Key
 
@@ -287,6 +293,10 @@ class EmulatorHandler(BaseHTTPRequestHandler):
         state = self.server.state
         if route.scope is None:
             key = state.key_with_secret(token) if token else None
+            if key is not None and state.clock() < key.valid_from:
+                raise ApiError(*NEW_SECRET_REFUSAL)
+            if key is not None and key.vpc_only:
+                raise ApiError(VPC_REFUSAL_STATUS, VPC_REFUSAL_ID, VPC_REFUSAL_MESSAGE)
             if key is not None or (TOKENS_CALL_INFERENCE and token and token in state.tokens):
                 return key
             raise ApiError(401, "unauthorized", "Unable to authenticate you.")

@@ -52,6 +52,12 @@ class Key:
     models: list[str] | None = None
     """The models the key may call (chosen in the control panel when it was made); None: all.
     The API does not show it: listings, renames and regenerates leave it as it is."""
+    vpc_only: bool = False
+    """Restricted to a VPC in the control panel: the public inference endpoint refuses it
+    (`assumptions.VPC_REFUSAL_*`). The API does not show it either."""
+    valid_from: float = 0.0
+    """When the inference API learns the current secret (the emulator's `secret_delay` after a
+    create or regenerate): until then it answers 401, as an edge that has not heard of it."""
 
     def may_use(self, model: str) -> bool:
         return self.models is None or model in self.models
@@ -156,8 +162,11 @@ class EmulatorState:
         state_file: Path | None = None,
         seed: int | None = None,
         clock: Any = time.time,
+        secret_delay: float = 0.0,
     ) -> None:
         self.tokens = dict(tokens)
+        self.secret_delay = secret_delay
+        """Seconds a new secret (create, regenerate) waits before the inference API takes it."""
         self.retire_create = retire_create
         self.per_minute_limit = per_minute_limit
         self.per_hour_limit = per_hour_limit
@@ -190,9 +199,17 @@ class EmulatorState:
             return list(self.keys.values())
 
     def create_key(
-        self, name: str, created_by: str = DEFAULT_USER_ID, *, models: list[str] | None = None
+        self,
+        name: str,
+        created_by: str = DEFAULT_USER_ID,
+        *,
+        models: list[str] | None = None,
+        vpc_only: bool = False,
+        by_api: bool = False,
     ) -> Key:
-        """A new key; `models` limits it to those model ids (as the control panel can)."""
+        """A new key; `models` limits it to those model ids and `vpc_only` to its VPC (as the
+        control panel can). A key made `by_api` waits `secret_delay` like a regenerated one;
+        the panel's works at once (it shows the secret when it is ready)."""
         if models is not None:
             known = {m["id"] for m in self.models}
             unknown = [m for m in models if m not in known]
@@ -210,6 +227,8 @@ class EmulatorState:
                 created_by=created_by,
                 secret=new_secret(),
                 models=list(models) if models is not None else None,
+                vpc_only=vpc_only,
+                valid_from=self.clock() + self.secret_delay if by_api else 0.0,
             )
             self.keys[key.uuid] = key
             self._save()
@@ -229,6 +248,7 @@ class EmulatorState:
             if key is not None:
                 self.retired_secrets.add(key.secret)
                 key.secret = new_secret()
+                key.valid_from = self.clock() + self.secret_delay
                 self._save()
             return key
 

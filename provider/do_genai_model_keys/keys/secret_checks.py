@@ -14,9 +14,14 @@ when all of these hold:
   of those checked, come back dead, none is believed (an endpoint that takes the token but
   knows none of the keys, such as another account's emulator or a gateway, would otherwise
   kill every key at once).
-Anything else is UNKNOWN, with the reason. Each request is one short attempt, and a transport
-failure (an endpoint that does not answer) stops the rest of the run's checks: a blackholed
-endpoint costs a refresh seconds, not minutes per key.
+Anything else is UNKNOWN, with the reason: a key restricted to a VPC, which the public endpoint
+refuses with a 403, "cannot be verified from here", never dead. Each request is one short
+attempt, and a transport failure (an endpoint that does not answer) stops the rest of the run's
+checks: a blackholed endpoint costs a refresh seconds, not minutes per key.
+
+A secret just issued (a regenerate's) is confirmed before it is handed out (`confirm`): asked
+again with backoff until the inference API takes it or a bounded wait ends, since an edge may
+take a moment to learn it. Only a definite refusal through the whole wait fails it.
 """
 
 from __future__ import annotations
@@ -27,7 +32,12 @@ import time
 from dataclasses import dataclass
 
 from ..api.client import GenAIClient
-from ..api.errors import AuthenticationError, GenAIError, TransportError
+from ..api.errors import (
+    AuthenticationError,
+    GenAIError,
+    PermissionDeniedError,
+    TransportError,
+)
 from ..api.retry import Sleep
 
 CHECK_TIMEOUT = 1.0
@@ -44,6 +54,14 @@ HOLD_SECONDS = 3.0
 """How long a dead verdict waits for the run's other checks in flight before it is weighed."""
 
 
+CONFIRM_FIRST_WAIT = 0.25
+"""The first wait between asking for a new secret, doubled each time up to `CONFIRM_MOST_WAIT`."""
+CONFIRM_MOST_WAIT = 5.0
+FROM_ELSEWHERE = "cannot be verified from here"
+"""The reason given for a key the public endpoint refuses by where the call comes from (a key
+restricted to a VPC in the control panel): such a key is never called dead."""
+
+
 class Verdict(enum.Enum):
     LIVE = "live"
     DEAD = "dead"
@@ -55,6 +73,24 @@ class SecretCheck:
     """What the inference API said of a secret, and why when it could not say."""
 
     verdict: Verdict
+    reason: str = ""
+
+
+class Readiness(enum.Enum):
+    CONFIRMED = "confirmed"
+    """The inference API takes the new secret."""
+    REFUSED = "refused"
+    """DigitalOcean's own 401 through the whole wait, with the account's token accepted."""
+    UNVERIFIED = "unverified"
+    """It could not be checked from here: handed out with a warning."""
+
+
+@dataclass(frozen=True)
+class Confirmation:
+    """Whether a new secret is ready, after how long, and why when it could not be told."""
+
+    readiness: Readiness
+    waited: float = 0.0
     reason: str = ""
 
 
@@ -108,6 +144,36 @@ class SecretChecker:
         secret just issued, which nothing but a late write could have killed."""
         return bool(secret) and self._ask_twice(secret, counted=False).verdict is Verdict.DEAD
 
+    def confirm(self, secret: str, within: float) -> Confirmation:
+        """Is the secret just issued taken by the inference API? Asked at once, then again
+        with backoff until it is, or `within` seconds have passed. Not counted among the run's
+        checks: a new secret that the edge has not learned yet is not a dead one."""
+        if not self._client.settings.verify_secrets:
+            return Confirmation(Readiness.UNVERIFIED, reason="the secret checks are turned off")
+        with self._lock:
+            if self._stopped:
+                return Confirmation(Readiness.UNVERIFIED, reason=self._stopped)
+        waited, pause = 0.0, CONFIRM_FIRST_WAIT
+        while True:
+            answer = self._ask(secret, counted=False)
+            if answer is not None and answer.verdict is Verdict.LIVE:
+                return Confirmation(Readiness.CONFIRMED, waited)
+            if answer is not None:
+                return Confirmation(Readiness.UNVERIFIED, waited, answer.reason)
+            if waited >= within:
+                break
+            step = min(pause, within - waited)
+            self._sleep(step)
+            waited, pause = waited + step, min(2 * pause, CONFIRM_MOST_WAIT)
+        trusted = self._token_accepted()
+        if trusted is not None:
+            return Confirmation(Readiness.UNVERIFIED, waited, trusted.reason)
+        return Confirmation(
+            Readiness.REFUSED,
+            waited,
+            f"DigitalOcean refused it with its own 401 for {waited:g} s, the API token accepted",
+        )
+
     def first_unsure(self) -> bool:
         """True the first time a check could not conclude in this run: say it once."""
         with self._lock:
@@ -138,6 +204,8 @@ class SecretChecker:
             return SecretCheck(
                 Verdict.UNKNOWN, f"a 401 that is not DigitalOcean's own ({_short(error)})"
             )
+        except PermissionDeniedError as error:
+            return SecretCheck(Verdict.UNKNOWN, f"{FROM_ELSEWHERE} ({_short(error)})")
         except TransportError as error:
             return SecretCheck(Verdict.UNKNOWN, self._stop(_short(error)))
         except GenAIError as error:

@@ -1,0 +1,181 @@
+"""`python -m do_genai_model_keys rotation`: every rotating key of a backend's stacks, at a glance.
+
+For each `RotatingModelAccessKey` the stacks' states hold (`pulumi stack export`, no secrets
+read): its active slot, when it rotated, when the previous secret dies (at the next rotation,
+never sooner than `min_rotation_interval_hours` after it stopped being active) and when the next
+rotation is due (the next period of `rotate_after_days`, or at the next `rotation` bump). A
+table for people, `--json` for CI. Exit 0, 2 for a usage error, 4 when the backend or a stack
+cannot be read (the stacks that could be read are still shown).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import os
+import shutil
+import sys
+from collections.abc import Mapping, Sequence
+from dataclasses import asdict, dataclass
+from datetime import datetime, timedelta
+from typing import Any, TextIO
+
+from ..api.times import format_time, now, parse_time
+from ..dynamic import ROTATING_KEY_TYPE
+from .inventory import (
+    UNREADABLE,
+    InventoryError,
+    Run,
+    _cell,
+    _json,
+    backend_stacks,
+    pulumi_runner,
+)
+
+
+@dataclass(frozen=True)
+class RotationStatus:
+    """One rotating key as its stack's state has it; times are RFC 3339, "" when unknown."""
+
+    stack: str
+    resource: str
+    active_slot: str
+    rotation: int
+    rotated_at: str
+    """When the active secret was issued, and so when the previous one stopped being active."""
+    previous_dies: str
+    """The earliest the previous secret is killed: the next rotation, floor included."""
+    next_rotation_due: str
+    """When the schedule rotates next; "" for a key rotated only by its `rotation` count."""
+    min_rotation_interval_hours: float
+    emergency_rotations: int
+
+
+def stack_rotations(run: Run, stack: str, at: datetime) -> list[RotationStatus]:
+    """The rotating keys of one stack's state, as of `at`."""
+    exported = _json(run(["stack", "export", "--stack", stack]), f"pulumi stack export {stack}")
+    deployment = exported.get("deployment") if isinstance(exported, dict) else None
+    resources = deployment.get("resources") if isinstance(deployment, dict) else None
+    if not isinstance(resources or [], list):
+        raise InventoryError(f"the export of {stack} holds no list of resources")
+    found = []
+    for resource in resources or []:
+        if not isinstance(resource, dict) or resource.get("type") != ROTATING_KEY_TYPE:
+            continue
+        outputs = resource.get("outputs")
+        if not isinstance(outputs, dict):
+            raise InventoryError(f"the export of {stack} holds a rotating key without outputs")
+        found.append(_status(stack, str(resource.get("urn", "")), outputs, at))
+    return found
+
+
+def _status(stack: str, urn: str, outputs: Mapping[str, Any], at: datetime) -> RotationStatus:
+    rotated_at = _text(outputs.get("rotated_at"))
+    floor = _number(outputs.get("min_rotation_interval_hours"))
+    due = _next_period(outputs.get("rotate_after_days"), outputs.get("rotation_anchor"), at)
+    earliest = parse_time(rotated_at) + timedelta(hours=floor) if rotated_at else None
+    if due is not None:
+        dies = format_time(max(due, earliest) if earliest is not None else due)
+    elif earliest is not None:
+        dies = f"at the next rotation, from {format_time(earliest)}"
+    else:
+        dies = ""
+    return RotationStatus(
+        stack=stack,
+        resource=urn.rsplit("::", 1)[-1],
+        active_slot=_text(outputs.get("active_slot")),
+        rotation=int(_number(outputs.get("rotation"))),
+        rotated_at=rotated_at,
+        previous_dies=dies,
+        next_rotation_due=format_time(due) if due is not None else "",
+        min_rotation_interval_hours=floor,
+        emergency_rotations=int(_number(outputs.get("emergency_rotations"))),
+    )
+
+
+def _next_period(days: Any, anchor: Any, at: datetime) -> datetime | None:
+    """The next boundary of the `rotate_after_days` schedule after `at`; None without one."""
+    period = _number(days)
+    if period <= 0 or not isinstance(anchor, str) or not anchor:
+        return None
+    start = parse_time(anchor)
+    elapsed = max(0.0, (at - start).total_seconds() / 86400)
+    return start + timedelta(days=period * (math.floor(elapsed / period) + 1))
+
+
+def _text(value: Any) -> str:
+    return value if isinstance(value, str) else ""
+
+
+def _number(value: Any) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+        return 0.0
+    return float(value)
+
+
+def render_table(rows: Sequence[RotationStatus]) -> str:
+    table = [
+        ("STACK", "ROTATING KEY", "ACTIVE", "ROTATION", "ROTATED AT", "PREVIOUS DIES", "NEXT DUE")
+    ]
+    for r in rows:
+        table.append(
+            (
+                r.stack,
+                r.resource,
+                r.active_slot or "-",
+                str(r.rotation),
+                r.rotated_at or "-",
+                r.previous_dies or "-",
+                r.next_rotation_due or "at the next `rotation` bump",
+            )
+        )
+    widths = [max(len(_cell(row[i])) for row in table) for i in range(len(table[0]))]
+    return "\n".join(
+        "  ".join(
+            _cell(cell).ljust(width) for cell, width in zip(row, widths, strict=True)
+        ).rstrip()
+        for row in table
+    )
+
+
+def main(argv: Sequence[str] | None = None, *, out: TextIO | None = None) -> int:
+    """`python -m do_genai_model_keys rotation`."""
+    parser = argparse.ArgumentParser(
+        prog="python -m do_genai_model_keys rotation",
+        description="Every RotatingModelAccessKey of the Pulumi backend's stacks: active slot, "
+        "when it rotated, when the previous secret dies and when the next rotation is due.",
+    )
+    parser.add_argument("--backend-url", help="the Pulumi backend (default: the one logged in)")
+    parser.add_argument("--json", action="store_true", help="JSON for CI instead of a table")
+    parser.add_argument("--pulumi", default="pulumi", help="the pulumi CLI (default: on PATH)")
+    args = parser.parse_args(argv)
+    out = out or sys.stdout
+    pulumi = shutil.which(args.pulumi)
+    if pulumi is None:
+        print(f"rotation: {args.pulumi!r} is not on PATH: install Pulumi or pass --pulumi")
+        return UNREADABLE
+    env = dict(os.environ)
+    if args.backend_url:
+        env["PULUMI_BACKEND_URL"] = args.backend_url
+    run = pulumi_runner(pulumi, env)
+    rows: list[RotationStatus] = []
+    problems: list[str] = []
+    try:
+        stacks = backend_stacks(run)
+    except InventoryError as error:
+        print(f"rotation: {_cell(str(error))}", file=sys.stderr)
+        return UNREADABLE
+    at = now()
+    for stack in stacks:
+        try:
+            rows.extend(stack_rotations(run, stack, at))
+        except InventoryError as error:
+            problems.append(str(error))
+    if args.json:
+        print(json.dumps([asdict(r) for r in rows], indent=2), file=out)
+    else:
+        print(render_table(rows), file=out)
+    for problem in problems:
+        print(f"rotation: {_cell(problem)}", file=sys.stderr)
+    return UNREADABLE if problems else 0
