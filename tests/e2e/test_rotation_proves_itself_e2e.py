@@ -14,6 +14,7 @@ from typing import Any
 import pulumi
 import pytest
 from do_genai_model_keys import RotatingModelAccessKey
+from do_genai_model_keys.api.contract import INFERENCE_MODELS_PATH
 from do_genai_model_keys.emulator import Emulator
 from pulumi import automation as auto
 from support.emulators import api_requests, inference_status
@@ -22,7 +23,7 @@ from support.stacks import emulator_config
 
 pytestmark = pytest.mark.e2e
 
-CHECKS = "GET /v1/models"
+CHECKS = f"GET {INFERENCE_MODELS_PATH}"
 
 
 def rotating_program(**options: Any):
@@ -115,6 +116,11 @@ def test_a_rotation_too_soon_is_refused_at_preview_and_an_emergency_rotates_both
         assert "The next rotation may run from 20" in message
         expect(inference_status(emu, first), 200, "the previous secret, kept")
 
+        stack.set_config("rotation", auto.ConfigValue("3"))  # two at once: the active slot too
+        with pytest.raises(auto.CommandError) as jumped:
+            stack.preview()
+        assert "moves from 1 to 3 at once" in str(jumped.value)
+
         stack.set_config("rotation", auto.ConfigValue("1"))
         stack.set_config("emergencyRotations", auto.ConfigValue("1"))
         preview = stack.preview()
@@ -178,6 +184,7 @@ def test_the_rotation_command_shows_where_each_rotating_key_stands(backend) -> N
         assert status["rotated_at"]
         assert status["next_rotation_due"] > status["rotated_at"]
         assert status["previous_dies"] >= status["next_rotation_due"]
+        assert status["overdue"] is False
         table = subprocess.run(
             [sys.executable, "-m", "do_genai_model_keys", "rotation"],
             env={**os.environ, **made.engine_env()},

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+from do_genai_model_keys.api.contract import INFERENCE_MODELS_PATH
 from do_genai_model_keys.emulator import Emulator
 from support.cli import Cli, copy_project
 from support.emulators import api_requests, control
@@ -124,4 +125,4 @@ def test_a_panel_regenerate_is_drift_up_heals_it_and_the_inventory_finds_two_own
         cli.run(team_a, "config", "set", "digitalocean:verifySecrets", "false")
         control(emu, "POST", "stats/reset")
         cli.run(team_a, "refresh", "--run-program", "--yes")
-        assert api_requests(emu, "GET /v1/models") == 0
+        assert api_requests(emu, f"GET {INFERENCE_MODELS_PATH}") == 0

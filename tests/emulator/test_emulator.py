@@ -15,7 +15,7 @@ from typing import Any
 import httpx
 import pytest
 from do_genai_model_keys.api.contract import CREATE_RETIRED_MESSAGE as RETIRED_MESSAGE
-from do_genai_model_keys.api.contract import KEYS_PATH
+from do_genai_model_keys.api.contract import INFERENCE_MODELS_PATH, KEYS_PATH
 from do_genai_model_keys.emulator import Emulator, parse_token_spec
 from support.emulators import HTTP, control, fault
 from support.secrets import expect
@@ -298,9 +298,9 @@ def test_unknown_paths_are_counted_under_one_name(emulator: Emulator) -> None:
 
 def test_inference_accepts_live_key_secrets_only(emulator: Emulator) -> None:
     made = control(emulator, "POST", "keys", {"name": "k"})["api_key_info"]
-    expect(get(emulator, "/v1/models", token=made["secret_key"]).status_code, 200, "get")
+    expect(get(emulator, INFERENCE_MODELS_PATH, token=made["secret_key"]).status_code, 200, "get")
     emulator.state.regenerate_key(made["uuid"])
-    expect(get(emulator, "/v1/models", token=made["secret_key"]).status_code, 401, "get")
+    expect(get(emulator, INFERENCE_MODELS_PATH, token=made["secret_key"]).status_code, 401, "get")
     # Secrets show only in create and regenerate answers.
     listing = json.dumps(get(emulator, KEYS_PATH).json())
     assert "secret_key" not in listing
@@ -308,7 +308,7 @@ def test_inference_accepts_live_key_secrets_only(emulator: Emulator) -> None:
 
 def test_chat_completion_is_deterministic(emulator: Emulator) -> None:
     made = control(emulator, "POST", "keys", {"name": "k"})["api_key_info"]
-    model = get(emulator, "/v1/models", token=made["secret_key"]).json()["data"][0]["id"]
+    model = get(emulator, INFERENCE_MODELS_PATH, token=made["secret_key"]).json()["data"][0]["id"]
     body = {"model": model, "messages": [{"role": "user", "content": "hello there"}]}
     headers = {"Authorization": f"Bearer {made['secret_key']}"}
     first = HTTP.post(f"{emulator.url}/v1/chat/completions", headers=headers, json=body).json()

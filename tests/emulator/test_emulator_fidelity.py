@@ -9,8 +9,10 @@ import httpx
 import pytest
 import yaml
 from do_genai_model_keys.api.contract import (
+    CHAT_COMPLETIONS_PATH,
     CONTROL_PER_HOUR,
     CONTROL_PER_MINUTE,
+    INFERENCE_MODELS_PATH,
     KEYS_PATH,
     key_path,
 )
@@ -19,7 +21,7 @@ from do_genai_model_keys.emulator.assumptions import INFERENCE_REQUESTS_PER_MINU
 from support.contract import SPEC_PATH
 from support.emulators import HTTP, control
 
-CHAT = "/v1/chat/completions"
+CHAT = CHAT_COMPLETIONS_PATH
 SCOPE = ["llama3.3-70b-instruct", "openai-gpt-4o-mini"]
 
 
@@ -40,7 +42,7 @@ def chat(emu: Emulator, secret: str, model: str) -> httpx.Response:
 
 
 def inference_ids(emu: Emulator, secret: str) -> list[str]:
-    answer = HTTP.get(emu.url + "/v1/models", headers=bearer(secret))
+    answer = HTTP.get(emu.url + INFERENCE_MODELS_PATH, headers=bearer(secret))
     assert answer.status_code == 200, answer.text
     return [m["id"] for m in answer.json()["data"]]
 
@@ -134,8 +136,10 @@ def test_inference_answers_carry_the_quota_headers_and_a_429_has_no_retry_after(
         assert spent == answer.json()["usage"]["total_tokens"]
 
         for _ in range(INFERENCE_REQUESTS_PER_MINUTE - 1):
-            assert HTTP.get(emu.url + "/v1/models", headers=bearer(key["secret_key"])).is_success
-        refused = HTTP.get(emu.url + "/v1/models", headers=bearer(key["secret_key"]))
+            assert HTTP.get(
+                emu.url + INFERENCE_MODELS_PATH, headers=bearer(key["secret_key"])
+            ).is_success
+        refused = HTTP.get(emu.url + INFERENCE_MODELS_PATH, headers=bearer(key["secret_key"]))
         assert refused.status_code == 429
         assert refused.json()["id"] == "too_many_requests"
         assert "retry-after" not in refused.headers
@@ -186,7 +190,7 @@ def test_every_model_has_every_documented_property(emulator: Emulator) -> None:
 
 
 def test_v1_models_lists_non_chat_models_with_their_lengths(emulator: Emulator) -> None:
-    answer = HTTP.get(emulator.url + "/v1/models", headers=bearer(emulator.token)).json()
+    answer = HTTP.get(emulator.url + INFERENCE_MODELS_PATH, headers=bearer(emulator.token)).json()
     by_id = {m["id"]: m for m in answer["data"]}
     assert {"gte-large-en-v1.5", "bge-reranker-v2-m3", "flux-1-schnell"} <= set(by_id)
     chat_model = by_id["llama3.3-70b-instruct"]

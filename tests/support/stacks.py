@@ -11,6 +11,7 @@ from typing import Any
 
 import pulumi
 from do_genai_model_keys import ModelAccessKey
+from do_genai_model_keys.api.config import DEFAULT_RETRY_MAX
 from do_genai_model_keys.dynamic import KEY_TYPE
 from do_genai_model_keys.emulator import Emulator
 from pulumi import automation as auto
@@ -22,7 +23,7 @@ KeySpecs = dict[str, dict[str, Any]]
 """Resource name -> ModelAccessKey keyword arguments."""
 SECRET_SIG = {"4dabf18193072939515e22adb298388d": "1b47061264138c4ac30d75fd1eb44270"}
 """How a state marks a secret value (Pulumi's secret signature)."""
-ATTEMPTS = 5  # httpRetryMax (4) + 1
+ATTEMPTS = DEFAULT_RETRY_MAX + 1  # the first attempt and every retry
 """How often a stack's provider sends a request that keeps failing: a fault rule with this
 `count` fails every attempt."""
 

@@ -15,7 +15,7 @@ from do_genai_model_keys import (
     get_models,
 )
 from do_genai_model_keys.api import errors
-from do_genai_model_keys.api.contract import KEYS_PATH
+from do_genai_model_keys.api.contract import CHAT_COMPLETIONS_PATH, KEYS_PATH
 from do_genai_model_keys.dynamic import data_sources
 from do_genai_model_keys.emulator import Emulator
 from support.emulators import api_requests
@@ -199,7 +199,7 @@ def test_model_info_carries_every_property_typed(client: GenAIClient) -> None:
     assert reasoning.reasoning_efforts == ("low", "medium", "high")
     assert reasoning.pricing.input_price_per_million == 3.0
     assert reasoning.modalities.output == ("text",)
-    assert reasoning.endpoints[0].endpoint == "/v1/chat/completions"
+    assert reasoning.endpoints[0].endpoint == CHAT_COMPLETIONS_PATH
     assert reasoning.settings[0].name == "temperature"
     assert reasoning.agreement.url.startswith("https://")
     assert reasoning.version.major == 1

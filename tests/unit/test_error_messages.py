@@ -9,7 +9,7 @@ from collections.abc import Iterator
 
 import pytest
 from do_genai_model_keys.api import errors
-from do_genai_model_keys.api.contract import KEYS_PATH
+from do_genai_model_keys.api.contract import INFERENCE_MODELS_PATH, KEYS_PATH
 from do_genai_model_keys.dynamic import diagnostics, runtime
 from do_genai_model_keys.dynamic.resources import ModelAccessKeyProvider
 
@@ -133,7 +133,7 @@ def test_server_text_never_repeats_a_credential(status: int, message: str) -> No
 
 def test_an_inference_refusal_gets_an_inference_hint_not_a_token_scope() -> None:
     refused = errors.error_for_status(
-        status=403, method="GET", path="/v1/models", body={"id": "forbidden"}, headers={}
+        status=403, method="GET", path=INFERENCE_MODELS_PATH, body={"id": "forbidden"}, headers={}
     )
     assert "genai:read" not in str(refused)
     assert "VPC" in str(refused)

@@ -23,7 +23,7 @@ import httpx
 import pytest
 from do_genai_model_keys import GenAIClient
 from do_genai_model_keys.api import errors
-from do_genai_model_keys.api.contract import KEYS_PATH
+from do_genai_model_keys.api.contract import INFERENCE_MODELS_PATH, KEYS_PATH
 from do_genai_model_keys.api.models import ApiKeyInfo
 from do_genai_model_keys.api.retry import RetryPolicy
 from do_genai_model_keys.emulator import Emulator
@@ -331,7 +331,7 @@ def test_inference_model_times_are_utc_whatever_the_local_time_zone() -> None:
     assert seen["UTC"] == seen["America/New_York"] == seen["Asia/Kolkata"]
     with Emulator() as emu:
         answer = httpx.get(
-            emu.url + "/v1/models", headers={"Authorization": f"Bearer {emu.token}"}
+            emu.url + INFERENCE_MODELS_PATH, headers={"Authorization": f"Bearer {emu.token}"}
         ).json()["data"]
         made = {
             m["id"]: timegm(strptime(m["created_at"], "%Y-%m-%dT%H:%M:%SZ"))

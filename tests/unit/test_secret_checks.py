@@ -10,6 +10,7 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 from do_genai_model_keys import GenAIClient
 from do_genai_model_keys.api.config import ClientSettings
+from do_genai_model_keys.api.contract import INFERENCE_MODELS_PATH
 from do_genai_model_keys.dynamic import runtime
 from do_genai_model_keys.dynamic.resources import ModelAccessKeyProvider
 from do_genai_model_keys.emulator import Emulator
@@ -18,7 +19,7 @@ from pydantic import SecretStr
 from support.emulators import api_requests, control, fault
 from support.secrets import different_secrets, expect, same_secret
 
-MODELS = "GET /v1/models"
+MODELS = f"GET {INFERENCE_MODELS_PATH}"
 
 
 def configure(emu: Emulator, **config: str) -> None:
@@ -100,7 +101,7 @@ def test_no_answer_but_a_definite_refusal_changes_the_state(
 ) -> None:
     key_id, outs, _ = adopted(provider, emulator)
     other_id, other_outs, _ = adopted(provider, emulator, "other")
-    fault(emulator, method="GET", path="/v1/models", **rule)
+    fault(emulator, method="GET", path=INFERENCE_MODELS_PATH, **rule)
     with caplog.at_level(logging.WARNING, logger="do_genai_model_keys.secrets"):
         same_secret(read(provider, key_id, outs)["secret_key"], outs["secret_key"], "kept")
         kept = read(provider, other_id, other_outs)["secret_key"]
@@ -113,7 +114,7 @@ def test_a_401_from_an_endpoint_that_refuses_the_token_too_is_not_trusted(
     provider, emulator: Emulator, caplog: pytest.LogCaptureFixture
 ) -> None:
     key_id, outs, _ = adopted(provider, emulator)
-    fault(emulator, method="GET", path="/v1/models", kind="status", status=401)
+    fault(emulator, method="GET", path=INFERENCE_MODELS_PATH, kind="status", status=401)
     with caplog.at_level(logging.WARNING, logger="do_genai_model_keys.secrets"):
         same_secret(read(provider, key_id, outs)["secret_key"], outs["secret_key"], "kept")
     assert "refuses the API token too" in caplog.text
@@ -127,7 +128,7 @@ def test_an_outage_that_refuses_everything_after_one_good_probe_kills_nothing(
     control(emulator, "POST", "keys/regenerate", {"uuid": dead_id})
     assert read(provider, dead_id, dead_outs)["secret_key"] == ""  # the token was accepted
     key_id, outs, _ = adopted(provider, emulator, "alive")
-    fault(emulator, method="GET", path="/v1/models", kind="status", status=401)
+    fault(emulator, method="GET", path=INFERENCE_MODELS_PATH, kind="status", status=401)
     same_secret(read(provider, key_id, outs)["secret_key"], outs["secret_key"], "kept")
 
 
@@ -143,7 +144,7 @@ def test_an_unreachable_inference_endpoint_changes_nothing(emulator: Emulator) -
 
 def test_a_timeout_is_unknown(emulator: Emulator) -> None:
     key = emulator.state.create_key("slow")
-    fault(emulator, method="GET", path="/v1/models", kind="latency", latency_ms=1500)
+    fault(emulator, method="GET", path=INFERENCE_MODELS_PATH, kind="latency", latency_ms=1500)
     settings = ClientSettings(
         token=SecretStr(emulator.token),
         api_endpoint=emulator.url,
@@ -187,7 +188,7 @@ def test_one_transient_401_kills_nothing(provider, emulator: Emulator) -> None:
     """DigitalOcean's own 401, once, with the token accepted right after: asked again after a
     pause, the secret works, so it is live."""
     key_id, outs, _ = adopted(provider, emulator)
-    fault(emulator, method="GET", path="/v1/models", kind="status", status=401, count=1)
+    fault(emulator, method="GET", path=INFERENCE_MODELS_PATH, kind="status", status=401, count=1)
     same_secret(read(provider, key_id, outs)["secret_key"], outs["secret_key"], "kept")
     assert api_requests(emulator, MODELS) == 3
 
@@ -197,7 +198,9 @@ def test_a_proxys_401_page_is_no_refusal(
 ) -> None:
     key_id, outs, _ = adopted(provider, emulator)
     control(emulator, "POST", "keys/regenerate", {"uuid": key_id})  # even for a dead secret
-    fault(emulator, kind="body", status=401, body="<html>Sign in</html>", path="/v1/models")
+    fault(
+        emulator, kind="body", status=401, body="<html>Sign in</html>", path=INFERENCE_MODELS_PATH
+    )
     with caplog.at_level(logging.WARNING, logger="do_genai_model_keys.secrets"):
         same_secret(read(provider, key_id, outs)["secret_key"], outs["secret_key"], "kept")
     assert "not DigitalOcean's own" in caplog.text
@@ -208,7 +211,11 @@ def test_an_endpoint_that_knows_none_of_the_keys_kills_none(caplog: pytest.LogCa
     every secret comes back refused at once, so none is believed, with one warning."""
     with Emulator() as home, Emulator(tokens={}) as other:
         other.state.tokens.update(home.state.tokens)  # the same token, none of the keys
-        configure(home, **{"digitalocean:inferenceEndpoint": other.url})
+        # New secrets are refused too: wait half a second for each, not a minute.
+        configure(
+            home,
+            **{"digitalocean:inferenceEndpoint": other.url, "digitalocean:secretReadyWait": "0.5"},
+        )
         try:
             provider = ModelAccessKeyProvider()
             made = [adopted(provider, home, f"k{n}") for n in range(6)]
@@ -231,7 +238,7 @@ def test_a_transport_failure_stops_the_rest_of_the_runs_checks(
 ) -> None:
     """One short attempt, and after a dropped connection no other key is asked about."""
     made = [adopted(provider, emulator, f"k{n}") for n in range(3)]
-    fault(emulator, method="GET", path="/v1/models", kind="drop")
+    fault(emulator, method="GET", path=INFERENCE_MODELS_PATH, kind="drop")
     with caplog.at_level(logging.WARNING, logger="do_genai_model_keys.secrets"):
         for key_id, outs, _ in made:
             same_secret(read(provider, key_id, outs)["secret_key"], outs["secret_key"], "kept")

@@ -3,7 +3,8 @@
 For each `RotatingModelAccessKey` the stacks' states hold (`pulumi stack export`, no secrets
 read): its active slot, when it rotated, when the previous secret dies (at the next rotation,
 never sooner than `min_rotation_interval_hours` after it stopped being active) and when the next
-rotation is due (the next period of `rotate_after_days`, or at the next `rotation` bump). A
+rotation is due (the schedule's next period after the last rotation, flagged when overdue, or at
+the next `rotation` bump). A state written before these outputs existed shows no floor. A
 table for people, `--json` for CI. Exit 0, 2 for a usage error, 4 when the backend or a stack
 cannot be read (the stacks that could be read are still shown).
 """
@@ -45,9 +46,14 @@ class RotationStatus:
     rotated_at: str
     """When the active secret was issued, and so when the previous one stopped being active."""
     previous_dies: str
-    """The earliest the previous secret is killed: the next rotation, floor included."""
+    """When the previous secret is killed: the next scheduled rotation, floor included; "" for a
+    key rotated only by its `rotation` count (then: at its next bump)."""
+    previous_dies_not_before: str
+    """The floor: the previous secret works at least until then, whatever rotates it."""
     next_rotation_due: str
-    """When the schedule rotates next; "" for a key rotated only by its `rotation` count."""
+    """The schedule's next rotation after the last one; "" without a schedule."""
+    overdue: bool
+    """The schedule's next rotation has passed and no `up` has made it yet."""
     min_rotation_interval_hours: float
     emergency_rotations: int
 
@@ -71,37 +77,45 @@ def stack_rotations(run: Run, stack: str, at: datetime) -> list[RotationStatus]:
 
 
 def _status(stack: str, urn: str, outputs: Mapping[str, Any], at: datetime) -> RotationStatus:
-    rotated_at = _text(outputs.get("rotated_at"))
+    rotated_at = _time(outputs.get("rotated_at"))
     floor = _number(outputs.get("min_rotation_interval_hours"))
-    due = _next_period(outputs.get("rotate_after_days"), outputs.get("rotation_anchor"), at)
-    earliest = parse_time(rotated_at) + timedelta(hours=floor) if rotated_at else None
-    if due is not None:
-        dies = format_time(max(due, earliest) if earliest is not None else due)
-    elif earliest is not None:
-        dies = f"at the next rotation, from {format_time(earliest)}"
-    else:
-        dies = ""
+    due = _next_period(outputs.get("rotate_after_days"), outputs.get("rotation_anchor"), rotated_at)
+    not_before = rotated_at + timedelta(hours=floor) if rotated_at and floor else None
+    dies = max(due, not_before) if due and not_before else due
     return RotationStatus(
         stack=stack,
         resource=urn.rsplit("::", 1)[-1],
         active_slot=_text(outputs.get("active_slot")),
         rotation=int(_number(outputs.get("rotation"))),
-        rotated_at=rotated_at,
-        previous_dies=dies,
-        next_rotation_due=format_time(due) if due is not None else "",
+        rotated_at=format_time(rotated_at) if rotated_at else "",
+        previous_dies=format_time(dies) if dies else "",
+        previous_dies_not_before=format_time(not_before) if not_before else "",
+        next_rotation_due=format_time(due) if due else "",
+        overdue=bool(due and due <= at),
         min_rotation_interval_hours=floor,
         emergency_rotations=int(_number(outputs.get("emergency_rotations"))),
     )
 
 
-def _next_period(days: Any, anchor: Any, at: datetime) -> datetime | None:
-    """The next boundary of the `rotate_after_days` schedule after `at`; None without one."""
+def _next_period(days: Any, anchor: Any, after: datetime | None) -> datetime | None:
+    """The first boundary of the `rotate_after_days` schedule after `after` (the last
+    rotation); None without a schedule."""
     period = _number(days)
-    if period <= 0 or not isinstance(anchor, str) or not anchor:
+    start = _time(anchor)
+    if period <= 0 or start is None or after is None:
         return None
-    start = parse_time(anchor)
-    elapsed = max(0.0, (at - start).total_seconds() / 86400)
+    elapsed = max(0.0, (after - start).total_seconds() / 86400)
     return start + timedelta(days=period * (math.floor(elapsed / period) + 1))
+
+
+def _time(value: Any) -> datetime | None:
+    """An RFC 3339 time of a state, or None for anything else."""
+    if not isinstance(value, str) or not value:
+        return None
+    try:
+        return parse_time(value)
+    except ValueError:
+        return None
 
 
 def _text(value: Any) -> str:
@@ -126,8 +140,10 @@ def render_table(rows: Sequence[RotationStatus]) -> str:
                 r.active_slot or "-",
                 str(r.rotation),
                 r.rotated_at or "-",
-                r.previous_dies or "-",
-                r.next_rotation_due or "at the next `rotation` bump",
+                r.previous_dies
+                or f"next `rotation` bump, not before {r.previous_dies_not_before or 'now'}",
+                (r.next_rotation_due + (" (overdue)" if r.overdue else ""))
+                or "at the next `rotation` bump",
             )
         )
     widths = [max(len(_cell(row[i])) for row in table) for i in range(len(table[0]))]
@@ -153,7 +169,10 @@ def main(argv: Sequence[str] | None = None, *, out: TextIO | None = None) -> int
     out = out or sys.stdout
     pulumi = shutil.which(args.pulumi)
     if pulumi is None:
-        print(f"rotation: {args.pulumi!r} is not on PATH: install Pulumi or pass --pulumi")
+        print(
+            f"rotation: {args.pulumi!r} is not on PATH: install Pulumi or pass --pulumi",
+            file=sys.stderr,
+        )
         return UNREADABLE
     env = dict(os.environ)
     if args.backend_url:

@@ -119,11 +119,12 @@ class ModelAccessKeyProvider(ResourceProvider):
     def check(self, olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
         previewing = news.get(PREVIEWING) is True
         rotating = news.get(ROTATING)
-        news = {k: v for k, v in news.items() if k not in (PREVIEWING, ROTATING, EMERGENCIES)}
+        transient = (PREVIEWING, ROTATING, EMERGENCIES, ROTATION)
+        news = {k: v for k, v in news.items() if k not in transient}
         inputs = {**news, **key_inputs.with_defaults(news)}
         failures = [_as_rotation(f, rotating, olds) for f in check_inputs(olds, inputs)]
         if isinstance(rotating, Mapping):
-            inputs[EMERGENCIES] = _pace(olds, inputs, rotating, failures)
+            _pace(olds, inputs, rotating, failures)
         if not failures:
             _preflight(olds, inputs, previewing=previewing)
         return CheckResult(inputs, failures)
@@ -193,7 +194,8 @@ class ModelAccessKeyProvider(ResourceProvider):
                 regenerating = True
                 secret = _secret(keys.regenerate(id_))
                 _stored(id_, secret)
-                _ready(news, news["name"], id_, secret, failing=True)
+                emergency = (news.get(EMERGENCIES) or 0) > (olds.get(EMERGENCIES) or 0)
+                _ready(news, news["name"], id_, secret, failing=not emergency)
                 outputs = outputs.issued(secret, format_time(now()))
         except NotFoundError as error:
             raise error.within(
@@ -260,36 +262,79 @@ so a check failure can name what the user wrote (`check` drops it)."""
 
 
 EMERGENCIES = "__emergencies"
-"""The emergency rotations a rotating key's secret has been through, kept in its state (the only
-input of ours the diff never compares): an emergency bump is told from a rotation by it."""
+"""The emergency rotations a rotating key's secret has been through, kept in its state (inputs
+the diff never compares): an emergency bump is told from a rotation by it."""
+ROTATION = "__rotation"
+"""The rotation number a rotating key's state is at: a move by more than one is refused."""
 
 
 def _pace(
     olds: Mapping[str, Any],
-    news: Mapping[str, Any],
+    news: dict[str, Any],
     rotating: Mapping[str, Any],
     failures: list[CheckFailure],
-) -> int:
-    """A rotating key's regenerate, paced for the apps: one that would kill the previous secret
-    sooner than `floor_hours` after it stopped being active is a failure, naming when the next
-    rotation may run; an emergency rotation is waived and says what it kills. Returns the
-    emergency count to keep."""
-    emergencies = rotating.get("emergency") or 0
+) -> None:
+    """A rotating key's regenerate, paced for the apps, recorded in `news` (the rotation and
+    emergency counts its state keeps). Refused: a rotation that moves by more than one (it
+    would regenerate the active slot too), and one that would kill the previous secret sooner
+    than `floor_hours` after it stopped being active (naming when the next may run). An
+    emergency rotation is waived and says what it kills."""
+    emergencies, rotation = int(rotating.get("emergency") or 0), _whole(rotating)
+    news[EMERGENCIES], news[ROTATION] = emergencies, rotation
     old, new = olds.get("secret_version"), news.get("secret_version")
-    if not olds or not key_inputs.is_whole(old) or not key_inputs.is_whole(new) or new <= old:
-        return int(emergencies)
+    if not olds or not key_inputs.is_whole(old) or not key_inputs.is_whole(new):
+        return
     component, slot = rotating.get("component"), rotating.get("slot")
-    if emergencies > (olds.get(EMERGENCIES) or 0):
+    before = int(olds.get(EMERGENCIES) or 0)
+    if emergencies != before:
+        if emergencies < before or new <= old:
+            failures.append(
+                CheckFailure(
+                    "secret_version",
+                    f"emergency_rotations of RotatingModelAccessKey {component!r} went from "
+                    f"{before} to {emergencies} with rotation {rotation}: raise "
+                    "emergency_rotations by one, and leave rotation as it is, to regenerate both "
+                    "slots at once",
+                )
+            )
+            return
         _warn(
             f"EMERGENCY rotation of RotatingModelAccessKey {component!r}: slot {slot}'s secret "
             "is regenerated now, whatever min_rotation_interval_hours says; apps still sending "
             "it fail until they read the new active_secret_key"
         )
-        return int(emergencies)
+        return
+    if new <= old:
+        return
+    was = olds.get(ROTATION)
+    if key_inputs.is_whole(was) and key_inputs.is_whole(rotation) and rotation - was > 1:
+        failures.append(
+            CheckFailure(
+                "secret_version",
+                f"rotation of RotatingModelAccessKey {component!r} moves from {int(was)} to "
+                f"{rotation} at once: that would regenerate the active slot too, killing the "
+                "secret apps use now. Raise it one at a time (a rotation_anchor/rotate_after_days "
+                "schedule that missed periods: set rotation so that it moves by one), or raise "
+                "emergency_rotations to regenerate both slots on purpose",
+            )
+        )
+        return
+    _floor(olds, rotating, failures, component, slot, before)
+
+
+def _floor(
+    olds: Mapping[str, Any],
+    rotating: Mapping[str, Any],
+    failures: list[CheckFailure],
+    component: Any,
+    slot: Any,
+    emergencies: int,
+) -> None:
+    """The previous secret keeps working `floor_hours` after it stopped being active."""
     since, floor = rotating.get("previous_active_since"), rotating.get("floor_hours") or 0
-    was_active = slot == "a" or int(old) - (olds.get(EMERGENCIES) or 0) >= 2
+    was_active = slot == "a" or int(olds["secret_version"]) - emergencies >= 2
     if not floor or not was_active or not isinstance(since, str) or not since:
-        return int(emergencies)  # never active, no floor, or not known until `up`
+        return  # never active, no floor, or not known until `up`
     until = parse_time(since) + timedelta(hours=float(floor))
     if now() < until:
         failures.append(
@@ -302,7 +347,6 @@ def _pace(
                 f"{format_time(until)}; for a leaked key, raise emergency_rotations instead",
             )
         )
-    return int(emergencies)
 
 
 def _whole(rotating: Mapping[str, Any]) -> Any:
@@ -423,22 +467,25 @@ def _say_why_regenerating(olds: Mapping[str, Any], news: Mapping[str, Any]) -> N
 def _ready(props: Mapping[str, Any], name: str, uuid: str, secret: str, *, failing: bool) -> None:
     """A secret just issued, confirmed with the inference API before it is handed out
     (`SecretChecker.confirm`, up to `digitalocean:secretReadyWait`). A definite refusal fails
-    a regenerate (`failing`: the update keeps the state, and a rotating key's active secret,
-    as they were); a create or an adoption, whose key is already made, says so loudly instead
-    of losing it. A secret that cannot be checked from here is handed out with one warning."""
-    from ..keys.secret_checks import Readiness
+    a regenerate (`failing`: the update keeps the outputs it had); a create, an adoption or an
+    emergency rotation, whose old secret must not come back, says so loudly instead. A secret
+    that cannot be checked from here is handed out with a warning (none when the checks are
+    turned off: that was the user's choice)."""
+    from ..keys.secret_checks import CHECKS_OFF, Readiness
 
     if not secret:
         return
     wait = _keys(props).client.settings.secret_ready_wait
-    confirmed = _checks(props).confirm(secret, wait)
-    if confirmed.readiness is Readiness.CONFIRMED:
+    checks = _checks(props)
+    confirmed = checks.confirm(secret, wait)
+    if confirmed.readiness is Readiness.CONFIRMED or confirmed.reason == CHECKS_OFF:
         return
     if confirmed.readiness is Readiness.UNVERIFIED:
-        _warn(
-            f"model access key {name!r} ({uuid}): its new secret is handed out unverified: "
-            f"{confirmed.reason}"
-        )
+        if checks.first_unverified(confirmed.reason):
+            _warn(
+                f"model access key {name!r} ({uuid}): its new secret is handed out unverified: "
+                f"{confirmed.reason}"
+            )
         return
     refusal = (
         f"the new secret of model access key {name!r} ({uuid}) is not taken by DigitalOcean's "
@@ -448,10 +495,12 @@ def _ready(props: Mapping[str, Any], name: str, uuid: str, secret: str, *, faili
         _warn(f"{refusal}. It is stored all the same; `pulumi refresh` checks it again.")
         return
     raise SecretNotReadyError(
-        f"{refusal}. It was not handed out: the stack keeps the secret it had (for a "
-        "RotatingModelAccessKey, the active secret stays as it was); DigitalOcean already "
-        "replaced that one, so run `pulumi up` again to regenerate once more, or raise "
-        "digitalocean:secretReadyWait if the inference edge learns new secrets slowly"
+        f"{refusal}. It was not handed out: the stack keeps the outputs it had, but this key's "
+        "old secret was already replaced at DigitalOcean and no longer works (for a "
+        "RotatingModelAccessKey's usual rotation that is previous_secret_key; "
+        "active_secret_key still works). Run `pulumi up` again to regenerate once more; if it "
+        "is refused again, check digitalocean:inferenceEndpoint (it must be DigitalOcean's), or "
+        "raise digitalocean:secretReadyWait if the inference edge learns new secrets slowly"
     )
 
 

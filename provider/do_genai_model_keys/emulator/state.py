@@ -261,7 +261,9 @@ class EmulatorState:
             return key
 
     def secret_is_live(self, secret: str) -> bool:
-        return self.key_with_secret(secret) is not None
+        """Whether the inference API takes `secret` now (its VPC and delay considered)."""
+        key = self.key_with_secret(secret)
+        return key is not None and not key.vpc_only and self.clock() >= key.valid_from
 
     def key_with_secret(self, secret: str) -> Key | None:
         with self._lock:

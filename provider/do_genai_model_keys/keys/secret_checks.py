@@ -36,6 +36,8 @@ from ..api.errors import (
     AuthenticationError,
     GenAIError,
     PermissionDeniedError,
+    RateLimitError,
+    ServerError,
     TransportError,
 )
 from ..api.retry import Sleep
@@ -57,9 +59,12 @@ HOLD_SECONDS = 3.0
 CONFIRM_FIRST_WAIT = 0.25
 """The first wait between asking for a new secret, doubled each time up to `CONFIRM_MOST_WAIT`."""
 CONFIRM_MOST_WAIT = 5.0
-FROM_ELSEWHERE = "cannot be verified from here"
-"""The reason given for a key the public endpoint refuses by where the call comes from (a key
-restricted to a VPC in the control panel): such a key is never called dead."""
+FROM_ELSEWHERE = (
+    "cannot be verified from here (refused with 403: a key limited to a VPC or to some models)"
+)
+"""The reason given for a key the endpoint refuses by where the call comes from or what it may
+reach (a key restricted to a VPC in the control panel): such a key is never called dead."""
+CHECKS_OFF = "the secret checks are turned off (digitalocean:verifySecrets)"
 
 
 class Verdict(enum.Enum):
@@ -120,7 +125,14 @@ class SecretChecker:
         self._dead = 0
         self._stopped = ""
         """Why the rest of this run's checks are skipped ("": they are not)."""
+        self._taken = 0
+        """New secrets the inference API took in this run (`confirm`)."""
+        self._refused_new = 0
+        """New secrets it refused through the whole wait."""
+        self._not_believed = ""
+        """Why new secrets are no longer confirmed in this run ("": they are)."""
         self._said_unsure = False
+        self._said_unverified = False
 
     def check(self, secret: str) -> SecretCheck:
         """The verdict on `secret` (see the module docstring)."""
@@ -146,33 +158,82 @@ class SecretChecker:
 
     def confirm(self, secret: str, within: float) -> Confirmation:
         """Is the secret just issued taken by the inference API? Asked at once, then again
-        with backoff until it is, or `within` seconds have passed. Not counted among the run's
-        checks: a new secret that the edge has not learned yet is not a dead one."""
+        with backoff while DigitalOcean refuses it (an edge still learning it) or answers
+        something passing (429, 5xx, a dropped connection), until it is taken or the waits add
+        up to `within` seconds (0: asked once, never failed). Not counted among the run's
+        checks. REFUSED needs DigitalOcean's own 401 to the last asking, with the account's
+        token accepted, and is not believed once several new secrets of a run were refused
+        and none taken: an endpoint that knows none of the keys says nothing of them."""
         if not self._client.settings.verify_secrets:
-            return Confirmation(Readiness.UNVERIFIED, reason="the secret checks are turned off")
+            return Confirmation(Readiness.UNVERIFIED, reason=CHECKS_OFF)
         with self._lock:
-            if self._stopped:
-                return Confirmation(Readiness.UNVERIFIED, reason=self._stopped)
+            if self._stopped or self._not_believed:
+                reason = self._stopped or self._not_believed
+                return Confirmation(Readiness.UNVERIFIED, reason=reason)
         waited, pause = 0.0, CONFIRM_FIRST_WAIT
         while True:
-            answer = self._ask(secret, counted=False)
-            if answer is not None and answer.verdict is Verdict.LIVE:
+            answer, reason, final = self._ask_new(secret)
+            if answer is Readiness.CONFIRMED:
+                with self._lock:
+                    self._taken += 1
                 return Confirmation(Readiness.CONFIRMED, waited)
-            if answer is not None:
-                return Confirmation(Readiness.UNVERIFIED, waited, answer.reason)
-            if waited >= within:
+            if final or waited >= within:
                 break
             step = min(pause, within - waited)
             self._sleep(step)
             waited, pause = waited + step, min(2 * pause, CONFIRM_MOST_WAIT)
+        if answer is not Readiness.REFUSED:
+            return Confirmation(Readiness.UNVERIFIED, waited, reason)
+        if within <= 0:
+            return Confirmation(Readiness.UNVERIFIED, waited, "refused once, and not waited for")
         trusted = self._token_accepted()
         if trusted is not None:
             return Confirmation(Readiness.UNVERIFIED, waited, trusted.reason)
+        return self._weighed_refusal(waited)
+
+    def _ask_new(self, secret: str) -> tuple[Readiness, str, bool]:
+        """One asking of a new secret: CONFIRMED, REFUSED (DigitalOcean's own 401), or
+        UNVERIFIED with the reason; and whether that is final (asking again cannot help)."""
+        try:
+            self._client.list_inference_models(secret)
+        except AuthenticationError as error:
+            if error.error_id == "unauthorized":
+                return Readiness.REFUSED, "", False
+            reason = f"a 401 that is not DigitalOcean's own ({_short(error)})"
+            return Readiness.UNVERIFIED, reason, True
+        except PermissionDeniedError as error:
+            return Readiness.UNVERIFIED, f"{FROM_ELSEWHERE} ({_short(error)})", True
+        except (RateLimitError, ServerError, TransportError) as error:
+            return Readiness.UNVERIFIED, _short(error), False  # passing: asked again
+        except GenAIError as error:
+            return Readiness.UNVERIFIED, _short(error), True
+        return Readiness.CONFIRMED, "", False
+
+    def _weighed_refusal(self, waited: float) -> Confirmation:
+        with self._lock:
+            self._refused_new += 1
+            if self._refused_new >= MASS_DEAD_LEAST and not self._taken:
+                self._not_believed = (
+                    f"{self._refused_new} new secrets in a row were refused and none taken, "
+                    "which says more about the inference endpoint "
+                    f"({self._client.settings.inference_endpoint}) than about the keys: the "
+                    "rest of this run's new secrets are handed out unverified"
+                )
+                return Confirmation(Readiness.UNVERIFIED, waited, self._not_believed)
         return Confirmation(
             Readiness.REFUSED,
             waited,
             f"DigitalOcean refused it with its own 401 for {waited:g} s, the API token accepted",
         )
+
+    def first_unverified(self, reason: str) -> bool:
+        """Whether to warn of a secret handed out unverified for `reason`: each key's own reason
+        every time, the run's stopped checks once."""
+        with self._lock:
+            if reason not in (self._stopped, self._not_believed):
+                return True
+            first, self._said_unverified = not self._said_unverified, True
+            return first
 
     def first_unsure(self) -> bool:
         """True the first time a check could not conclude in this run: say it once."""
