@@ -86,7 +86,7 @@ def test_a_new_secret_never_taken_fails_the_rotation_and_keeps_the_active_one(ba
             rotate(stack, rotation=1)
         message = str(failed.value)
         assert "is not taken by DigitalOcean's inference API" in message
-        assert "the active secret stays as it was" in message
+        assert "active_secret_key still works" in message
         assert "digitalocean:secretReadyWait" in message
         out = outputs(stack)
         expect(out["rotation"], 0, "the stack's rotation after the failed one")
