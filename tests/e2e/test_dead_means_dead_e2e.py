@@ -27,6 +27,8 @@ def test_a_refresh_against_an_endpoint_that_knows_no_key_kills_nothing(backend) 
         stack = keys.open(specs)
         # Refresh uses the config of the last `up`: the stranger is the endpoint from the start.
         stack.set_config("digitalocean:inferenceEndpoint", auto.ConfigValue(stranger.url))
+        # The adoptions' new secrets are refused there too: a second each, not a minute.
+        stack.set_config("digitalocean:secretReadyWait", auto.ConfigValue("1"))
         keys.up(specs)
         before = keys.outputs()
         refreshed = stack.refresh(on_output=keys.output.append)

@@ -34,6 +34,7 @@ from dataclasses import dataclass
 from ..api.client import GenAIClient
 from ..api.errors import (
     AuthenticationError,
+    ConnectionFailedError,
     GenAIError,
     PermissionDeniedError,
     RateLimitError,
@@ -183,6 +184,8 @@ class SecretChecker:
             self._sleep(step)
             waited, pause = waited + step, min(2 * pause, CONFIRM_MOST_WAIT)
         if answer is not Readiness.REFUSED:
+            if not final:  # passing trouble for the whole wait: do not wait so for every key
+                self._not_believed_for(f"{reason}, for {waited:g} s")
             return Confirmation(Readiness.UNVERIFIED, waited, reason)
         if within <= 0:
             return Confirmation(Readiness.UNVERIFIED, waited, "refused once, and not waited for")
@@ -203,11 +206,21 @@ class SecretChecker:
             return Readiness.UNVERIFIED, reason, True
         except PermissionDeniedError as error:
             return Readiness.UNVERIFIED, f"{FROM_ELSEWHERE} ({_short(error)})", True
+        except ConnectionFailedError as error:  # nothing listens there: waiting cannot help
+            self._not_believed_for(_short(error))
+            return Readiness.UNVERIFIED, _short(error), True
         except (RateLimitError, ServerError, TransportError) as error:
             return Readiness.UNVERIFIED, _short(error), False  # passing: asked again
         except GenAIError as error:
             return Readiness.UNVERIFIED, _short(error), True
         return Readiness.CONFIRMED, "", False
+
+    def _not_believed_for(self, reason: str) -> None:
+        """The rest of this run's new secrets are handed out unverified, for `reason`."""
+        with self._lock:
+            self._not_believed = self._not_believed or (
+                f"{reason}; the rest of this run's new secrets are handed out unverified"
+            )
 
     def _weighed_refusal(self, waited: float) -> Confirmation:
         with self._lock:
