@@ -172,7 +172,8 @@ class ModelAccessKeyProvider(ResourceProvider):
             raise error.within(f"{doing} model access key {name!r}") from error
         secret = _secret(key)
         _stored(key.uuid, secret)
-        _ready(props, name, key.uuid, secret, failing=False)
+        if adopting:  # adoption regenerates: confirmed like every regenerate (a create is not)
+            _ready(props, name, key.uuid, secret, failing=False)
         rotated = format_time(now()) if secret else ""
         outputs = KeyOutputs.of(key, props, secret=secret, rotated_at=rotated)
         return CreateResult(key.uuid, outputs.state(props))
