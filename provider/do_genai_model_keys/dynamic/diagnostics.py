@@ -13,12 +13,13 @@ Nothing changes in a program, or where the SDK's server is not the one we know.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import sys
 import threading
 import traceback
 import types
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 from ..api.errors import GenAIError
@@ -78,11 +79,43 @@ def note_diff(properties: Sequence[str], replaces: Sequence[str] = ()) -> None:
     _notes.diffs = ([p for p in properties if p not in replaces], list(replaces))
 
 
+def take_noted_diff() -> tuple[list[str], list[str]] | None:
+    """The properties the last `note_diff` of this thread named (updated, replaced), once."""
+    noted: tuple[list[str], list[str]] | None = getattr(_notes, "diffs", None)
+    _notes.diffs = None
+    return noted
+
+
+# The plugin serves each call on a worker thread and says which resource it is for.
+_served = threading.local()
+
+
+@contextlib.contextmanager
+def serving(urn: str, engine: Any) -> Iterator[None]:
+    """While the plugin serves a call for `urn`: warnings go to that resource through
+    `engine` (the engine's gRPC stub, `engine_at`)."""
+    _served.urn, _served.engine = urn, engine
+    try:
+        yield
+    finally:
+        _served.urn, _served.engine = "", None
+
+
+def engine_at(address: str) -> Any:
+    """The engine's gRPC stub at `address` (None without one)."""
+    if ":" not in address:
+        return None
+    import grpc
+    from pulumi.runtime.proto import engine_pb2_grpc
+
+    return engine_pb2_grpc.EngineStub(grpc.insecure_channel(address))
+
+
 def warn_on_resource(message: str) -> bool:
     """Show `message` as a warning on the resource whose call is being served; False when
     there is no engine or resource to attach it to (the caller then logs it plainly)."""
-    urn = _calling_urn()
-    engine = _engine()
+    urn = getattr(_served, "urn", "") or _calling_urn()
+    engine = getattr(_served, "engine", None) or _engine()
     if not urn or engine is None:
         return False
     from pulumi.runtime.proto import engine_pb2

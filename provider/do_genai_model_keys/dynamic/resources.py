@@ -267,6 +267,9 @@ EMERGENCIES = "__emergencies"
 the diff never compares): an emergency bump is told from a rotation by it."""
 ROTATION = "__rotation"
 """The rotation number a rotating key's state is at: a move by more than one is refused."""
+IMPORTING = "__importing"
+"""A transient input of the plugin's diff while a key is imported: its unknown secret is the
+next `up`'s to regenerate, not a change that would fail the import."""
 
 
 def _pace(
@@ -453,8 +456,10 @@ def _say_why_regenerating(olds: Mapping[str, Any], news: Mapping[str, Any]) -> N
     name = news.get("name") or olds.get("name")
     if secret_missing(olds, news):
         why = (
-            "the state holds no working secret for it (DigitalOcean refused the stored one at "
-            "the last refresh, or its create was recovered after an interrupted run)"
+            "the state holds no working secret for it (it was imported with `pulumi import`, "
+            "whose secret the control panel showed only once; or DigitalOcean refused the "
+            "stored one at the last refresh; or its create was recovered after an interrupted "
+            "run). Set regenerate_on_adopt=false to keep it without a secret"
         )
     else:
         issued = olds.get("rotated_at") or olds.get("created_at")
@@ -543,11 +548,46 @@ def secret_missing(olds: Mapping[str, Any], news: Mapping[str, Any]) -> bool:
     """True when the state holds no secret for a key that should have one.
 
     That happens after an interrupted run whose pending create was recovered (the create's
-    answer, with the secret, never reached the state), or when `regenerate_on_adopt` is turned
-    on for a key adopted without it. Regenerating is the only way to learn a secret again.
+    answer, with the secret, never reached the state), when `regenerate_on_adopt` is turned
+    on for a key adopted without it, and on the `up` after a `pulumi import` (the control panel
+    showed the secret once). Regenerating is the only way to learn a secret again; the import
+    itself (`IMPORTING`) regenerates nothing.
     """
     wanted = news.get("regenerate_on_adopt")
+    if news.get(IMPORTING):
+        return False
     return bool(olds.get("uuid")) and not olds.get("secret_key") and wanted is not False
+
+
+def regenerates(olds: Mapping[str, Any], news: Mapping[str, Any]) -> bool:
+    """Whether an update with these inputs issues a new secret (what `update` decides)."""
+    raised = key_inputs.is_whole(news.get("secret_version")) and secret_version(
+        news
+    ) > secret_version(olds)
+    return raised or rotation_due(olds, news) or secret_missing(olds, news)
+
+
+def preflight_create(props: Mapping[str, Any]) -> None:
+    """A preview's check of a key to create or adopt: what `up` would meet (see `_preflight`)."""
+    _preflight({}, props, previewing=True)
+
+
+def read_for_import(uuid: str) -> dict[str, Any]:
+    """The state of a key made elsewhere (`pulumi import`): its metadata, no secret (the
+    control panel showed it once), `secret_version` 1. The next `up` regenerates it unless the
+    program says `regenerate_on_adopt=False`."""
+    try:
+        key = _keys({}).find(uuid)
+    except GenAIError as error:
+        raise error.within(f"importing model access key {uuid}") from error
+    if key is None:
+        raise KeyLookupError(
+            f"importing model access key {uuid}: no key with this UUID in the account the "
+            "provider is configured with (its token and apiEndpoint). Check the UUID (the "
+            "control panel's key list, or `python -m do_genai_model_keys keys`) and the account"
+        )
+    inputs = {**key_inputs.DEFAULTS, "name": key.name}
+    return KeyOutputs.of(key, inputs, secret="", rotated_at="").state(inputs)
 
 
 # --- the resource -------------------------------------------------------------------------

@@ -121,8 +121,13 @@ def configure_runtime(
 ) -> ProviderRuntime:
     """(Re)build the runtime from stack config (`get_config` reads one key; `keys` names every
     key set) and the environment, once per distinct config."""
+    return use_settings(settings_from_stack_config(get_config, keys))
+
+
+def use_settings(settings: ClientSettings) -> ProviderRuntime:
+    """The runtime for these settings, made (or kept) as `configure_runtime` does: the
+    plugin's provider configuration is its account's settings."""
     global _runtime
-    settings = settings_from_stack_config(get_config, keys)
     with _runtime_lock:
         if _runtime is None or _runtime.settings != settings:
             previous, _runtime = _runtime, ProviderRuntime(settings)

@@ -1,0 +1,306 @@
+"""The plugin's provider: Pulumi's resource-provider calls, answered by the same core as the
+dynamic resources.
+
+Each call is translated by `wire` (names, secrets, unknowns) and handed to the dynamic
+provider's own `check`, `diff`, `create`, `update`, `read` and `delete`, so every rule and
+message is the one Python programs meet. What only a real provider has is here: the provider's
+configuration is the account (an explicit provider instance is another account), secrets go
+out as secrets, a preview is answered without touching DigitalOcean, `pulumi import` reads a key
+made in the control panel, and calls run on a pool of threads as wide as the engine's
+`--parallel`, paced per account by the client.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import dataclasses
+import json
+import os
+import threading
+from collections.abc import Callable, Iterator, Mapping
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any, TypeVar
+
+from pulumi.provider.experimental import provider as wire_api
+from pulumi.provider.experimental.property_value import PropertyValue
+
+from ..api.config import FIELDS, ClientSettings, check_transport_security, resolve_settings
+from ..api.errors import ConfigurationError, GenAIError
+from ..dynamic import diagnostics
+from ..dynamic import resources as core
+from ..dynamic.key_inputs import INPUTS, UNKNOWN
+from ..dynamic.key_outputs import OUTPUT_ONLY
+from ..dynamic.runtime import use_settings
+from . import schema
+from .wire import camel, from_wire, spelled, to_wire
+
+T = TypeVar("T")
+
+WORKERS = 64
+"""Calls served at once; the engine's `--parallel` decides how many it sends, the client's
+pacing and retries keep them within DigitalOcean's limits."""
+IMPORT_TAKES_NO_CHANGE = frozenset(INPUTS) - {"name"}
+"""Inputs that say how a key is taken (adopted, rotated later), not what it is: while a key is
+imported, a program that sets them differently from the defaults is no mismatch."""
+CONFIG = {camel(name): name for name in FIELDS}
+"""The provider's settings by their schema name: `ClientSettings`'s, as the stack config has them."""
+
+
+class KeysProvider(wire_api.Provider):
+    """`do-genai`: `ModelAccessKey` and the data-source functions, for one account."""
+
+    def __init__(self, engine_address: str = "") -> None:
+        self._pool = ThreadPoolExecutor(max_workers=WORKERS, thread_name_prefix="do-genai")
+        self._engine = diagnostics.engine_at(engine_address)
+        self._core = core.ModelAccessKeyProvider()
+        self._imported: set[str] = set()
+        self._imported_lock = threading.Lock()
+        self._settings: ClientSettings | None = None
+
+    async def _run(self, urn: str, call: Callable[[], T]) -> T:
+        """`call` on a worker thread, its warnings shown on the resource `urn`, and our errors
+        said as their message with the inputs spelled as this door spells them."""
+
+        def served() -> T:
+            with diagnostics.serving(urn, self._engine), _spelled_errors():
+                return call()
+
+        return await asyncio.get_running_loop().run_in_executor(self._pool, served)
+
+    # --- the package -----------------------------------------------------------------------
+
+    async def get_schema(self, request: wire_api.GetSchemaRequest) -> wire_api.GetSchemaResponse:
+        return wire_api.GetSchemaResponse(schema=json.dumps(schema.package_schema()))
+
+    async def check_config(self, request: wire_api.CheckRequest) -> wire_api.CheckResponse:
+        news = request.new_inputs
+        failures = [
+            wire_api.CheckFailure(name, problem) for name, problem in _config_problems(news)
+        ]
+        return wire_api.CheckResponse(inputs=dict(news), failures=failures)
+
+    async def diff_config(self, request: wire_api.DiffRequest) -> wire_api.DiffResponse:
+        """A new token or endpoint changes the account in place: its keys are checked in the
+        new account before anything is done there (as `Account` does for the dynamic door)."""
+        olds, news = _config_of(request.old_state), _config_of(request.new_inputs)
+        changed = sorted(k for k in {*olds, *news} if olds.get(k) != news.get(k))
+        return wire_api.DiffResponse(changes=bool(changed), diffs=changed)
+
+    async def configure(self, request: wire_api.ConfigureRequest) -> wire_api.ConfigureResponse:
+        from ..api import lifeline
+
+        lifeline.install()  # a killed engine leaves no provider of ours acting on its own
+        given = _config_of(request.args) or _config_from_variables(request.variables)
+        settings = _settings(given)
+        self._settings = settings
+        use_settings(settings).preflight = True
+        return wire_api.ConfigureResponse(
+            accept_secrets=True, supports_preview=True, accept_outputs=False
+        )
+
+    # --- ModelAccessKey --------------------------------------------------------------------
+
+    async def check(self, request: wire_api.CheckRequest) -> wire_api.CheckResponse:
+        _resource(request.urn)
+        olds, news = from_wire(request.old_inputs), from_wire(request.new_inputs)
+        unknown = sorted(set(news) - set(INPUTS) - {"account"} or set())
+        result = await self._run(request.urn, lambda: self._core.check(olds, news))
+        failures = [
+            wire_api.CheckFailure(camel(f.property), spelled(f.reason, INPUTS))
+            for f in result.failures or []
+        ]
+        failures += [
+            wire_api.CheckFailure(camel(name), f"{camel(name)} is not an input of ModelAccessKey")
+            for name in unknown
+        ]
+        inputs = {k: v for k, v in (result.inputs or {}).items() if k in INPUTS}
+        return wire_api.CheckResponse(inputs=to_wire(inputs), failures=failures)
+
+    async def diff(self, request: wire_api.DiffRequest) -> wire_api.DiffResponse:
+        olds, news = from_wire(request.old_state), from_wire(request.new_inputs)
+        importing = request.resource_id in self._imported
+        if importing:
+            # The import's own check: the key is what the program says; how it is taken, and
+            # its unknown secret, are the next `up`'s business (which regenerates it).
+            news = {**news, **{k: olds.get(k) for k in IMPORT_TAKES_NO_CHANGE}}
+            news[core.IMPORTING] = True
+
+        def diff() -> tuple[Any, Any]:  # the noted properties are the worker thread's
+            return self._core.diff(request.resource_id, olds, news), diagnostics.take_noted_diff()
+
+        result, noted = await self._run(request.urn, diff)
+        changed = [camel(name) for name in (noted[0] if noted else [])]
+        replaces = [camel(name) for name in result.replaces or []]
+        detailed = {
+            name: wire_api.PropertyDiff(wire_api.PropertyDiffKind.UPDATE, input_diff=True)
+            for name in changed
+        } | {
+            name: wire_api.PropertyDiff(wire_api.PropertyDiffKind.UPDATE_REPLACE, input_diff=True)
+            for name in replaces
+        }
+        return wire_api.DiffResponse(
+            changes=bool(result.changes),
+            replaces=replaces,
+            stables=[camel(name) for name in result.stables or []],
+            delete_before_replace=bool(result.delete_before_replace),
+            diffs=[*changed, *replaces],
+            detailed_diff=detailed,
+        )
+
+    async def create(self, request: wire_api.CreateRequest) -> wire_api.CreateResponse:
+        props = from_wire(request.properties)
+        if request.preview:
+            await self._run(request.urn, lambda: core.preflight_create(props))
+            unknown = dict.fromkeys(OUTPUT_ONLY, UNKNOWN)
+            return wire_api.CreateResponse(properties=_state({**props, **unknown}))
+        result = await self._run(request.urn, lambda: self._core.create(props))
+        return wire_api.CreateResponse(result.id, _state(result.outs or {}))
+
+    async def update(self, request: wire_api.UpdateRequest) -> wire_api.UpdateResponse:
+        olds, news = from_wire(request.olds), from_wire(request.news)
+        if request.preview:
+            state = {**olds, **{k: news.get(k) for k in INPUTS if k in news}}
+            if core.regenerates(olds, news):
+                state |= {"secret_key": UNKNOWN, "rotated_at": UNKNOWN}
+            return wire_api.UpdateResponse(_state(state))
+        result = await self._run(
+            request.urn, lambda: self._core.update(request.resource_id, olds, news)
+        )
+        return wire_api.UpdateResponse(_state(result.outs or {}))
+
+    async def read(self, request: wire_api.ReadRequest) -> wire_api.ReadResponse:
+        props = from_wire(request.properties)
+        importing = not props  # `pulumi import` and the `import` option: nothing known yet
+        if importing:
+            result = await self._run(request.urn, lambda: core.read_for_import(request.resource_id))
+            with self._imported_lock:
+                self._imported.add(request.resource_id)
+            state = result
+            inputs = {"name": state["name"], "secret_version": state["secret_version"]}
+            return wire_api.ReadResponse(request.resource_id, _state(state), to_wire(inputs))
+        read = await self._run(request.urn, lambda: self._core.read(request.resource_id, props))
+        if read.id is None:
+            return wire_api.ReadResponse(None, {}, {})
+        return wire_api.ReadResponse(read.id, _state(read.outs or {}), dict(request.inputs))
+
+    async def delete(self, request: wire_api.DeleteRequest) -> None:
+        props = from_wire(request.properties)
+        await self._run(request.urn, lambda: self._core.delete(request.resource_id, props))
+
+    # --- the functions ---------------------------------------------------------------------
+
+    async def invoke(self, request: wire_api.InvokeRequest) -> wire_api.InvokeResponse:
+        name = request.tok.rpartition(":")[2]
+        answer = schema.FUNCTIONS.get(name)
+        if answer is None:
+            raise ValueError(f"unknown function {request.tok}: the package has {list(schema.FUNCTIONS)}")
+        args = from_wire(request.args)
+        secret = any(value.contains_secret() for value in request.args.values())
+        result = await self._run("", lambda: _answer(answer, args, self._account_settings()))
+        return wire_api.InvokeResponse(return_value=_result(result, secret=secret))
+
+    def _account_settings(self) -> ClientSettings:
+        return self._settings if self._settings is not None else _settings({})
+
+
+def _resource(urn: str) -> None:
+    kind = urn.split("::")[-2] if urn.count("::") >= 2 else ""
+    if kind and kind.rpartition("$")[2] != schema.KEY_TOKEN:
+        raise ValueError(f"unknown resource type {kind}: the package has {schema.KEY_TOKEN}")
+
+
+def _state(props: Mapping[str, Any]) -> dict[str, PropertyValue]:
+    """A key's state on the wire: its inputs and outputs, `secretKey` always a secret."""
+    names = {*INPUTS, *OUTPUT_ONLY} - set(schema.NOT_ON_THE_WIRE)
+    return to_wire(props, secrets=schema.SECRET_OUTPUTS, keep=names)
+
+
+def _config_of(props: Mapping[str, PropertyValue]) -> dict[str, Any]:
+    """The provider's settings given as its inputs (camelCase), by `ClientSettings` name."""
+    given = from_wire({k: v for k, v in props.items() if k in CONFIG and k != "version"})
+    return {k: v for k, v in given.items() if v not in (None, "")}
+
+
+def _config_from_variables(variables: Mapping[str, str]) -> dict[str, Any]:
+    """Older engines send the configuration as `do-genai:config:<key>` variables."""
+    found = {}
+    for key, value in variables.items():
+        name = key.rpartition(":")[2]
+        if name in CONFIG and value != "":
+            found[CONFIG[name]] = json.loads(value) if value[:1] in "[{" else value
+    return found
+
+
+def _config_problems(news: Mapping[str, PropertyValue]) -> Iterator[tuple[str, str]]:
+    import difflib
+
+    for key in news:
+        if key in CONFIG or key == "version":
+            continue
+        nearest = difflib.get_close_matches(key, list(CONFIG), n=1, cutoff=0.6)
+        guess = f" (did you mean {nearest[0]}?)" if nearest else ""
+        yield key, (
+            f"unknown setting {key}{guess}: nothing reads it, so its value would be ignored and "
+            f"the defaults used (for an endpoint: DigitalOcean's own, with your token). The "
+            f"settings are {', '.join(CONFIG)}"
+        )
+    try:
+        _settings(_config_of(news), check_only=True)
+    except ConfigurationError as error:
+        yield "token", str(error)
+
+
+def _settings(given: Mapping[str, Any], *, check_only: bool = False) -> ClientSettings:
+    """The account's settings: what the provider is given, then the environment, then the
+    defaults (the dynamic door's order, with the provider's inputs for the stack config)."""
+    unknown = any(isinstance(v, str) and v == UNKNOWN for v in given.values())
+    if unknown and check_only:
+        return ClientSettings()
+    settings = resolve_settings(explicit=dict(given), environ=os.environ)
+    check_transport_security(settings, os.environ)
+    return settings
+
+
+def _answer(answer: Callable[..., Any], args: dict[str, Any], settings: ClientSettings) -> Any:
+    from ..api.client import GenAIClient
+
+    with GenAIClient(settings=settings) as client:
+        return answer(**args, client=client)
+
+
+def _result(result: Any, *, secret: bool) -> dict[str, PropertyValue]:
+    """A data source's record on the wire (camelCase field names; a free-form map, such as
+    benchmark scores, keeps its own keys); all of it secret when an argument was."""
+    return {
+        camel(f.name): _record_value(getattr(result, f.name)).with_secret(secret)
+        for f in dataclasses.fields(result)
+    }
+
+
+def _record_value(value: Any) -> PropertyValue:
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return PropertyValue(
+            {camel(f.name): _record_value(getattr(value, f.name)) for f in dataclasses.fields(value)}
+        )
+    if isinstance(value, Mapping):
+        return PropertyValue({str(k): _record_value(v) for k, v in value.items()})
+    if isinstance(value, list | tuple):
+        return PropertyValue([_record_value(item) for item in value])
+    if isinstance(value, int) and not isinstance(value, bool):
+        return PropertyValue(float(value))
+    return PropertyValue(value)
+
+
+@contextlib.contextmanager
+def _spelled_errors() -> Iterator[None]:
+    """Our errors with the inputs named as the schema names them."""
+    try:
+        yield
+    except GenAIError as error:
+        raise PluginError(spelled(str(error), INPUTS)) from None
+
+
+class PluginError(Exception):
+    """One of our errors as the engine shows it: its message, which names no secret."""
+

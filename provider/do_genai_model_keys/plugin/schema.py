@@ -1,0 +1,281 @@
+"""The plugin's Pulumi package schema, made from the declarations the dynamic resources use.
+
+Nothing here names an input, an output, a setting or a result field by hand: the resource's
+inputs are `ModelAccessKeyArgs`'s fields, its outputs `KeyOutputs`'s, the provider's
+configuration `ClientSettings`'s (with their environment variables), and each function's
+arguments and result come from the Python data source's signature and result record. Each
+property's description is the docstring its declaration carries. Adding an input is still one
+field in `key_inputs.py`; `tests/unit/test_plugin_schema.py` keeps the checked-in
+`schema.json` equal to what this makes.
+"""
+
+from __future__ import annotations
+
+import ast
+import dataclasses
+import functools
+import inspect
+import re
+import textwrap
+import types
+import typing
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
+
+from ..api.config import ClientSettings
+from ..dynamic import data_sources
+from ..dynamic.key_inputs import ModelAccessKeyArgs
+from ..dynamic.key_outputs import OUTPUT_ONLY, KeyOutputs
+from . import PACKAGE
+from .wire import camel
+
+VERSION = "0.1.0"
+KEY_TOKEN = f"{PACKAGE}:index:ModelAccessKey"
+NOT_ON_THE_WIRE = ("account",)
+"""Inputs of the dynamic door only: in the plugin, the provider instance is the account."""
+SECRET_OUTPUTS = ("secret_key",)
+SECRET_CONFIG = ("token",)
+FUNCTIONS: dict[str, Callable[..., Any]] = {
+    "getModels": data_sources.get_models,
+    "getModelAccessKeys": data_sources.get_model_access_keys,
+    "getInferenceModels": data_sources.get_inference_models,
+}
+"""Each function of the package and the data source that answers it."""
+SECRET_ARGUMENTS = ("api_key",)
+
+
+@functools.cache
+def attribute_docs(cls: type) -> dict[str, str]:
+    """The docstrings written under a class's attributes (`x: int` then `\"\"\"...\"\"\"`)."""
+    docs: dict[str, str] = {}
+    for klass in reversed(cls.__mro__):
+        if klass is object or klass.__module__ == "builtins":
+            continue
+        try:
+            tree = ast.parse(textwrap.dedent(inspect.getsource(klass)))
+        except (OSError, TypeError):
+            continue
+        body = tree.body[0].body if tree.body and isinstance(tree.body[0], ast.ClassDef) else []
+        for node, after in zip(body, body[1:], strict=False):
+            target = node.target if isinstance(node, ast.AnnAssign) else None
+            doc = after.value if isinstance(after, ast.Expr) else None
+            if isinstance(target, ast.Name) and isinstance(doc, ast.Constant):
+                docs[target.id] = " ".join(str(doc.value).split())
+    return docs
+
+
+def _described(spec: dict[str, Any], doc: str | None) -> dict[str, Any]:
+    return {**spec, "description": doc} if doc else spec
+
+
+class _Types:
+    """Object types met while walking result records, by token."""
+
+    def __init__(self) -> None:
+        self.found: dict[str, dict[str, Any]] = {}
+
+    def of(self, hint: Any) -> dict[str, Any]:
+        """The schema type of a Python type hint."""
+        hint = _without_none(hint)
+        origin = typing.get_origin(hint)
+        if origin is typing.Annotated:
+            return self.of(typing.get_args(hint)[0])
+        if origin in (types.UnionType, typing.Union):
+            # `Filter | Mapping`, `str | Sequence[str]`: the richest form is the declared one
+            choices = typing.get_args(hint)
+            chosen = next((c for c in choices if dataclasses.is_dataclass(c)), None)
+            chosen = chosen or next((c for c in choices if _is_sequence(c)), choices[0])
+            return self.of(chosen)
+        if _is_sequence(hint):
+            (item, *_) = typing.get_args(hint) or (Any,)
+            return {"type": "array", "items": self.of(item)}
+        if origin in (dict, Mapping) or hint in (dict, typing.Any):
+            return {"$ref": "pulumi.json#/Any"}
+        if dataclasses.is_dataclass(hint) and isinstance(hint, type):
+            return {"$ref": f"#/types/{self.object_type(hint)}"}
+        simple = {bool: "boolean", int: "integer", float: "number", str: "string"}
+        if hint in simple:
+            return {"type": simple[hint]}
+        return {"type": "string"}  # Literal aliases (a sort's direction) and SecretStr
+
+    def object_type(self, cls: type) -> str:
+        token = f"{PACKAGE}:index:{cls.__name__}"
+        if token not in self.found:
+            self.found[token] = {}  # a placeholder: records may nest themselves
+            self.found[token] = {
+                "type": "object",
+                **({"description": _doc(cls)} if _doc(cls) else {}),
+                "properties": self.properties(cls),
+                "required": [camel(f.name) for f in dataclasses.fields(cls)]
+                if _is_result(cls)
+                else [
+                    camel(f.name)
+                    for f in dataclasses.fields(cls)
+                    if f.default is dataclasses.MISSING
+                    and f.default_factory is dataclasses.MISSING
+                ],
+            }
+        return token
+
+    def properties(self, cls: Any) -> dict[str, Any]:
+        hints = typing.get_type_hints(cls, include_extras=True)
+        docs = attribute_docs(cls)
+        return {
+            camel(f.name): _described(self.of(hints[f.name]), docs.get(f.name))
+            for f in dataclasses.fields(cls)
+            if not f.name.startswith("_")
+        }
+
+
+def _without_none(hint: Any) -> Any:
+    if typing.get_origin(hint) in (types.UnionType, typing.Union):
+        rest = [a for a in typing.get_args(hint) if a is not type(None)]
+        if len(rest) == 1:
+            return rest[0]
+        return functools.reduce(lambda a, b: a | b, rest)
+    return hint
+
+
+def _is_sequence(hint: Any) -> bool:
+    origin = typing.get_origin(hint)
+    return origin in (tuple, list, Sequence) or hint in (tuple, list)
+
+
+def _is_result(cls: type) -> bool:
+    """Records the package answers with (every field is always there) rather than arguments."""
+    return cls.__module__.endswith(("records", "models"))
+
+
+def _doc(item: Any) -> str:
+    return " ".join((inspect.getdoc(item) or "").split("\n\n")[0].split())
+
+
+def _input_type(annotation: str) -> dict[str, Any]:
+    """The schema type of an input declared as `pulumi.Input[X] | None`."""
+    found = re.search(r"Input\[(\w+)", annotation)
+    simple = {"bool": "boolean", "int": "integer", "float": "number", "str": "string"}
+    return {"type": simple[found.group(1) if found else "str"]}
+
+
+def key_resource() -> dict[str, Any]:
+    """`ModelAccessKey`: the inputs of `ModelAccessKeyArgs`, the outputs of `KeyOutputs`."""
+    docs = {**attribute_docs(KeyOutputs), **attribute_docs(ModelAccessKeyArgs)}
+    inputs = [f for f in dataclasses.fields(ModelAccessKeyArgs) if f.name not in NOT_ON_THE_WIRE]
+    input_specs = {
+        camel(f.name): _described(_input_type(str(f.type)), docs.get(f.name)) for f in inputs
+    }
+    hints = typing.get_type_hints(KeyOutputs)
+    outputs = {
+        camel(f.name): _described(
+            {**_Types().of(hints[f.name]), **({"secret": True} if f.name in SECRET_OUTPUTS else {})},
+            docs.get(f.name),
+        )
+        for f in dataclasses.fields(KeyOutputs)
+    }
+    return {
+        "description": (
+            "A DigitalOcean GenAI model access key. `secretKey` is always a secret; an imported "
+            "key's secret is unknown until the next `up` regenerates it."
+        ),
+        "inputProperties": input_specs,
+        "requiredInputs": [
+            camel(f.name) for f in inputs if f.default is dataclasses.MISSING
+        ],
+        "properties": {**{k: v for k, v in input_specs.items() if k not in outputs}, **outputs},
+        "required": [camel(name) for name in OUTPUT_ONLY] + ["name", "secretVersion"],
+    }
+
+
+def config_properties() -> dict[str, Any]:
+    """The provider's configuration: each `ClientSettings` field a stack may set, with the
+    environment variables it falls back to."""
+    hints = typing.get_type_hints(ClientSettings)
+    docs = attribute_docs(ClientSettings)
+    found = {}
+    for f in dataclasses.fields(ClientSettings):
+        if "config_key" not in f.metadata:
+            continue
+        spec = _Types().of(hints[f.name])
+        if f.name in SECRET_CONFIG:
+            spec["secret"] = True
+        spec["defaultInfo"] = {"environment": list(f.metadata["env"])}
+        default = f.default if f.default is not None else None
+        doc = docs.get(f.name) or f"DigitalOcean's {f.name.replace('_', ' ')}"
+        if default is not None:
+            doc = f"{doc} (default {default})"
+        found[camel(f.name)] = _described(spec, doc)
+    return found
+
+
+def function(token: str, answer: Callable[..., Any], all_types: _Types) -> dict[str, Any]:
+    """A function from its data source: the arguments of its signature (not `client` or
+    `account`: the provider instance is the account), the fields of its result record."""
+    hints = typing.get_type_hints(answer)
+    parameters = [
+        p
+        for p in inspect.signature(answer).parameters.values()
+        if p.kind is not p.KEYWORD_ONLY
+    ]
+    inputs = {
+        camel(p.name): {
+            **all_types.of(hints[p.name]),
+            **({"secret": True} if p.name in SECRET_ARGUMENTS else {}),
+        }
+        for p in parameters
+    }
+    result = hints["return"]
+    return {
+        "description": _doc(answer),
+        "inputs": {
+            "properties": inputs,
+            "required": [camel(p.name) for p in parameters if p.default is inspect.Parameter.empty],
+        },
+        "outputs": {
+            "properties": all_types.properties(result),
+            "required": [camel(f.name) for f in dataclasses.fields(result)],
+        },
+    }
+
+
+@functools.cache
+def package_schema() -> dict[str, Any]:
+    """The whole package schema, as `pulumi package get-schema` prints it."""
+    all_types = _Types()
+    functions = {
+        f"{PACKAGE}:index:{name}": function(name, answer, all_types)
+        for name, answer in FUNCTIONS.items()
+    }
+    config = config_properties()
+    return {
+        "name": PACKAGE,
+        "displayName": "DigitalOcean GenAI model access keys",
+        "version": VERSION,
+        "description": (
+            "DigitalOcean GenAI model access keys as code: create, rename, rotate, adopt and "
+            "import keys, and read the model catalogue, from every Pulumi language."
+        ),
+        "keywords": ["pulumi", "digitalocean", "genai", "category/cloud"],
+        "license": "Apache-2.0",
+        "meta": {"moduleFormat": "(.*)"},
+        "config": {"variables": config},
+        "provider": {
+            "description": (
+                "An account: its token and endpoints. An explicit provider instance manages "
+                "keys in another account."
+            ),
+            "inputProperties": config,
+            "properties": {k: v for k, v in config.items() if k != "token"},
+        },
+        "resources": {KEY_TOKEN: key_resource()},
+        "functions": functions,
+        "types": dict(sorted(all_types.found.items())),
+        "language": {
+            "python": {"packageName": "pulumi_do_genai", "pyproject": {"enabled": True}},
+            "nodejs": {"packageName": "pulumi-do-genai"},
+            "go": {
+                "importBasePath": "example.com/do-genai/sdk/go/dogenai",
+                "generateResourceContainerTypes": True,
+            },
+            "csharp": {"rootNamespace": "DoGenAI"},
+        },
+    }

@@ -1,0 +1,181 @@
+"""The plugin's provider, called as the engine calls it (its request objects), against the
+emulator over real HTTP: the same core as the dynamic door, behind the wire's names, secrets
+and unknowns."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from do_genai_model_keys.emulator import Emulator
+from do_genai_model_keys.plugin.provider import KeysProvider
+from do_genai_model_keys.plugin.schema import KEY_TOKEN, package_schema
+from pulumi.provider.experimental import provider as api
+from pulumi.provider.experimental.property_value import Computed, PropertyValue
+from support.emulators import inference_status
+
+URN = f"urn:pulumi:dev::proj::{KEY_TOKEN}::web"
+
+
+def run(coroutine: Any) -> Any:
+    return asyncio.run(coroutine)
+
+
+def wire(**values: Any) -> dict[str, PropertyValue]:
+    def one(value: Any) -> PropertyValue:
+        if isinstance(value, int) and not isinstance(value, bool):
+            value = float(value)
+        return value if isinstance(value, PropertyValue) else PropertyValue(value)
+
+    return {name: one(value) for name, value in values.items()}
+
+
+def plain(props: dict[str, PropertyValue]) -> dict[str, Any]:
+    return {name: value.value for name, value in props.items()}
+
+
+@pytest.fixture
+def plugin(emulator: Emulator) -> Iterator[KeysProvider]:
+    provider = KeysProvider()
+    config = wire(token=PropertyValue(emulator.token, is_secret=True), apiEndpoint=emulator.url)
+    run(provider.configure(api.ConfigureRequest({}, config, True, True)))
+    yield provider
+
+
+def create(plugin: KeysProvider, **inputs: Any) -> api.CreateResponse:
+    checked = run(plugin.check(api.CheckRequest(URN, {}, wire(**inputs), b"")))
+    assert not checked.failures
+    return run(plugin.create(api.CreateRequest(URN, checked.inputs, 60, False)))
+
+
+def test_a_key_is_made_renamed_rotated_and_deleted(
+    plugin: KeysProvider, emulator: Emulator
+) -> None:
+    made = create(plugin, name="web")
+    state = made.properties
+    assert state["secretKey"].is_secret
+    first = state["secretKey"].value
+    assert inference_status(emulator, first) == 200
+    assert set(state) >= {"uuid", "name", "secretVersion", "createdAt", "rotatedAt"}
+
+    news = run(plugin.check(api.CheckRequest(URN, {}, wire(name="web-2", secretVersion=2), b"")))
+    diff = run(plugin.diff(api.DiffRequest(URN, made.resource_id, state, news.inputs, [])))
+    assert diff.changes and not diff.replaces
+    assert set(diff.diffs) == {"name", "secretVersion"}
+    updated = run(
+        plugin.update(
+            api.UpdateRequest(URN, made.resource_id, state, news.inputs, 60, [], False)
+        )
+    ).properties
+    assert updated["name"].value == "web-2"
+    assert emulator.state.keys[made.resource_id].name == "web-2"
+    assert updated["secretKey"].is_secret and updated["secretKey"].value != first
+    assert inference_status(emulator, first) == 401
+    assert inference_status(emulator, updated["secretKey"].value) == 200
+
+    run(plugin.delete(api.DeleteRequest(URN, made.resource_id, updated, 60)))
+    assert made.resource_id not in emulator.state.keys
+
+
+def test_a_preview_touches_nothing_and_leaves_outputs_unknown(
+    plugin: KeysProvider, emulator: Emulator
+) -> None:
+    checked = run(plugin.check(api.CheckRequest(URN, {}, wire(name="web"), b"")))
+    preview = run(plugin.create(api.CreateRequest(URN, checked.inputs, 60, True)))
+    assert isinstance(preview.properties["secretKey"].value, Computed)
+    assert isinstance(preview.properties["uuid"].value, Computed)
+    assert not emulator.state.keys
+
+
+def test_bad_inputs_are_named_as_the_schema_names_them(plugin: KeysProvider) -> None:
+    checked = run(
+        plugin.check(api.CheckRequest(URN, {}, wire(name=" ", secretVersion=0, adoptUid="x"), b""))
+    )
+    by_field = {f.property: f.reason for f in checked.failures}
+    assert set(by_field) == {"name", "secretVersion", "adoptUid"}
+    assert by_field["secretVersion"].startswith("secretVersion must be >= 1")
+    assert "secret_version" not in json.dumps(by_field)
+
+
+def test_an_imported_key_is_read_without_its_secret_and_regenerated_by_the_next_up(
+    plugin: KeysProvider, emulator: Emulator
+) -> None:
+    panel = emulator.state.create_key("made-in-panel")
+    read = run(plugin.read(api.ReadRequest(URN, panel.uuid, {}, {})))
+    assert read.resource_id == panel.uuid
+    assert plain(read.inputs) == {"name": "made-in-panel", "secretVersion": 1.0}
+    assert "secretKey" not in read.properties or not read.properties["secretKey"].value
+    program = run(plugin.check(api.CheckRequest(URN, read.inputs, wire(name="made-in-panel"), b"")))
+    # the import's own diff: no change, so the import goes through
+    same = run(plugin.diff(api.DiffRequest(URN, panel.uuid, read.properties, program.inputs, [])))
+    assert not same.changes
+    assert inference_status(emulator, panel.secret) == 200  # importing regenerates nothing
+
+    later = KeysProvider()  # the next `up` is another plugin process
+    config = wire(token=PropertyValue(emulator.token, is_secret=True), apiEndpoint=emulator.url)
+    run(later.configure(api.ConfigureRequest({}, config, True, True)))
+    due = run(later.diff(api.DiffRequest(URN, panel.uuid, read.properties, program.inputs, [])))
+    assert due.changes and "secretKey" in due.diffs
+    updated = run(
+        later.update(
+            api.UpdateRequest(URN, panel.uuid, read.properties, program.inputs, 60, [], False)
+        )
+    ).properties
+    assert inference_status(emulator, updated["secretKey"].value) == 200
+    assert inference_status(emulator, panel.secret) == 401
+
+
+def test_importing_a_uuid_the_account_does_not_have_says_so(plugin: KeysProvider) -> None:
+    with pytest.raises(Exception, match="no key with this UUID in the account"):
+        run(plugin.read(api.ReadRequest(URN, "3f2b6a4e-1111-4222-8333-444455556666", {}, {})))
+
+
+def test_the_functions_answer_with_records_and_a_secret_argument_keeps_them_secret(
+    plugin: KeysProvider, emulator: Emulator
+) -> None:
+    made = create(plugin, name="fn")
+    models = run(plugin.invoke(api.InvokeRequest("do-genai:index:getModels", {}))).return_value
+    assert models["ids"].value and not models["ids"].is_secret
+    first = models["models"].value[0].value
+    assert {"id", "contextWindow", "pricing"} <= set(first)
+    keys = run(
+        plugin.invoke(api.InvokeRequest("do-genai:index:getModelAccessKeys", wire(name="fn")))
+    ).return_value
+    assert [u.value for u in keys["uuids"].value] == [made.resource_id]
+    secret = made.properties["secretKey"]
+    inference = run(
+        plugin.invoke(api.InvokeRequest("do-genai:index:getInferenceModels", {"apiKey": secret}))
+    ).return_value
+    assert inference["ids"].is_secret and inference["ids"].value
+
+
+def test_unknown_provider_settings_are_refused_with_the_nearest_name(emulator: Emulator) -> None:
+    checked = run(
+        KeysProvider().check_config(
+            api.CheckRequest("urn:pulumi:dev::p::pulumi:providers:do-genai::default", {}, wire(
+                token=emulator.token, apiEndpiont=emulator.url
+            ), b"")
+        )
+    )
+    [failure] = checked.failures
+    assert failure.property == "apiEndpiont"
+    assert "did you mean apiEndpoint?" in failure.reason
+
+
+def test_the_schema_marks_the_secret_and_names_every_input() -> None:
+    schema = package_schema()
+    key = schema["resources"][KEY_TOKEN]
+    assert key["properties"]["secretKey"]["secret"] is True
+    assert set(key["inputProperties"]) == {
+        "name", "secretVersion", "rotateAfterDays", "adoptUuid", "adoptExisting",
+        "regenerateOnAdopt",
+    }
+    assert schema["config"]["variables"]["token"]["secret"] is True
+    assert set(schema["functions"]) == {
+        "do-genai:index:getModels",
+        "do-genai:index:getModelAccessKeys",
+        "do-genai:index:getInferenceModels",
+    }
