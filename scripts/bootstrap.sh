@@ -12,11 +12,14 @@ if [ ! -x .venv/bin/python ]; then
   echo "bootstrap: creating .venv with $($PYTHON --version)" >&2
   "$PYTHON" -m venv .venv
 fi
-if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ] || [ constraints.txt -nt "$stamp" ]; then
+if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ] || [ constraints.txt -nt "$stamp" ] \
+    || [ provider/sdk/python/pyproject.toml -nt "$stamp" ]; then
   echo "bootstrap: installing the package and its dev tools into .venv (constraints.txt)" >&2
   .venv/bin/python -m pip install --quiet --disable-pip-version-check --upgrade "pip>=25.1" >&2
   .venv/bin/python -m pip install --quiet --disable-pip-version-check \
-    -c constraints.txt -e . --group dev >&2
+    -c constraints.txt -e . --group dev -e provider/sdk/python >&2
   touch "$stamp"
 fi
+# The plugin's SDK generator and the YAML language host (cached by version, like the engine).
+bash scripts/install-plugin-tools.sh >&2
 bash scripts/install-pulumi.sh "$root/.venv/bin/python"

@@ -100,23 +100,45 @@ write_language_host() {
     return 0
   fi
   # The host's code is copied beside the engine, outside any package a program imports; it runs
-  # in the interpreter that installed it (it needs the pulumi SDK's gRPC stubs, nothing of
-  # ours) with -I, so neither the project's folder nor PYTHONPATH can shadow it. The program
-  # itself runs in the project's interpreter (runtime.options.virtualenv, PULUMI_PYTHON_CMD,
-  # python3), chosen by the host for each run.
+  # in the project's own interpreter, the first with the pulumi SDK (it needs the SDK's gRPC
+  # stubs, nothing of ours), with -I, so neither the project's folder nor PYTHONPATH can shadow
+  # it; nothing in the cache points into a checkout. The program itself runs in the project's
+  # interpreter (runtime.options.virtualenv, PULUMI_PYTHON_CMD, python3), chosen by the host.
   local code source
   mkdir -p "$dir/../language-host/do_genai_language_host"
   code=$(cd "$dir/../language-host" && pwd)
   for source in "$here"/language_host/do_genai_language_host/*.py; do
     install_file 644 "$code/do_genai_language_host/$(basename "$source")" < "$source"
   done
-  install_file 755 "$dir/pulumi-language-python" <<HOST
+  install_file 755 "$dir/pulumi-language-python" <<'HOST'
 #!/bin/sh
 # The do-genai-model-keys Python language host (written by install-pulumi.sh); an official
 # pulumi-language-python on PATH or beside an official pulumi is used instead when present.
-python="$PYTHON"
-[ -x "\$python" ] || python=\${PULUMI_PYTHON_CMD:-python3}
-exec "\$python" -I -c 'import sys; sys.path.insert(0, sys.argv.pop(1)); from do_genai_language_host.server import main; sys.exit(main(sys.argv[1:]))' "$code" "\$@"
+# It points into no checkout: the host runs in the first interpreter that has the pulumi SDK
+# (whose gRPC stubs it needs), of the project's virtualenv (runtime.options.virtualenv in the
+# Pulumi.yaml found from here up, relative to it), uv's project environment (toolchain: uv:
+# .venv), PULUMI_PYTHON_CMD, then python3. The engine starts it in the project's folder.
+root=$PWD
+while [ "$root" != / ] && [ ! -f "$root/Pulumi.yaml" ] && [ ! -f "$root/Pulumi.yml" ]; do
+  root=$(dirname "$root")
+done
+[ "$root" = / ] && root=$PWD
+project="$root/Pulumi.yaml"
+[ -f "$project" ] || project="$root/Pulumi.yml"
+option() {  # option NAME: runtime.options.NAME of the project file, unquoted
+  sed -n "s/^[[:space:]]*$1:[[:space:]]*//p" "$project" 2>/dev/null | head -n 1 | tr -d "\"'\r"
+}
+venv=$(option virtualenv) toolchain=$(option toolchain)
+[ -z "$venv" ] && [ "$toolchain" = uv ] && venv=.venv
+case "$venv" in ""|/*) ;; *) venv="$root/$venv" ;; esac
+for python in ${venv:+"$venv/bin/python"} "${PULUMI_PYTHON_CMD:-}" python3; do
+  [ -n "$python" ] || continue
+  if "$python" -c 'import grpc, pulumi.runtime.proto' 2>/dev/null; then
+    exec "$python" -I -c 'import sys; sys.path.insert(0, sys.argv.pop(1)); from do_genai_language_host.server import main; sys.exit(main(sys.argv[1:]))' "$(dirname "$0")/../language-host" "$@"
+  fi
+done
+echo "pulumi-language-python: no Python with the pulumi SDK: install the project's requirements into ${venv:-its virtualenv} (runtime.options.virtualenv in Pulumi.yaml), or set PULUMI_PYTHON_CMD" >&2
+exit 1
 HOST
 }
 

@@ -11,7 +11,7 @@ trap 'rm -rf "$work"' EXIT
 python3 -m venv "$work/venv"
 "$work/venv/bin/python" -m pip install --quiet --disable-pip-version-check --upgrade "pip>=25.1"
 "$work/venv/bin/python" -m pip install --quiet --disable-pip-version-check \
-  -e . --group dev "pulumi==$PULUMI_LOCK"
+  -e . --group dev -e provider/sdk/python "pulumi==$PULUMI_LOCK"
 {
   sed -n '1,/^# Regenerate/p' constraints.txt
   "$work/venv/bin/python" -m pip freeze --exclude-editable

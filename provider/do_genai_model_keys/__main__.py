@@ -4,7 +4,9 @@
   (`commands.recovery`);
 - `keys`: every key of an account with the stacks that manage it, and what is wrong
   (`commands.inventory`);
-- `rotation`: every rotating key of a backend, at a glance (`commands.rotation_status`).
+- `rotation`: every rotating key of a backend, at a glance (`commands.rotation_status`);
+- `move-to-plugin`: a stack's keys moved from the dynamic resources to the provider plugin
+  (`commands.move_to_plugin`).
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ COMMANDS = {
     "recover": "settle the key creates an interrupted `pulumi up` left pending",
     "keys": "every key of the account, the stacks that manage it, conflicts and dead secrets",
     "rotation": "every rotating key: active slot, when the previous secret dies, next rotation",
+    "move-to-plugin": "rewrite an exported state: dynamic keys become the do-genai plugin's",
 }
 
 
@@ -32,6 +35,10 @@ def main(argv: list[str]) -> int:
         from .commands.rotation_status import main as rotation
 
         return rotation(argv[1:])
+    if argv[0] == "move-to-plugin":
+        from .commands.move_to_plugin import main as move
+
+        return move(argv[1:])
     from .commands.recovery import main as recover
 
     return recover(argv[1:])

@@ -280,3 +280,13 @@ def _runs(pid: int) -> bool:
     except OSError:
         return False
     return stat[stat.rindex(")") + 2] != "Z"
+
+
+def test_a_toolchain_is_honoured_or_refused_with_what_to_do(tmp_path: Path) -> None:
+    (tmp_path / ".venv" / "bin").mkdir(parents=True)
+    (tmp_path / ".venv" / "bin" / "python").touch()
+    uv = server.choose_interpreter({"toolchain": "uv"}, tmp_path, {})
+    assert uv.command == str(tmp_path / ".venv" / "bin" / "python")
+    with pytest.raises(FileNotFoundError, match="toolchain: poetry is not supported") as refused:
+        server.choose_interpreter({"toolchain": "poetry"}, tmp_path, {})
+    assert "poetry env info --path" in str(refused.value)

@@ -42,6 +42,15 @@ FUNCTIONS: dict[str, Callable[..., Any]] = {
 }
 """Each function of the package and the data source that answers it."""
 SECRET_ARGUMENTS = ("api_key",)
+GO_IMPORT_PATH = "example.com/do-genai/sdk/go/dogenai"
+"""The Go SDK's import path (a module path of our own until the SDK is published)."""
+
+
+def _readme(language: str) -> str:
+    """The SDK's README, from `plugin/readmes/<language>.md` (the wheel carries them)."""
+    from importlib.resources import files
+
+    return (files(__package__) / "readmes" / f"{language}.md").read_text()
 
 
 @functools.cache
@@ -270,12 +279,22 @@ def package_schema() -> dict[str, Any]:
         "functions": functions,
         "types": dict(sorted(all_types.found.items())),
         "language": {
-            "python": {"packageName": "pulumi_do_genai", "pyproject": {"enabled": True}},
-            "nodejs": {"packageName": "pulumi-do-genai"},
-            "go": {
-                "importBasePath": "example.com/do-genai/sdk/go/dogenai",
-                "generateResourceContainerTypes": True,
+            "python": {
+                "packageName": "pulumi_do_genai",
+                "pyproject": {"enabled": True},
+                "respectSchemaVersion": True,
+                "readme": _readme("python"),
             },
-            "csharp": {"rootNamespace": "DoGenAI"},
+            "nodejs": {
+                "packageName": "pulumi-do-genai",
+                "respectSchemaVersion": True,
+                "readme": _readme("nodejs"),
+            },
+            "go": {
+                "importBasePath": GO_IMPORT_PATH,
+                "generateResourceContainerTypes": True,
+                "respectSchemaVersion": True,
+            },
+            "csharp": {"rootNamespace": "DoGenAI", "respectSchemaVersion": True},
         },
     }

@@ -75,8 +75,21 @@ def choose_interpreter(
     options: dict[str, Any], root: Path, environ: dict[str, str] | os._Environ[str]
 ) -> Interpreter:
     """`runtime.options.virtualenv` (relative to the project root, or absolute), else
-    `PULUMI_PYTHON_CMD`, else `python3`; raises `FileNotFoundError` naming the fix."""
+    `PULUMI_PYTHON_CMD`, else `python3`; raises `FileNotFoundError` naming the fix.
+    `runtime.options.toolchain`: `pip` (the default) as above; `uv` uses uv's project
+    environment, `.venv`, unless a virtualenv is named; `poetry` is refused with what to do
+    (its environments live outside the project, where this host cannot see them)."""
     virtualenv = options.get("virtualenv")
+    toolchain = str(options.get("toolchain") or "pip")
+    if toolchain == "uv" and not virtualenv:
+        virtualenv = ".venv"
+    elif toolchain not in ("pip", "uv"):
+        raise FileNotFoundError(
+            f"runtime.options.toolchain: {toolchain} is not supported by this Python language "
+            "host (do-genai-model-keys'): use toolchain pip or uv with runtime.options."
+            "virtualenv naming the environment (`poetry env info --path` prints poetry's), or "
+            "install Pulumi's official pulumi-language-python"
+        )
     if virtualenv:
         venv = Path(str(virtualenv))
         venv = venv if venv.is_absolute() else root / venv

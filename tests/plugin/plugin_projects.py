@@ -1,0 +1,123 @@
+"""Projects of the plugin's users, written into a temporary folder as they would write them:
+a `Pulumi.yaml`, their program, and the stack config of the plugin's own namespace."""
+
+from __future__ import annotations
+
+import os
+import sys
+import textwrap
+from pathlib import Path
+
+from do_genai_model_keys.emulator import Emulator
+from support.cli import Cli
+
+
+def plugin_cli(engine_bin: Path, tools_bin: Path, work: Path) -> Cli:
+    """The CLI with the plugin (the venv's console script) and the YAML host on PATH, as a user
+    who installed the wheel has them."""
+    path = os.pathsep.join([str(engine_bin), str(tools_bin), str(Path(sys.prefix) / "bin")])
+    return Cli(engine_bin=engine_bin, work=work, env={"PATH": f"{path}{os.pathsep}{os.environ['PATH']}"})
+
+
+def configure(cli: Cli, project: Path, emu: Emulator) -> None:
+    """Stack `dev` with the plugin's account: its token (a secret) and endpoint."""
+    cli.run(project, "stack", "init", "dev")
+    cli.run(project, "config", "set", "--secret", "do-genai:token", emu.token)
+    cli.run(project, "config", "set", "do-genai:apiEndpoint", emu.url)
+    cli.run(project, "config", "set", "do-genai:secretReadyWait", "5")
+
+
+def write(folder: Path, files: dict[str, str]) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, text in files.items():
+        (folder / name).write_text(textwrap.dedent(text).lstrip())
+    return folder
+
+
+PYTHON_PROGRAM = {
+    "Pulumi.yaml": """
+        name: keys-in-python
+        runtime:
+          name: python
+          options:
+            virtualenv: .venv
+    """,
+    "__main__.py": """
+        import pulumi
+        import pulumi_do_genai as genai
+
+        config = pulumi.Config()
+        web = genai.ModelAccessKey(
+            "web",
+            name=config.get("name") or "web",
+            secret_version=config.get_int("version") or 1,
+        )
+        panel_uuid = config.get("panelUuid")
+        if panel_uuid:
+            genai.ModelAccessKey(
+                "panel",
+                name="made-in-panel",
+                opts=pulumi.ResourceOptions(import_=panel_uuid),
+            )
+        pulumi.export("uuid", web.id)
+        pulumi.export("secret", web.secret_key)
+        pulumi.export("models", genai.get_models_output().ids.apply(len))
+    """,
+}
+
+YAML_PROGRAM = {
+    "Pulumi.yaml": """
+        name: keys-in-yaml
+        runtime: yaml
+        config:
+          name:
+            type: string
+            default: web
+          version:
+            type: integer
+            default: 1
+        resources:
+          web:
+            type: do-genai:index:ModelAccessKey
+            properties:
+              name: ${name}
+              secretVersion: ${version}
+        variables:
+          models:
+            fn::invoke:
+              function: do-genai:index:getModels
+              return: ids
+        outputs:
+          uuid: ${web.id}
+          secret: ${web.secretKey}
+          modelCount:
+            fn::invoke:
+              function: do-genai:index:getModelAccessKeys
+              arguments:
+                name: ${name}
+              return: uuids
+    """,
+}
+
+DYNAMIC_PROGRAM = {
+    "Pulumi.yaml": PYTHON_PROGRAM["Pulumi.yaml"],
+    "__main__.py": """
+        import pulumi
+        from do_genai_model_keys import ModelAccessKey
+
+        web = ModelAccessKey("web", name="web")
+        pulumi.export("uuid", web.uuid)
+        pulumi.export("secret", web.secret_key)
+    """,
+}
+
+MOVED_PROGRAM = {
+    "__main__.py": """
+        import pulumi
+        import pulumi_do_genai as genai
+
+        web = genai.ModelAccessKey("web", name="web")
+        pulumi.export("uuid", web.uuid)
+        pulumi.export("secret", web.secret_key)
+    """,
+}

@@ -1,0 +1,137 @@
+"""The plugin through the real engine and the `pulumi` CLI, in users' own project folders:
+Python through the generated SDK, YAML through Pulumi's YAML host. Each creates, renames,
+rotates, reads the secret as a secret, imports a control-panel key and destroys."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import pytest
+from do_genai_model_keys.emulator import Emulator
+from plugin_projects import (
+    DYNAMIC_PROGRAM,
+    MOVED_PROGRAM,
+    PYTHON_PROGRAM,
+    YAML_PROGRAM,
+    configure,
+    plugin_cli,
+    write,
+)
+from support.cli import Cli
+from support.emulators import inference_status
+from support.secrets import secret_absent
+
+pytestmark = pytest.mark.e2e
+
+
+def outputs(cli: Cli, project: Path) -> dict[str, object]:
+    shown = cli.run(project, "stack", "output", "--json", "--show-secrets").stdout
+    return dict(json.loads(shown))
+
+
+def lifecycle(cli: Cli, project: Path, emu: Emulator) -> None:
+    """Create, rename and rotate in place, secret kept secret, then destroy."""
+    up = cli.run(project, "up", "--yes", "--skip-preview")
+    assert "secret" in up.stdout and "[secret]" in up.stdout
+    first = outputs(cli, project)
+    uuid, secret = str(first["uuid"]), str(first["secret"])
+    assert inference_status(emu, secret) == 200
+    assert cli.run(project, "stack", "output", "secret").stdout.strip() == "[secret]"
+    state = cli.state_text()
+    secret_absent(secret, state, "the state")
+    secret_absent(emu.token, state, "the state")
+    secret_absent(secret, up.stdout + up.stderr, "the CLI output")
+
+    cli.run(project, "config", "set", "name", "web-renamed")
+    cli.run(project, "config", "set", "version", "2")
+    preview = cli.run(project, "preview", "--diff")
+    assert "web-renamed" in preview.stdout
+    cli.run(project, "up", "--yes", "--skip-preview")
+    after = outputs(cli, project)
+    assert after["uuid"] == uuid  # renamed and rotated in place
+    assert emu.state.keys[uuid].name == "web-renamed"
+    assert inference_status(emu, secret) == 401
+    assert inference_status(emu, str(after["secret"])) == 200
+
+    cli.run(project, "refresh", "--yes", "--skip-preview")
+    cli.run(project, "preview", "--expect-no-changes")
+    cli.run(project, "destroy", "--yes", "--skip-preview")
+    assert uuid not in emu.state.keys
+
+
+def test_python_through_the_generated_sdk(
+    engine_bin: Path, tools_bin: Path, tmp_path: Path
+) -> None:
+    with Emulator(allow_create=True) as emu:
+        cli = plugin_cli(engine_bin, tools_bin, tmp_path / "cli")
+        project = write(tmp_path / "keys-in-python", PYTHON_PROGRAM)
+        (project / ".venv").symlink_to(Path(sys.prefix))
+        configure(cli, project, emu)
+        lifecycle(cli, project, emu)
+
+        panel = emu.state.create_key("made-in-panel")
+        cli.run(project, "config", "set", "panelUuid", panel.uuid)
+        imported = cli.run(project, "up", "--yes", "--skip-preview")
+        assert "imported" in imported.stdout
+        assert inference_status(emu, panel.secret) == 200  # the import regenerates nothing
+        again = cli.run(project, "up", "--yes", "--skip-preview")
+        assert "imported with `pulumi import`" in again.stdout + again.stderr
+        assert inference_status(emu, panel.secret) == 401
+        cli.run(project, "destroy", "--yes", "--skip-preview")
+        assert not emu.state.keys
+
+
+def test_yaml_through_the_yaml_host_and_pulumi_import(
+    engine_bin: Path, tools_bin: Path, tmp_path: Path
+) -> None:
+    with Emulator(allow_create=True) as emu:
+        cli = plugin_cli(engine_bin, tools_bin, tmp_path / "cli")
+        project = write(tmp_path / "keys-in-yaml", YAML_PROGRAM)
+        configure(cli, project, emu)
+        lifecycle(cli, project, emu)
+
+        panel = emu.state.create_key("made-in-panel")
+        done = cli.run(project, "import", "do-genai:index:ModelAccessKey", "panel", panel.uuid,
+                       "--yes", "--out", str(tmp_path / "imported.yaml"))
+        assert "imported" in done.stdout.lower()
+        code = (tmp_path / "imported.yaml").read_text()
+        assert "made-in-panel" in code and "do-genai:index:ModelAccessKey" in code
+        assert inference_status(emu, panel.secret) == 200
+        cli.run(project, "state", "delete", "--yes",
+                f"urn:pulumi:dev::keys-in-yaml::do-genai:index:ModelAccessKey::panel")
+        assert panel.uuid in emu.state.keys  # leaving the state deletes nothing
+
+
+def test_a_stack_moves_from_the_dynamic_resources_to_the_plugin_keeping_its_secret(
+    engine_bin: Path, tools_bin: Path, tmp_path: Path
+) -> None:
+    with Emulator(allow_create=True) as emu:
+        cli = plugin_cli(engine_bin, tools_bin, tmp_path / "cli")
+        project = write(tmp_path / "moving", DYNAMIC_PROGRAM)
+        (project / ".venv").symlink_to(Path(sys.prefix))
+        cli.configure(project, emu)  # the dynamic door's digitalocean:* config
+        cli.run(project, "up", "--yes", "--skip-preview")
+        before = outputs(cli, project)
+
+        cli.run(project, "stack", "export", "--file", str(tmp_path / "before.json"))
+        moved = cli.script(
+            project, sys.executable, "-m", "do_genai_model_keys", "move-to-plugin",
+            str(tmp_path / "before.json"), "--out", str(tmp_path / "after.json"),
+        )
+        assert "pulumi config set --secret do-genai:token" in moved.stderr
+        cli.run(project, "stack", "import", "--file", str(tmp_path / "after.json"))
+        cli.run(project, "config", "set", "--secret", "do-genai:token", emu.token)
+        cli.run(project, "config", "set", "do-genai:apiEndpoint", emu.url)
+        cli.run(project, "config", "set", "do-genai:inferenceEndpoint", emu.url)
+        write(project, MOVED_PROGRAM)
+
+        cli.run(project, "preview", "--expect-no-changes")
+        cli.run(project, "up", "--yes", "--skip-preview")
+        after = outputs(cli, project)
+        assert after == before  # the same key, the same secret: nothing was regenerated
+        assert inference_status(emu, str(after["secret"])) == 200
+        assert "do-genai:index:ModelAccessKey" in cli.state_text()
+        cli.run(project, "destroy", "--yes", "--skip-preview")
+        assert not emu.state.keys
