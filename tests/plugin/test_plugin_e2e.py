@@ -93,15 +93,29 @@ def test_yaml_through_the_yaml_host_and_pulumi_import(
         lifecycle(cli, project, emu)
 
         panel = emu.state.create_key("made-in-panel")
-        done = cli.run(project, "import", "do-genai:index:ModelAccessKey", "panel", panel.uuid,
-                       "--yes", "--out", str(tmp_path / "imported.yaml"))
-        assert "imported" in done.stdout.lower()
+        done = cli.run(
+            project, "import", "do-genai:index:ModelAccessKey", "panel", panel.uuid,
+            "--yes", "--out", str(tmp_path / "imported.yaml"),
+        )
+        assert "1 imported" in done.stdout
         code = (tmp_path / "imported.yaml").read_text()
-        assert "made-in-panel" in code and "do-genai:index:ModelAccessKey" in code
-        assert inference_status(emu, panel.secret) == 200
-        cli.run(project, "state", "delete", "--yes",
-                f"urn:pulumi:dev::keys-in-yaml::do-genai:index:ModelAccessKey::panel")
-        assert panel.uuid in emu.state.keys  # leaving the state deletes nothing
+        assert "name: made-in-panel" in code and "do-genai:ModelAccessKey" in code
+        assert inference_status(emu, panel.secret) == 200  # the import regenerates nothing
+
+        # The user pastes the generated resource into the program: the next `up` regenerates
+        # the imported key, whose secret the state could not have, and says why.
+        program = (project / "Pulumi.yaml").read_text()
+        pasted = code.split("resources:\n", 1)[1]
+        (project / "Pulumi.yaml").write_text(
+            program.replace("resources:\n", "resources:\n" + pasted, 1)
+        )
+        again = cli.run(project, "up", "--yes", "--skip-preview")
+        assert "imported with `pulumi import`" in again.stdout + again.stderr
+        assert inference_status(emu, panel.secret) == 401
+        urn = "urn:pulumi:dev::keys-in-yaml::do-genai:index:ModelAccessKey::panel"
+        cli.run(project, "state", "unprotect", urn, "--yes")
+        cli.run(project, "destroy", "--yes", "--skip-preview")
+        assert not emu.state.keys
 
 
 def test_a_stack_moves_from_the_dynamic_resources_to_the_plugin_keeping_its_secret(

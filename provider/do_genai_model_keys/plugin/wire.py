@@ -47,10 +47,10 @@ def from_wire(props: Mapping[str, PropertyValue]) -> dict[str, Any]:
 
 
 def wire_value(value: Any, *, secret: bool = False) -> PropertyValue:
-    """A plain value as a property: whole numbers as the wire's floats, the marker as unknown."""
-    if isinstance(value, str) and value == UNKNOWN:
-        wired = PropertyValue.computed()
-    elif isinstance(value, Mapping):
+    """A plain value as a property: whole numbers as the wire's floats. A value unknown until
+    `up` stays the marker string, which is how the wire itself spells an unknown (the SDK's
+    `Computed` does not marshal in 3.259)."""
+    if isinstance(value, Mapping):
         wired = PropertyValue({camel(str(k)): wire_value(v) for k, v in value.items()})
     elif isinstance(value, list | tuple):
         wired = PropertyValue([wire_value(item) for item in value])
