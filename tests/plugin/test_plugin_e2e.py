@@ -5,6 +5,8 @@ rotates, reads the secret as a secret, imports a control-panel key and destroys.
 from __future__ import annotations
 
 import json
+import shutil
+import subprocess
 import sys
 from pathlib import Path
 
@@ -24,6 +26,8 @@ from support.emulators import inference_status
 from support.secrets import secret_absent
 
 pytestmark = pytest.mark.e2e
+
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def outputs(cli: Cli, project: Path) -> dict[str, object]:
@@ -148,4 +152,59 @@ def test_a_stack_moves_from_the_dynamic_resources_to_the_plugin_keeping_its_secr
         assert inference_status(emu, str(after["secret"])) == 200
         assert "do-genai:index:ModelAccessKey" in cli.state_text()
         cli.run(project, "destroy", "--yes", "--skip-preview")
+        assert not emu.state.keys
+
+
+def node_program(cli: Cli, folder: Path, sdk: Path, **request: object) -> dict[str, object]:
+    done = cli.script(
+        folder, "node", str(folder / "program.js"), str(sdk), json.dumps(request)
+    )
+    return dict(json.loads(done.stdout.strip().splitlines()[-1]))
+
+
+def test_typescript_through_the_generated_node_sdk_in_an_inline_program(
+    engine_bin: Path, tools_bin: Path, node_modules: Path, tmp_path: Path
+) -> None:
+    folder = tmp_path / "keys-in-typescript"
+    shutil.copytree(ROOT / "provider" / "sdk" / "nodejs", folder / "sdk")
+    (folder / "node_modules").symlink_to(node_modules)
+    shutil.copy2(ROOT / "tests" / "plugin" / "nodejs" / "program.js", folder / "program.js")
+    tsc = node_modules / "typescript" / "bin" / "tsc"
+    subprocess.run(["node", str(tsc), "-p", str(folder / "sdk")], check=True, cwd=folder)
+    sdk = folder / "sdk" / "bin"
+    shutil.copy2(folder / "sdk" / "package.json", sdk / "package.json")  # as a publish does
+
+    with Emulator(allow_create=True) as emu:
+        cli = plugin_cli(engine_bin, tools_bin, tmp_path / "cli")
+        cli.env["DIGITALOCEAN_TOKEN"] = emu.token  # the token from the environment, as CI has it
+        config = {
+            "do-genai:apiEndpoint": emu.url,
+            "do-genai:secretReadyWait": "5",
+        }
+        first = node_program(cli, folder, sdk, action="up", config=config)
+        web = first["outputs"]
+        assert isinstance(web, dict)
+        assert web["secret"]["secret"] is True  # a secret output, as the schema says
+        uuid, secret = web["uuid"]["value"], web["secret"]["value"]
+        assert inference_status(emu, secret) == 200
+        assert web["models"]["value"] > 0
+        secret_absent(secret, cli.state_text(), "the state")
+
+        renamed = node_program(
+            cli, folder, sdk, action="up", config={"name": "web-ts", "version": "2"}
+        )["outputs"]
+        assert isinstance(renamed, dict)
+        assert renamed["uuid"]["value"] == uuid
+        assert emu.state.keys[uuid].name == "web-ts"
+        assert inference_status(emu, secret) == 401
+        assert inference_status(emu, renamed["secret"]["value"]) == 200
+
+        panel = emu.state.create_key("made-in-panel")
+        imported = node_program(cli, folder, sdk, action="up", config={"panelUuid": panel.uuid})
+        assert imported["changes"].get("import") == 1  # type: ignore[union-attr]
+        assert inference_status(emu, panel.secret) == 200
+        node_program(cli, folder, sdk, action="up")  # the next up regenerates it
+        assert inference_status(emu, panel.secret) == 401
+
+        node_program(cli, folder, sdk, action="destroy")
         assert not emu.state.keys
