@@ -16,3 +16,12 @@ mkdir -p "$(dirname "$schema")" "$out/provider/sdk"
 PYTHONPATH="$root/provider" "$python" -m do_genai_model_keys.plugin schema > "$schema"
 "$sdkgen" "$schema" "$out/provider/sdk" python nodejs go
 cp "$root/provider/do_genai_model_keys/plugin/readmes/go.md" "$out/provider/sdk/go/README.md"
+# The Go SDK as a module of its own, so a program can `replace` its import path with this folder.
+pulumi_version=$(sed -n 's/^pulumi==//p' "$root/constraints.txt")
+cat > "$out/provider/sdk/go/go.mod" <<GOMOD
+module example.com/do-genai/sdk/go
+
+go 1.24
+
+require github.com/pulumi/pulumi/sdk/v3 v$pulumi_version
+GOMOD

@@ -1,0 +1,5 @@
+module example.com/do-genai/sdk/go
+
+go 1.24
+
+require github.com/pulumi/pulumi/sdk/v3 v3.259.0
