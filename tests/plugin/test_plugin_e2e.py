@@ -13,7 +13,9 @@ from pathlib import Path
 
 import pytest
 from do_genai_model_keys.emulator import Emulator
-from plugin_projects import (
+from support.cli import Cli
+from support.emulators import inference_status
+from support.plugin_projects import (
     DYNAMIC_PROGRAM,
     MOVED_PROGRAM,
     PYTHON_PROGRAM,
@@ -22,8 +24,6 @@ from plugin_projects import (
     plugin_cli,
     write,
 )
-from support.cli import Cli
-from support.emulators import inference_status
 from support.secrets import secret_absent
 
 pytestmark = pytest.mark.e2e
@@ -39,7 +39,8 @@ def outputs(cli: Cli, project: Path) -> dict[str, object]:
 def lifecycle(cli: Cli, project: Path, emu: Emulator) -> None:
     """Create, rename and rotate in place, secret kept secret, then destroy."""
     up = cli.run(project, "up", "--yes", "--skip-preview")
-    assert "secret" in up.stdout and "[secret]" in up.stdout
+    assert "secret" in up.stdout
+    assert "[secret]" in up.stdout
     first = outputs(cli, project)
     uuid, secret = str(first["uuid"]), str(first["secret"])
     assert inference_status(emu, secret) == 200
@@ -99,12 +100,19 @@ def test_yaml_through_the_yaml_host_and_pulumi_import(
 
         panel = emu.state.create_key("made-in-panel")
         done = cli.run(
-            project, "import", "do-genai:index:ModelAccessKey", "panel", panel.uuid,
-            "--yes", "--out", str(tmp_path / "imported.yaml"),
+            project,
+            "import",
+            "do-genai:index:ModelAccessKey",
+            "panel",
+            panel.uuid,
+            "--yes",
+            "--out",
+            str(tmp_path / "imported.yaml"),
         )
         assert "1 imported" in done.stdout
         code = (tmp_path / "imported.yaml").read_text()
-        assert "name: made-in-panel" in code and "do-genai:ModelAccessKey" in code
+        assert "name: made-in-panel" in code
+        assert "do-genai:ModelAccessKey" in code
         assert inference_status(emu, panel.secret) == 200  # the import regenerates nothing
 
         # The user pastes the generated resource into the program: the next `up` regenerates
@@ -136,8 +144,14 @@ def test_a_stack_moves_from_the_dynamic_resources_to_the_plugin_keeping_its_secr
 
         cli.run(project, "stack", "export", "--file", str(tmp_path / "before.json"))
         moved = cli.script(
-            project, sys.executable, "-m", "do_genai_model_keys", "move-to-plugin",
-            str(tmp_path / "before.json"), "--out", str(tmp_path / "after.json"),
+            project,
+            sys.executable,
+            "-m",
+            "do_genai_model_keys",
+            "move-to-plugin",
+            str(tmp_path / "before.json"),
+            "--out",
+            str(tmp_path / "after.json"),
         )
         assert "pulumi config set --secret do-genai:token" in moved.stderr
         cli.run(project, "stack", "import", "--file", str(tmp_path / "after.json"))
@@ -157,9 +171,7 @@ def test_a_stack_moves_from_the_dynamic_resources_to_the_plugin_keeping_its_secr
 
 
 def node_program(cli: Cli, folder: Path, sdk: Path, **request: object) -> dict[str, object]:
-    done = cli.script(
-        folder, "node", str(folder / "program.js"), str(sdk), json.dumps(request)
-    )
+    done = cli.script(folder, "node", str(folder / "program.js"), str(sdk), json.dumps(request))
     return dict(json.loads(done.stdout.strip().splitlines()[-1]))
 
 
@@ -202,7 +214,9 @@ def test_typescript_through_the_generated_node_sdk_in_an_inline_program(
 
         panel = emu.state.create_key("made-in-panel")
         imported = node_program(cli, folder, sdk, action="up", config={"panelUuid": panel.uuid})
-        assert imported["changes"].get("import") == 1  # type: ignore[union-attr]
+        changes = imported["changes"]
+        assert isinstance(changes, dict)
+        assert changes.get("import") == 1
         assert inference_status(emu, panel.secret) == 200
         node_program(cli, folder, sdk, action="up")  # the next up regenerates it
         assert inference_status(emu, panel.secret) == 401

@@ -6,15 +6,14 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from do_genai_model_keys.dynamic.key_inputs import UNKNOWN
 from do_genai_model_keys.emulator import Emulator
 from do_genai_model_keys.plugin.provider import KeysProvider
 from do_genai_model_keys.plugin.schema import KEY_TOKEN, package_schema
 from pulumi.provider.experimental import provider as api
-from do_genai_model_keys.dynamic.key_inputs import UNKNOWN
 from pulumi.provider.experimental.property_value import PropertyValue
 from support.emulators import inference_status
 
@@ -34,16 +33,21 @@ def wire(**values: Any) -> dict[str, PropertyValue]:
     return {name: one(value) for name, value in values.items()}
 
 
+def text(value: PropertyValue) -> str:
+    assert isinstance(value.value, str)
+    return value.value
+
+
 def plain(props: dict[str, PropertyValue]) -> dict[str, Any]:
     return {name: value.value for name, value in props.items()}
 
 
 @pytest.fixture
-def plugin(emulator: Emulator) -> Iterator[KeysProvider]:
+def plugin(emulator: Emulator) -> KeysProvider:
     provider = KeysProvider()
     config = wire(token=PropertyValue(emulator.token, is_secret=True), apiEndpoint=emulator.url)
     run(provider.configure(api.ConfigureRequest({}, config, True, True)))
-    yield provider
+    return provider
 
 
 def create(plugin: KeysProvider, **inputs: Any) -> api.CreateResponse:
@@ -56,29 +60,30 @@ def test_a_key_is_made_renamed_rotated_and_deleted(
     plugin: KeysProvider, emulator: Emulator
 ) -> None:
     made = create(plugin, name="web")
+    uuid = str(made.resource_id)
     state = made.properties
     assert state["secretKey"].is_secret
-    first = state["secretKey"].value
+    first = text(state["secretKey"])
     assert inference_status(emulator, first) == 200
     assert set(state) >= {"uuid", "name", "secretVersion", "createdAt", "rotatedAt"}
 
     news = run(plugin.check(api.CheckRequest(URN, {}, wire(name="web-2", secretVersion=2), b"")))
-    diff = run(plugin.diff(api.DiffRequest(URN, made.resource_id, state, news.inputs, [])))
-    assert diff.changes and not diff.replaces
+    diff = run(plugin.diff(api.DiffRequest(URN, uuid, state, news.inputs, [])))
+    assert diff.changes
+    assert not diff.replaces
     assert set(diff.diffs) == {"name", "secretVersion"}
     updated = run(
-        plugin.update(
-            api.UpdateRequest(URN, made.resource_id, state, news.inputs, 60, [], False)
-        )
+        plugin.update(api.UpdateRequest(URN, uuid, state, news.inputs, 60, [], False))
     ).properties
     assert updated["name"].value == "web-2"
-    assert emulator.state.keys[made.resource_id].name == "web-2"
-    assert updated["secretKey"].is_secret and updated["secretKey"].value != first
+    assert emulator.state.keys[uuid].name == "web-2"
+    assert updated["secretKey"].is_secret
+    assert updated["secretKey"].value != first
     assert inference_status(emulator, first) == 401
-    assert inference_status(emulator, updated["secretKey"].value) == 200
+    assert inference_status(emulator, text(updated["secretKey"])) == 200
 
-    run(plugin.delete(api.DeleteRequest(URN, made.resource_id, updated, 60)))
-    assert made.resource_id not in emulator.state.keys
+    run(plugin.delete(api.DeleteRequest(URN, uuid, updated, 60)))
+    assert uuid not in emulator.state.keys
 
 
 def test_a_preview_touches_nothing_and_leaves_outputs_unknown(
@@ -119,13 +124,14 @@ def test_an_imported_key_is_read_without_its_secret_and_regenerated_by_the_next_
     config = wire(token=PropertyValue(emulator.token, is_secret=True), apiEndpoint=emulator.url)
     run(later.configure(api.ConfigureRequest({}, config, True, True)))
     due = run(later.diff(api.DiffRequest(URN, panel.uuid, read.properties, program.inputs, [])))
-    assert due.changes and "secretKey" in due.diffs
+    assert due.changes
+    assert "secretKey" in due.diffs
     updated = run(
         later.update(
             api.UpdateRequest(URN, panel.uuid, read.properties, program.inputs, 60, [], False)
         )
     ).properties
-    assert inference_status(emulator, updated["secretKey"].value) == 200
+    assert inference_status(emulator, text(updated["secretKey"])) == 200
     assert inference_status(emulator, panel.secret) == 401
 
 
@@ -139,7 +145,8 @@ def test_the_functions_answer_with_records_and_a_secret_argument_keeps_them_secr
 ) -> None:
     made = create(plugin, name="fn")
     models = run(plugin.invoke(api.InvokeRequest("do-genai:index:getModels", {}))).return_value
-    assert models["ids"].value and not models["ids"].is_secret
+    assert models["ids"].value
+    assert not models["ids"].is_secret
     first = models["models"].value[0].value
     assert {"id", "contextWindow", "pricing"} <= set(first)
     keys = run(
@@ -150,15 +157,19 @@ def test_the_functions_answer_with_records_and_a_secret_argument_keeps_them_secr
     inference = run(
         plugin.invoke(api.InvokeRequest("do-genai:index:getInferenceModels", {"apiKey": secret}))
     ).return_value
-    assert inference["ids"].is_secret and inference["ids"].value
+    assert inference["ids"].is_secret
+    assert inference["ids"].value
 
 
 def test_unknown_provider_settings_are_refused_with_the_nearest_name(emulator: Emulator) -> None:
     checked = run(
         KeysProvider().check_config(
-            api.CheckRequest("urn:pulumi:dev::p::pulumi:providers:do-genai::default", {}, wire(
-                token=emulator.token, apiEndpiont=emulator.url
-            ), b"")
+            api.CheckRequest(
+                "urn:pulumi:dev::p::pulumi:providers:do-genai::default",
+                {},
+                wire(token=emulator.token, apiEndpiont=emulator.url),
+                b"",
+            )
         )
     )
     [failure] = checked.failures
@@ -171,7 +182,11 @@ def test_the_schema_marks_the_secret_and_names_every_input() -> None:
     key = schema["resources"][KEY_TOKEN]
     assert key["properties"]["secretKey"]["secret"] is True
     assert set(key["inputProperties"]) == {
-        "name", "secretVersion", "rotateAfterDays", "adoptUuid", "adoptExisting",
+        "name",
+        "secretVersion",
+        "rotateAfterDays",
+        "adoptUuid",
+        "adoptExisting",
         "regenerateOnAdopt",
     }
     assert schema["config"]["variables"]["token"]["secret"] is True

@@ -74,7 +74,9 @@ def move(deployment: dict[str, Any]) -> tuple[dict[str, Any], list[str]]:
             raise MoveError(f"{new_urn} is already in the state: was this state moved before?")
         moved[key["urn"]] = new_urn
     dynamic_providers = {
-        r["urn"] + "::" + r["id"]: r for r in resources if r.get("type", "").endswith("pulumi-python")
+        r["urn"] + "::" + r["id"]: r
+        for r in resources
+        if r.get("type", "").endswith("pulumi-python")
     }
     for key in keys:
         old_provider = dynamic_providers.get(key.get("provider", ""))
@@ -116,13 +118,15 @@ def _refuse_unmovable(key: dict[str, Any], resources: list[dict[str, Any]]) -> N
 
 def _spelled(props: dict[str, Any], names: tuple[str, ...]) -> dict[str, Any]:
     """Properties as the plugin spells them; the pickled provider and `account` stay behind."""
-    return {camel(k): v for k, v in props.items() if k in names and k != "account" and v is not None}
+    return {
+        camel(k): v for k, v in props.items() if k in names and k != "account" and v is not None
+    }
 
 
 def _config_keys(provider: dict[str, Any]) -> list[str]:
     """The `do-genai:*` keys matching the dynamic provider's `digitalocean:*` settings."""
     inputs = provider.get("inputs") or {}
-    return [f"{PACKAGE}:{k[len(DYNAMIC_CONFIG):]}" for k in inputs if k.startswith(DYNAMIC_CONFIG)]
+    return [f"{PACKAGE}:{k[len(DYNAMIC_CONFIG) :]}" for k in inputs if k.startswith(DYNAMIC_CONFIG)]
 
 
 def _settings(provider: dict[str, Any]) -> dict[str, Any]:
@@ -176,5 +180,8 @@ def main(argv: list[str] | None = None) -> int:
     )
     for key in config:
         secret = "--secret " if key.endswith(":token") else ""
-        print(f"  pulumi config set {secret}{key} <the value of digitalocean:{key.split(':')[1]}>", file=sys.stderr)
+        print(
+            f"  pulumi config set {secret}{key} <the value of digitalocean:{key.split(':')[1]}>",
+            file=sys.stderr,
+        )
     return 0

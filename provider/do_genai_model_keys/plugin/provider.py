@@ -44,7 +44,7 @@ IMPORT_TAKES_NO_CHANGE = frozenset(INPUTS) - {"name"}
 """Inputs that say how a key is taken (adopted, rotated later), not what it is: while a key is
 imported, a program that sets them differently from the defaults is no mismatch."""
 CONFIG = {camel(name): name for name in FIELDS}
-"""The provider's settings by their schema name: `ClientSettings`'s, as the stack config has them."""
+"""The provider's settings by their schema name: `ClientSettings`'s, as stack config has them."""
 
 
 class KeysProvider(wire_api.Provider):
@@ -194,7 +194,9 @@ class KeysProvider(wire_api.Provider):
         name = request.tok.rpartition(":")[2]
         answer = schema.FUNCTIONS.get(name)
         if answer is None:
-            raise ValueError(f"unknown function {request.tok}: the package has {list(schema.FUNCTIONS)}")
+            raise ValueError(
+                f"unknown function {request.tok}: the package has {list(schema.FUNCTIONS)}"
+            )
         args = from_wire(request.args)
         secret = any(value.contains_secret() for value in request.args.values())
         result = await self._run("", lambda: _answer(answer, args, self._account_settings()))
@@ -240,10 +242,13 @@ def _config_problems(news: Mapping[str, PropertyValue]) -> Iterator[tuple[str, s
             continue
         nearest = difflib.get_close_matches(key, list(CONFIG), n=1, cutoff=0.6)
         guess = f" (did you mean {nearest[0]}?)" if nearest else ""
-        yield key, (
-            f"unknown setting {key}{guess}: nothing reads it, so its value would be ignored and "
-            f"the defaults used (for an endpoint: DigitalOcean's own, with your token). The "
-            f"settings are {', '.join(CONFIG)}"
+        yield (
+            key,
+            (
+                f"unknown setting {key}{guess}: nothing reads it, so its value would be ignored "
+                "and the defaults used (for an endpoint: DigitalOcean's own, with your token). "
+                f"The settings are {', '.join(CONFIG)}"
+            ),
         )
     try:
         _settings(_config_of(news), check_only=True)
@@ -281,7 +286,10 @@ def _result(result: Any, *, secret: bool) -> dict[str, PropertyValue]:
 def _record_value(value: Any) -> PropertyValue:
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
         return PropertyValue(
-            {camel(f.name): _record_value(getattr(value, f.name)) for f in dataclasses.fields(value)}
+            {
+                camel(f.name): _record_value(getattr(value, f.name))
+                for f in dataclasses.fields(value)
+            }
         )
     if isinstance(value, Mapping):
         return PropertyValue({str(k): _record_value(v) for k, v in value.items()})
@@ -303,4 +311,3 @@ def _spelled_errors() -> Iterator[None]:
 
 class PluginError(Exception):
     """One of our errors as the engine shows it: its message, which names no secret."""
-

@@ -15,6 +15,7 @@ import ast
 import dataclasses
 import functools
 import inspect
+import itertools
 import re
 import textwrap
 import types
@@ -65,7 +66,7 @@ def attribute_docs(cls: type) -> dict[str, str]:
         except (OSError, TypeError):
             continue
         body = tree.body[0].body if tree.body and isinstance(tree.body[0], ast.ClassDef) else []
-        for node, after in zip(body, body[1:], strict=False):
+        for node, after in itertools.pairwise(body):
             target = node.target if isinstance(node, ast.AnnAssign) else None
             doc = after.value if isinstance(after, ast.Expr) else None
             if isinstance(target, ast.Name) and isinstance(doc, ast.Constant):
@@ -120,8 +121,7 @@ class _Types:
                 else [
                     camel(f.name)
                     for f in dataclasses.fields(cls)
-                    if f.default is dataclasses.MISSING
-                    and f.default_factory is dataclasses.MISSING
+                    if f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING
                 ],
             }
         return token
@@ -176,7 +176,10 @@ def key_resource() -> dict[str, Any]:
     hints = typing.get_type_hints(KeyOutputs)
     outputs = {
         camel(f.name): _described(
-            {**_Types().of(hints[f.name]), **({"secret": True} if f.name in SECRET_OUTPUTS else {})},
+            {
+                **_Types().of(hints[f.name]),
+                **({"secret": True} if f.name in SECRET_OUTPUTS else {}),
+            },
             docs.get(f.name),
         )
         for f in dataclasses.fields(KeyOutputs)
@@ -187,9 +190,7 @@ def key_resource() -> dict[str, Any]:
             "key's secret is unknown until the next `up` regenerates it."
         ),
         "inputProperties": input_specs,
-        "requiredInputs": [
-            camel(f.name) for f in inputs if f.default is dataclasses.MISSING
-        ],
+        "requiredInputs": [camel(f.name) for f in inputs if f.default is dataclasses.MISSING],
         "properties": {**{k: v for k, v in input_specs.items() if k not in outputs}, **outputs},
         "required": [camel(name) for name in OUTPUT_ONLY] + ["name", "secretVersion"],
     }
@@ -221,9 +222,7 @@ def function(token: str, answer: Callable[..., Any], all_types: _Types) -> dict[
     `account`: the provider instance is the account), the fields of its result record."""
     hints = typing.get_type_hints(answer)
     parameters = [
-        p
-        for p in inspect.signature(answer).parameters.values()
-        if p.kind is not p.KEYWORD_ONLY
+        p for p in inspect.signature(answer).parameters.values() if p.kind is not p.KEYWORD_ONLY
     ]
     inputs = {
         camel(p.name): {

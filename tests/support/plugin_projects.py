@@ -9,6 +9,7 @@ import textwrap
 from pathlib import Path
 
 from do_genai_model_keys.emulator import Emulator
+
 from support.cli import Cli
 
 
@@ -16,7 +17,9 @@ def plugin_cli(engine_bin: Path, tools_bin: Path, work: Path) -> Cli:
     """The CLI with the plugin (the venv's console script) and the YAML host on PATH, as a user
     who installed the wheel has them."""
     path = os.pathsep.join([str(engine_bin), str(tools_bin), str(Path(sys.prefix) / "bin")])
-    return Cli(engine_bin=engine_bin, work=work, env={"PATH": f"{path}{os.pathsep}{os.environ['PATH']}"})
+    return Cli(
+        engine_bin=engine_bin, work=work, env={"PATH": f"{path}{os.pathsep}{os.environ['PATH']}"}
+    )
 
 
 def configure(cli: Cli, project: Path, emu: Emulator) -> None:
