@@ -10,7 +10,11 @@ DigitalOcean). For N keys it times three steps: create N keys, rotate all of the
   outputs and update in place (the engine's own cost);
 - script: pydo's calls one after another, as a user's script would make them (create N,
   regenerate N, list every page);
-- script x4: the same calls on a thread pool of 4, the dynamic provider's concurrency.
+- script x4: the same calls on a thread pool of 4, the dynamic provider's concurrency;
+- plugin: the same three steps through the provider plugin (`pulumi-resource-do-genai`, the
+  generated Python SDK), which serves as many calls at once as the engine sends;
+- plugin floor: N do-nothing resources of a do-nothing plugin (`noop_plugin.py`) on the same
+  SDK server.
 Prints a table with requests and wall time; `benchmarks/run.py` runs it too and puts the table
 into benchmarks/results.md.
 """
@@ -38,11 +42,15 @@ sys.path.insert(0, str(HERE.parent / "tests"))  # the Automation API harness of 
 from do_genai_model_keys import ModelAccessKey  # noqa: E402
 from do_genai_model_keys.emulator import Emulator  # noqa: E402
 from noop import ShapedNoop  # noqa: E402  # benchmarks/ was just put on the path
+from noop_plugin import TYPE as NOOP_PLUGIN_TYPE  # noqa: E402
 from support.backend import LocalBackend, find_engine_bin  # noqa: E402
 
 KEYS = "/v2/gen-ai/models/api_keys"
 STEPS = ("create", "rotate", "refresh")
-PEERS = ("ours", "floor", "script", "script x4")
+PEERS = ("ours", "floor", "script", "script x4", "plugin", "plugin floor")
+RATE_PER_MINUTE = 250
+"""DigitalOcean's control-plane limit: N calls cannot take less than (N - 250) / 250 minutes
+once N is over a minute's worth (the first minute's 250 go at once)."""
 
 
 def requests_made(emu: Emulator) -> int:
@@ -99,6 +107,39 @@ def floor(backend: LocalBackend, emu: Emulator, n: int) -> dict[str, dict[str, f
             ShapedNoop(f"s{i}", {**inputs, "secret_version": version["v"]})
 
     return three_steps(emu, backend.stack(f"noop{n}", "bench", program), version)
+
+
+def plugin(backend: LocalBackend, emu: Emulator, n: int) -> dict[str, dict[str, float]]:
+    """The same steps through the provider plugin and its generated Python SDK."""
+    import pulumi_do_genai as genai
+
+    version = {"v": 1}
+
+    def program() -> None:
+        for i in range(n):
+            genai.ModelAccessKey(f"p{i}", name=f"plug-{i}", secret_version=version["v"])
+
+    config = {
+        "do-genai:token": (emu.token, True),
+        "do-genai:apiEndpoint": emu.url,
+        "do-genai:secretReadyWait": "5",
+    }
+    stack = backend.stack(f"plug{n}", "bench", program, config=config)  # type: ignore[arg-type]
+    return three_steps(emu, stack, version)
+
+
+def plugin_floor(backend: LocalBackend, emu: Emulator, n: int) -> dict[str, dict[str, float]]:
+    """The same steps on a do-nothing plugin's resources (the engine's floor for a plugin)."""
+    import pulumi
+
+    version = {"v": 1}
+
+    def program() -> None:
+        for i in range(n):
+            inputs = {"name": f"noop-{i}", "secretVersion": version["v"]}
+            pulumi.CustomResource(NOOP_PLUGIN_TYPE, f"n{i}", inputs)
+
+    return three_steps(emu, backend.stack(f"noopplug{n}", "bench", program), version)
 
 
 def script(emu: Emulator, n: int, workers: int) -> dict[str, dict[str, float]]:
@@ -158,6 +199,8 @@ def bench_latency(
             "floor": floor(backend, emu, n),
             "script": script(emu, n, workers=1),
             "script x4": script(emu, n, workers=4),
+            "plugin": plugin(backend, emu, n),
+            "plugin floor": plugin_floor(backend, emu, n),
         }
         httpx.request("DELETE", f"{emu.url}/_emulator/faults", json={})
         print(f"latency {latency_ms} ms, N={n}: {json.dumps(results[n])}", flush=True)
@@ -167,19 +210,39 @@ def bench_latency(
 def table(results: dict[Any, dict[str, dict[str, dict[str, float]]]]) -> str:
     """Markdown: a row per N and step, seconds (requests) per peer, ours against the floor."""
     lines = [
-        "| N | step | ours s (requests) | do-nothing floor s | pydo s (requests) | pydo x4 s "
-        "| ours / floor | ours / pydo x4 |",
-        "|---|---|---|---|---|---|---|---|",
+        "| N | step | dynamic s (requests) | dynamic floor s | plugin s (requests) "
+        "| plugin floor s | pydo s | pydo x4 s | rate-limit floor s | plugin / pydo x4 "
+        "| plugin / its floor |",
+        "|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for n, by_peer in results.items():
         for step in STEPS:
-            o, f, s1, s4 = (by_peer[p][step] for p in PEERS)
+            o, f, s1, s4, p, pf = (by_peer[peer][step] for peer in PEERS)
+            calls = p["requests"]
+            limit = max(0.0, (calls - RATE_PER_MINUTE) / RATE_PER_MINUTE * 60)
             lines.append(
                 f"| {n} | {step} | {o['s']} ({o['requests']}) | {f['s']} | "
-                f"{s1['s']} ({s1['requests']}) | {s4['s']} | {o['s'] / max(f['s'], 0.01):.2f}x "
-                f"| {o['s'] / max(s4['s'], 0.01):.2f}x |"
+                f"{p['s']} ({calls}) | {pf['s']} | {s1['s']} | {s4['s']} | {limit:.0f} | "
+                f"{p['s'] / max(s4['s'], 0.01):.2f}x | {p['s'] / max(pf['s'], 0.01):.2f}x |"
             )
     return "\n".join(lines)
+
+
+def plugin_backend(work: Path) -> LocalBackend:
+    """A backend whose engine finds both plugins on PATH: ours (the venv's console script)
+    and the do-nothing one."""
+    import os
+
+    from noop_plugin import launcher
+
+    tools = work / "plugins"
+    tools.mkdir()
+    launcher(tools)
+    engine = find_engine_bin()
+    bins = [engine, tools, Path(sys.prefix) / "bin"]
+    path = os.pathsep.join([*map(str, bins), os.environ["PATH"]])
+    env = {"PYTHONPATH": str(HERE), "PATH": path}
+    return LocalBackend(root=work / "state", engine_bin=engine, env=env)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -191,9 +254,7 @@ def main(argv: list[str] | None = None) -> int:
         Emulator(allow_create=True, rate_limits=False) as emu,
         tempfile.TemporaryDirectory() as work,
     ):
-        backend = LocalBackend(
-            root=Path(work), engine_bin=find_engine_bin(), env={"PYTHONPATH": str(HERE)}
-        )
+        backend = plugin_backend(Path(work))
         results = bench_latency(backend, emu, args.sizes, args.latency_ms)
     print(table(results))
     return 0
