@@ -14,9 +14,10 @@ from pathlib import Path
 import pytest
 from do_genai_model_keys.emulator import Emulator
 from support.cli import Cli
-from support.emulators import inference_status
+from support.emulators import control, fault, inference_status
 from support.plugin_projects import (
     DYNAMIC_PROGRAM,
+    MANY_PROGRAM,
     MOVED_PROGRAM,
     PYTHON_PROGRAM,
     YAML_PROGRAM,
@@ -256,3 +257,25 @@ def test_go_the_generated_sdk_compiles_and_a_program_builds(tmp_path: Path) -> N
         done = subprocess.run(command, cwd=program, env=env, capture_output=True, text=True)
         assert done.returncode == 0, f"{' '.join(command)}:\n{done.stdout}\n{done.stderr}"
     assert (program / "keys").stat().st_size > 0
+
+
+def test_the_plugin_serves_more_than_four_calls_at_once(
+    engine_bin: Path, tools_bin: Path, tmp_path: Path
+) -> None:
+    """The dynamic provider serves four calls at a time whatever the engine sends; the plugin
+    serves what the engine sends (counted by the emulator: the most requests answered at once)."""
+    with Emulator(allow_create=True) as emu:
+        cli = plugin_cli(engine_bin, tools_bin, tmp_path / "cli")
+        project = write(tmp_path / "many", MANY_PROGRAM)
+        (project / ".venv").symlink_to(Path(sys.prefix))
+        configure(cli, project, emu)
+        cli.run(project, "config", "set", "count", "12")
+        cli.run(project, "config", "set", "do-genai:verifySecrets", "false")
+        fault(emu, kind="latency", method="POST", path="/v2/gen-ai/models/api_keys", latency_ms=400)
+        control(emu, "POST", "stats/reset")
+        cli.run(project, "up", "--yes", "--skip-preview", "--parallel", "16")
+        stats = control(emu, "GET", "stats")
+        assert stats["requests"]["POST /v2/gen-ai/models/api_keys"] == 12
+        assert stats["peak_in_flight"] > 4, stats
+        cli.run(project, "destroy", "--yes", "--skip-preview")
+        assert not emu.state.keys

@@ -124,3 +124,14 @@ MOVED_PROGRAM = {
         pulumi.export("secret", web.secret_key)
     """,
 }
+
+MANY_PROGRAM = {
+    "Pulumi.yaml": PYTHON_PROGRAM["Pulumi.yaml"],
+    "__main__.py": """
+        import pulumi
+        import pulumi_do_genai as genai
+
+        for i in range(pulumi.Config().require_int("count")):
+            genai.ModelAccessKey(f"k{i}", name=f"many-{i}")
+    """,
+}

@@ -223,6 +223,20 @@ class EmulatorHandler(BaseHTTPRequestHandler):
                 )
             raise ApiError(404, "not_found", f"no such path: {path}")
 
+        with state.serving():
+            self._serve_api(route, params, path, query, body, request_id)
+
+    def _serve_api(
+        self,
+        route: Route,
+        params: dict[str, str],
+        path: str,
+        query: dict[str, list[str]],
+        body: dict[str, Any],
+        request_id: str,
+    ) -> None:
+        state = self.server.state
+        template = route.template
         token = _bearer(self.headers.get("Authorization"))
         rate_headers, refusal = self._take_rate_slot(route, token)
         try:

@@ -7,6 +7,7 @@ server module decides what to answer; this module only keeps and changes the fac
 from __future__ import annotations
 
 import collections
+import contextlib
 import dataclasses
 import json
 import os
@@ -16,6 +17,7 @@ import tempfile
 import threading
 import time
 import uuid
+from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -184,6 +186,8 @@ class EmulatorState:
         self.retired_secrets: set[str] = set()
         self.stats: collections.Counter[str] = collections.Counter()
         self.fault_stats: collections.Counter[str] = collections.Counter()
+        self.in_flight = 0
+        self.peak_in_flight = 0
         self.rate_limited: collections.Counter[str] = collections.Counter()
         """429s the rate limits answered, by route."""
         self.faults: list[FaultRule] = []
@@ -288,9 +292,23 @@ class EmulatorState:
         with self._lock:
             self.stats[f"{method} {template}"] += 1
 
+    @contextlib.contextmanager
+    def serving(self) -> Iterator[None]:
+        """One API request being answered: the peak of requests answered at once is kept (how
+        many calls a client really makes in parallel)."""
+        with self._lock:
+            self.in_flight += 1
+            self.peak_in_flight = max(self.peak_in_flight, self.in_flight)
+        try:
+            yield
+        finally:
+            with self._lock:
+                self.in_flight -= 1
+
     def stats_snapshot(self) -> dict[str, Any]:
         with self._lock:
             return {
+                "peak_in_flight": self.peak_in_flight,
                 "requests": dict(self.stats),
                 "faults": dict(self.fault_stats),
                 "rate_limited": dict(self.rate_limited),
@@ -300,6 +318,7 @@ class EmulatorState:
 
     def reset_stats(self) -> None:
         with self._lock:
+            self.peak_in_flight = self.in_flight
             self.stats.clear()
             self.fault_stats.clear()
             self.rate_limited.clear()
