@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from do_genai_model_keys.emulator import Emulator
 from support.cli import Cli
-from support.emulators import control, fault, inference_status
+from support.emulators import SOME_UUID, control, fault, inference_status
 from support.plugin_projects import (
     DYNAMIC_PROGRAM,
     MANY_PROGRAM,
@@ -278,4 +278,33 @@ def test_the_plugin_serves_more_than_four_calls_at_once(
         assert stats["requests"]["POST /v2/gen-ai/models/api_keys"] == 12
         assert stats["peak_in_flight"] > 4, stats
         cli.run(project, "destroy", "--yes", "--skip-preview")
+        assert not emu.state.keys
+
+
+def test_an_error_reads_as_its_message_without_a_class_path(
+    engine_bin: Path, tools_bin: Path, tmp_path: Path
+) -> None:
+    program = {
+        "Pulumi.yaml": f"""
+            name: wrong-uuid
+            runtime: yaml
+            resources:
+              web:
+                type: do-genai:index:ModelAccessKey
+                properties:
+                  name: web
+                  adoptUuid: {SOME_UUID}
+        """
+    }
+    with Emulator(allow_create=True) as emu:
+        cli = plugin_cli(engine_bin, tools_bin, tmp_path / "cli")
+        project = write(tmp_path / "wrong-uuid", program)
+        configure(cli, project, emu)
+        failed = cli.run(project, "up", "--yes", "--skip-preview", check=False)
+        said = failed.stdout + failed.stderr
+        assert failed.returncode != 0
+        assert SOME_UUID in said
+        assert "checking model access key 'web'" in said
+        assert "Unexpected <class" not in said
+        assert "Traceback" not in said
         assert not emu.state.keys

@@ -18,13 +18,12 @@ def main() -> None:
 
         print(json.dumps(package_schema(), indent=2, sort_keys=False))
         return
-    from pulumi.provider.experimental import server
-
     from .provider import KeysProvider
     from .schema import VERSION
+    from .serving import serve
 
     engine = next((a for a in args if not a.startswith("-")), "")
-    server.main(args, VERSION, KeysProvider(engine))
+    serve(KeysProvider(engine), VERSION, engine, args)
 
 
 if __name__ == "__main__":

@@ -33,6 +33,7 @@ from ..dynamic.key_inputs import INPUTS, UNKNOWN
 from ..dynamic.key_outputs import OUTPUT_ONLY
 from ..dynamic.runtime import use_settings
 from . import schema
+from .serving import PluginError
 from .wire import camel, from_wire, spelled, to_wire
 
 T = TypeVar("T")
@@ -307,7 +308,3 @@ def _spelled_errors() -> Iterator[None]:
         yield
     except GenAIError as error:
         raise PluginError(spelled(str(error), INPUTS)) from None
-
-
-class PluginError(Exception):
-    """One of our errors as the engine shows it: its message, which names no secret."""

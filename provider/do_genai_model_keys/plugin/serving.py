@@ -1,0 +1,62 @@
+"""The plugin's gRPC server: the SDK's servicer, with our errors said as their message.
+
+`pulumi.provider.experimental.server.main` serves a provider, but an exception escaping a
+provider method reaches the engine as gRPC's "Unexpected <class '...PluginError'>: ...", the
+class path first. Our errors already say what failed, for which key and what to do, so each
+call here answers a `PluginError` with its message alone (`context.abort`); anything else is
+left to the SDK's own answer, so a bug of ours still shows what it is.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import functools
+import sys
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+import grpc
+from pulumi.provider.experimental import provider as api
+from pulumi.provider.experimental.server import ProviderServicer
+from pulumi.runtime.proto import provider_pb2_grpc
+
+CALLS = (
+    "CheckConfig", "DiffConfig", "Configure", "Check", "Diff", "Create", "Read", "Update",
+    "Delete", "Invoke", "GetSchema",
+)  # fmt: skip
+
+
+class PluginError(Exception):
+    """One of our errors as the engine shows it: its message, which names no secret."""
+
+
+def _said_plainly(call: Callable[[Any, Any], Awaitable[Any]]) -> Callable[[Any, Any], Any]:
+    @functools.wraps(call)
+    async def answer(request: Any, context: grpc.aio.ServicerContext[Any, Any]) -> Any:
+        try:
+            return await call(request, context)
+        except PluginError as error:
+            await context.abort(grpc.StatusCode.UNKNOWN, str(error))
+
+    return answer
+
+
+def serve(provider: api.Provider, version: str, engine: str, args: list[str]) -> None:
+    """Serve `provider` on a loopback port, print the port (the engine reads it), until the
+    engine stops the process."""
+
+    async def run() -> None:
+        server = grpc.aio.server(options=[("grpc.max_receive_message_length", 400 * 2**20)])
+        servicer = ProviderServicer(args, version, provider, engine_address=engine)
+        for name in CALLS:
+            setattr(servicer, name, _said_plainly(getattr(servicer, name)))
+        provider_pb2_grpc.add_ResourceProviderServicer_to_server(servicer, server)
+        port = server.add_insecure_port("127.0.0.1:0")
+        await server.start()
+        sys.stdout.write(f"{port}\n")
+        sys.stdout.flush()
+        await server.wait_for_termination()
+
+    with contextlib.suppress(KeyboardInterrupt):  # the engine's interrupt ends the server
+        asyncio.run(run())
