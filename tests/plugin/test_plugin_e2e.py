@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from do_genai_model_keys.emulator import Emulator
 from support.cli import Cli
-from support.emulators import SOME_UUID, control, fault, inference_status
+from support.emulators import SOME_UUID, api_requests, control, fault, inference_status
 from support.plugin_projects import (
     DYNAMIC_PROGRAM,
     MANY_PROGRAM,
@@ -62,7 +62,9 @@ def lifecycle(cli: Cli, project: Path, emu: Emulator) -> None:
     assert inference_status(emu, secret) == 401
     assert inference_status(emu, str(after["secret"])) == 200
 
+    control(emu, "POST", "stats/reset")
     cli.run(project, "refresh", "--yes", "--skip-preview")
+    assert api_requests(emu, "GET /v2/gen-ai/models/api_keys") == 1  # one listing per account
     cli.run(project, "preview", "--expect-no-changes")
     cli.run(project, "destroy", "--yes", "--skip-preview")
     assert uuid not in emu.state.keys
@@ -88,6 +90,19 @@ def test_python_through_the_generated_sdk(
         assert inference_status(emu, panel.secret) == 401
         cli.run(project, "destroy", "--yes", "--skip-preview")
         assert not emu.state.keys
+
+        with Emulator(allow_create=True) as other:  # another account, another provider
+            cli.run(project, "config", "rm", "panelUuid")
+            cli.run(project, "config", "set", "otherEndpoint", other.url)
+            cli.run(project, "config", "set", "--secret", "otherToken", other.token)
+            cli.run(project, "up", "--yes", "--skip-preview")
+            [elsewhere] = other.state.keys.values()
+            assert elsewhere.name == "elsewhere"
+            assert [k.name for k in emu.state.keys.values()] == ["web-renamed"]
+            assert inference_status(other, str(outputs(cli, project)["elsewhere"])) == 200
+            secret_absent(other.token, cli.state_text(), "the state")
+            cli.run(project, "destroy", "--yes", "--skip-preview")
+            assert not other.state.keys
 
 
 def test_yaml_through_the_yaml_host_and_pulumi_import(

@@ -62,6 +62,15 @@ PYTHON_PROGRAM = {
                 name="made-in-panel",
                 opts=pulumi.ResourceOptions(import_=panel_uuid),
             )
+        other_endpoint = config.get("otherEndpoint")
+        if other_endpoint:  # a second account: an explicit provider instance
+            other = genai.Provider(
+                "other", token=config.require_secret("otherToken"), api_endpoint=other_endpoint
+            )
+            elsewhere = genai.ModelAccessKey(
+                "elsewhere", name="elsewhere", opts=pulumi.ResourceOptions(provider=other)
+            )
+            pulumi.export("elsewhere", elsewhere.secret_key)
         pulumi.export("uuid", web.id)
         pulumi.export("secret", web.secret_key)
         pulumi.export("models", genai.get_models_output().ids.apply(len))
