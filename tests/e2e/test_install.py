@@ -95,7 +95,8 @@ def project_venv(dist: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     venv.create(home, with_pip=True)
     python = home / "bin" / "python"
     pip = (python, "-m", "pip", "--disable-pip-version-check", "--quiet")
-    run(*pip, "install", "pulumi")
+    # DO_GENAI_TEST_PULUMI=pulumi==3.139.0 tries the oldest SDK the package supports, once.
+    run(*pip, "install", os.environ.get("DO_GENAI_TEST_PULUMI") or "pulumi")
     newest = run(python, "-c", PULUMI_VERSION).strip()
     [wheel] = dist.glob("do_genai_model_keys-*.whl")
     run(*pip, "install", wheel)
@@ -116,6 +117,10 @@ def test_the_wheel_holds_the_product_only(dist: Path) -> None:
     assert tops == {"do_genai_model_keys", wheel.name.split("-py3")[0] + ".dist-info"}
     assert "do_genai_model_keys/py.typed" in names
     assert "do_genai_model_keys/emulator/__main__.py" in names  # for users' own tests
+    assert "do_genai_model_keys/plugin/schema.json" in names  # the plugin carries its schema
+    [entry_points] = [n for n in names if n.endswith(".dist-info/entry_points.txt")]
+    scripts = zipfile.ZipFile(wheel).read(entry_points).decode()
+    assert "pulumi-resource-do-genai = do_genai_model_keys.plugin.__main__:main" in scripts
     assert not [n for n in names if "language_host" in n or n.startswith(("tests/", "provider/"))]
 
 
@@ -124,6 +129,10 @@ def test_the_wheel_keeps_the_newest_pulumi_and_imports(project_venv: Path, tmp_p
     python = project_venv / "bin" / "python"
     result = json.loads(run(python, "-c", SMOKE, cwd=tmp_path).strip().splitlines()[-1])
     assert result == {"key": "installed", "models": 60, "secret": True}
+    plugin = project_venv / "bin" / "pulumi-resource-do-genai"
+    schema = json.loads(run(str(plugin), "schema", cwd=tmp_path))
+    assert schema["name"] == "do-genai"
+    assert "do-genai:index:ModelAccessKey" in schema["resources"]
 
 
 def user_project(root: Path, venv_home: Path) -> Path:

@@ -20,6 +20,7 @@ from support.plugin_projects import (
     MANY_PROGRAM,
     MOVED_PROGRAM,
     PYTHON_PROGRAM,
+    ROTATING_PROGRAM,
     YAML_PROGRAM,
     configure,
     plugin_cli,
@@ -322,4 +323,40 @@ def test_an_error_reads_as_its_message_without_a_class_path(
         assert "checking model access key 'web'" in said
         assert "Unexpected <class" not in said
         assert "Traceback" not in said
+        assert not emu.state.keys
+
+
+def test_a_rotating_pair_through_the_plugin_rotates_the_standby_and_refuses_a_jump(
+    engine_bin: Path, tools_bin: Path, tmp_path: Path
+) -> None:
+    """The same component as the Python door's, built by the plugin (`Construct`)."""
+    with Emulator(allow_create=True) as emu:
+        cli = plugin_cli(engine_bin, tools_bin, tmp_path / "cli")
+        project = write(tmp_path / "pair", ROTATING_PROGRAM)
+        (project / ".venv").symlink_to(Path(sys.prefix))
+        configure(cli, project, emu)
+        cli.run(project, "up", "--yes", "--skip-preview")
+        first = outputs(cli, project)
+        assert first["slot"] == "a"
+        assert sorted(k.name for k in emu.state.keys.values()) == ["pair-a", "pair-b"]
+        assert cli.run(project, "stack", "output", "active").stdout.strip() == "[secret]"
+
+        cli.run(project, "config", "set", "rotation", "1")
+        preview = cli.run(project, "preview", "--diff")
+        assert "pair-b" in preview.stdout  # the standby is the one to regenerate
+        cli.run(project, "up", "--yes", "--skip-preview")
+        second = outputs(cli, project)
+        assert second["slot"] == "b"
+        assert second["previous"] == first["active"]  # the old active secret still works
+        assert inference_status(emu, str(second["previous"])) == 200
+        assert inference_status(emu, str(second["active"])) == 200
+        assert inference_status(emu, str(first["previous"])) == 401
+
+        cli.run(project, "config", "set", "rotation", "3")
+        jump = cli.run(project, "up", "--yes", "--skip-preview", check=False)
+        assert jump.returncode != 0
+        assert "moves from 1 to 3 at once" in jump.stdout + jump.stderr
+        assert inference_status(emu, str(second["active"])) == 200  # nothing was regenerated
+        cli.run(project, "config", "set", "rotation", "1")
+        cli.run(project, "destroy", "--yes", "--skip-preview")
         assert not emu.state.keys

@@ -144,3 +144,22 @@ MANY_PROGRAM = {
             genai.ModelAccessKey(f"k{i}", name=f"many-{i}")
     """,
 }
+
+ROTATING_PROGRAM = {
+    "Pulumi.yaml": PYTHON_PROGRAM["Pulumi.yaml"],
+    "__main__.py": """
+        import pulumi
+        import pulumi_do_genai as genai
+
+        config = pulumi.Config()
+        pair = genai.RotatingModelAccessKey(
+            "pair",
+            name="pair",
+            rotation=config.get_int("rotation") or 0,
+            min_rotation_interval_hours=config.get_float("floorHours") or 0,
+        )
+        pulumi.export("active", pair.active_secret_key)
+        pulumi.export("previous", pair.previous_secret_key)
+        pulumi.export("slot", pair.active_slot)
+    """,
+}

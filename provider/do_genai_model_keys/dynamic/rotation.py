@@ -22,8 +22,9 @@ both slots at once, floor waived, and says what it kills.
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime
+from typing import Any
 
 import pulumi
 
@@ -104,6 +105,8 @@ class RotatingModelAccessKey(pulumi.ComponentResource):
         min_rotation_interval_hours: float | None = None,
         emergency_rotations: int = 0,
         opts: pulumi.ResourceOptions | None = None,
+        _type: str = ROTATING_KEY_TYPE,
+        _key: Callable[..., Any] = ModelAccessKey,
     ) -> None:
         """`name` names the keys `<name>-a` and `<name>-b`; `adopt_uuids` takes over two keys
         made in the control panel (slot a's UUID, then slot b's) instead of creating them;
@@ -111,8 +114,9 @@ class RotatingModelAccessKey(pulumi.ComponentResource):
         `min_rotation_interval_hours`: the least time the previous secret keeps working after
         it stopped being active (a sooner rotation is refused; None: 24 hours);
         `emergency_rotations`: raise it by one to regenerate both slots at once, whatever the
-        interval (a leaked key)."""
-        super().__init__(ROTATING_KEY_TYPE, resource_name, None, opts)
+        interval (a leaked key). `_type` and `_key` are the provider plugin's (its type, and
+        its key resource with `uuid`, `secret_key` and `rotated_at` outputs)."""
+        super().__init__(_type, resource_name, None, opts)
         if adopt_uuids is not None and len(adopt_uuids) != 2:
             raise ValueError(
                 f"RotatingModelAccessKey {resource_name!r}: adopt_uuids needs exactly two UUIDs "
@@ -130,7 +134,7 @@ class RotatingModelAccessKey(pulumi.ComponentResource):
         standby = SLOTS[1 - SLOTS.index(active)]
         versions = dict(zip(SLOTS, slot_versions(count, emergency_rotations), strict=True))
 
-        def slot_key(slot: str, previous_active_since: pulumi.Output[str] | None) -> ModelAccessKey:
+        def slot_key(slot: str, previous_active_since: pulumi.Output[str] | None) -> Any:
             rotating = {
                 "component": resource_name,
                 "slot": slot,
@@ -140,7 +144,7 @@ class RotatingModelAccessKey(pulumi.ComponentResource):
                 # When this slot's secret stopped being active: the other slot's rotation.
                 "previous_active_since": previous_active_since,
             }
-            return ModelAccessKey(
+            return _key(
                 f"{resource_name}-{slot}",
                 name=f"{name}-{slot}",
                 secret_version=versions[slot],

@@ -18,12 +18,22 @@ def main() -> None:
 
         print(json.dumps(package_schema(), indent=2, sort_keys=False))
         return
-    from .provider import KeysProvider
+    try:
+        from .components import Components
+        from .provider import KeysProvider
+        from .serving import serve
+    except ImportError as error:  # an old pulumi SDK: the dynamic resources still work with it
+        from importlib.metadata import version
+
+        sys.exit(
+            f"pulumi-resource-do-genai: the pulumi SDK {version('pulumi')} in this environment "
+            f"cannot serve a provider plugin ({error}): `pip install -U pulumi` (the plugin "
+            "is tested with 3.259 and newer)"
+        )
     from .schema import VERSION
-    from .serving import serve
 
     engine = next((a for a in args if not a.startswith("-")), "")
-    serve(KeysProvider(engine), VERSION, engine, args)
+    serve(KeysProvider(engine), VERSION, engine, args, Components())
 
 
 if __name__ == "__main__":

@@ -105,7 +105,10 @@ class KeysProvider(wire_api.Provider):
     async def check(self, request: wire_api.CheckRequest) -> wire_api.CheckResponse:
         _resource(request.urn)
         olds, news = from_wire(request.old_inputs), from_wire(request.new_inputs)
-        unknown = sorted(set(news) - set(INPUTS) - {"account"} or set())
+        unknown = sorted(set(news) - set(INPUTS) - {"account", core.ROTATING, *OUTPUT_ONLY})
+        if isinstance(news.get(core.ROTATING), dict):  # a slot of a RotatingModelAccessKey
+            rotating = news[core.ROTATING]
+            news[core.ROTATING] = {k: None if v == UNKNOWN else v for k, v in rotating.items()}
         result = await self._run(request.urn, lambda: self._core.check(olds, news))
         failures = [
             wire_api.CheckFailure(camel(f.property), spelled(f.reason, INPUTS))
@@ -115,7 +118,7 @@ class KeysProvider(wire_api.Provider):
             wire_api.CheckFailure(camel(name), f"{camel(name)} is not an input of ModelAccessKey")
             for name in unknown
         ]
-        inputs = {k: v for k, v in (result.inputs or {}).items() if k in INPUTS}
+        inputs = {k: v for k, v in (result.inputs or {}).items() if k in KEPT_INPUTS}
         return wire_api.CheckResponse(inputs=to_wire(inputs), failures=failures)
 
     async def diff(self, request: wire_api.DiffRequest) -> wire_api.DiffResponse:
@@ -161,7 +164,7 @@ class KeysProvider(wire_api.Provider):
     async def update(self, request: wire_api.UpdateRequest) -> wire_api.UpdateResponse:
         olds, news = from_wire(request.olds), from_wire(request.news)
         if request.preview:
-            state = {**olds, **{k: news.get(k) for k in INPUTS if k in news}}
+            state = {**olds, **{k: news.get(k) for k in KEPT_INPUTS if k in news}}
             if core.regenerates(olds, news):
                 state |= {"secret_key": UNKNOWN, "rotated_at": UNKNOWN}
             return wire_api.UpdateResponse(_state(state))
@@ -213,9 +216,14 @@ def _resource(urn: str) -> None:
         raise ValueError(f"unknown resource type {kind}: the package has {schema.KEY_TOKEN}")
 
 
+KEPT_INPUTS = (*INPUTS, core.EMERGENCIES, core.ROTATION)
+"""What a key's state keeps of its inputs: the declared ones, and for a rotating key's slot the
+emergency and rotation counts its pacing is measured against (the core's own names)."""
+
+
 def _state(props: Mapping[str, Any]) -> dict[str, PropertyValue]:
     """A key's state on the wire: its inputs and outputs, `secretKey` always a secret."""
-    names = {*INPUTS, *OUTPUT_ONLY} - set(schema.NOT_ON_THE_WIRE)
+    names = {*KEPT_INPUTS, *OUTPUT_ONLY} - set(schema.NOT_ON_THE_WIRE)
     return to_wire(props, secrets=schema.SECRET_OUTPUTS, keep=names)
 
 

@@ -27,11 +27,14 @@ from ..api.config import ClientSettings
 from ..dynamic import data_sources
 from ..dynamic.key_inputs import ModelAccessKeyArgs
 from ..dynamic.key_outputs import OUTPUT_ONLY, KeyOutputs
+from ..dynamic.rotation import RotatingModelAccessKey
 from . import PACKAGE
 from .wire import camel
 
 VERSION = "0.1.0"
 KEY_TOKEN = f"{PACKAGE}:index:ModelAccessKey"
+ROTATING_TOKEN = f"{PACKAGE}:index:RotatingModelAccessKey"
+ROTATING_SECRETS = ("active_secret_key", "previous_secret_key")
 NOT_ON_THE_WIRE = ("account",)
 """Inputs of the dynamic door only: in the plugin, the provider instance is the account."""
 SECRET_OUTPUTS = ("secret_key",)
@@ -196,6 +199,52 @@ def key_resource() -> dict[str, Any]:
     }
 
 
+def rotating_inputs() -> dict[str, str]:
+    """The component's inputs: its constructor's parameter (Python name) -> the wire's name;
+    not `account` (the provider is the account), `opts` or the plugin's own `_type`/`_key`."""
+    skipped = {"self", "resource_name", "opts", *NOT_ON_THE_WIRE}
+    return {
+        name: camel(name)
+        for name in inspect.signature(RotatingModelAccessKey.__init__).parameters
+        if name not in skipped and not name.startswith("_")
+    }
+
+
+def rotating_component() -> dict[str, Any]:
+    """`RotatingModelAccessKey`: the inputs of its constructor, the outputs it declares."""
+    from .components import OUTPUTS
+
+    hints = typing.get_type_hints(RotatingModelAccessKey.__init__)
+    docs = attribute_docs(RotatingModelAccessKey)
+    parameters = inspect.signature(RotatingModelAccessKey.__init__).parameters
+    inputs = {wire: _Types().of(hints[python]) for python, wire in rotating_inputs().items()}
+    module = vars(inspect.getmodule(RotatingModelAccessKey))
+    own = RotatingModelAccessKey.__annotations__  # the base classes' do not resolve
+    declared = {name: eval(str(own[name]), module) for name in OUTPUTS}  # noqa: S307
+    outputs = {
+        camel(name): _described(
+            {
+                **_Types().of(typing.get_args(declared[name])[0]),
+                **({"secret": True} if name in ROTATING_SECRETS else {}),
+            },
+            docs.get(name),
+        )
+        for name in OUTPUTS
+    }
+    return {
+        "isComponent": True,
+        "description": _doc(RotatingModelAccessKey),
+        "inputProperties": inputs,
+        "requiredInputs": [
+            wire
+            for python, wire in rotating_inputs().items()
+            if parameters[python].default is inspect.Parameter.empty
+        ],
+        "properties": outputs,
+        "required": list(outputs),
+    }
+
+
 def config_properties() -> dict[str, Any]:
     """The provider's configuration: each `ClientSettings` field a stack may set, with the
     environment variables it falls back to."""
@@ -274,7 +323,7 @@ def package_schema() -> dict[str, Any]:
             "inputProperties": config,
             "properties": {k: v for k, v in config.items() if k != "token"},
         },
-        "resources": {KEY_TOKEN: key_resource()},
+        "resources": {KEY_TOKEN: key_resource(), ROTATING_TOKEN: rotating_component()},
         "functions": functions,
         "types": dict(sorted(all_types.found.items())),
         "language": {

@@ -17,6 +17,8 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 import grpc
+import pulumi.provider as classic
+from pulumi.provider import server as classic_server
 from pulumi.provider.experimental import provider as api
 from pulumi.provider.experimental.server import ProviderServicer
 from pulumi.runtime.proto import provider_pb2_grpc
@@ -42,15 +44,24 @@ def _said_plainly(call: Callable[[Any, Any], Awaitable[Any]]) -> Callable[[Any, 
     return answer
 
 
-def serve(provider: api.Provider, version: str, engine: str, args: list[str]) -> None:
-    """Serve `provider` on a loopback port, print the port (the engine reads it), until the
-    engine stops the process."""
+def serve(
+    provider: api.Provider,
+    version: str,
+    engine: str,
+    args: list[str],
+    components: classic.Provider | None = None,
+) -> None:
+    """Serve `provider` (and its `components`' `Construct`) on a loopback port, print the port
+    (the engine reads it), until the engine stops the process."""
 
     async def run() -> None:
         server = grpc.aio.server(options=[("grpc.max_receive_message_length", 400 * 2**20)])
         servicer = ProviderServicer(args, version, provider, engine_address=engine)
         for name in CALLS:
             setattr(servicer, name, _said_plainly(getattr(servicer, name)))
+        if components is not None:  # components are built by the SDK's component server
+            builder = classic_server.ProviderServicer(components, args, engine_address=engine)
+            servicer.Construct = builder.Construct  # type: ignore[method-assign]
         provider_pb2_grpc.add_ResourceProviderServicer_to_server(servicer, server)
         port = server.add_insecure_port("127.0.0.1:0")
         await server.start()

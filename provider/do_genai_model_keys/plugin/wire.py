@@ -18,7 +18,9 @@ from ..dynamic.key_inputs import UNKNOWN
 
 
 def camel(name: str) -> str:
-    """`secret_version` -> `secretVersion`."""
+    """`secret_version` -> `secretVersion`; the core's own `__names` stay as they are."""
+    if name.startswith("__"):
+        return name
     head, *rest = name.split("_")
     return head + "".join(part[:1].upper() + part[1:] for part in rest)
 

@@ -30,6 +30,11 @@ export type Provider = import("./provider").Provider;
 export const Provider: typeof import("./provider").Provider = null as any;
 utilities.lazyLoad(exports, ["Provider"], () => require("./provider"));
 
+export { RotatingModelAccessKeyArgs } from "./rotatingModelAccessKey";
+export type RotatingModelAccessKey = import("./rotatingModelAccessKey").RotatingModelAccessKey;
+export const RotatingModelAccessKey: typeof import("./rotatingModelAccessKey").RotatingModelAccessKey = null as any;
+utilities.lazyLoad(exports, ["RotatingModelAccessKey"], () => require("./rotatingModelAccessKey"));
+
 
 // Export sub-modules:
 import * as config from "./config";
@@ -46,6 +51,8 @@ const _module = {
         switch (type) {
             case "do-genai:index:ModelAccessKey":
                 return new ModelAccessKey(name, <any>undefined, { urn })
+            case "do-genai:index:RotatingModelAccessKey":
+                return new RotatingModelAccessKey(name, <any>undefined, { urn })
             default:
                 throw new Error(`unknown resource type ${type}`);
         }

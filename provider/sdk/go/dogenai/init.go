@@ -23,6 +23,8 @@ func (m *module) Construct(ctx *pulumi.Context, name, typ, urn string) (r pulumi
 	switch typ {
 	case "do-genai:index:ModelAccessKey":
 		r = &ModelAccessKey{}
+	case "do-genai:index:RotatingModelAccessKey":
+		r = &RotatingModelAccessKey{}
 	default:
 		return nil, fmt.Errorf("unknown resource type: %s", typ)
 	}

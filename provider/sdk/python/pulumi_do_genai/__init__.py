@@ -11,6 +11,7 @@ from .get_model_access_keys import *
 from .get_models import *
 from .model_access_key import *
 from .provider import *
+from .rotating_model_access_key import *
 from ._inputs import *
 from . import outputs
 
@@ -29,7 +30,8 @@ _utilities.register(
   "mod": "index",
   "fqn": "pulumi_do_genai",
   "classes": {
-   "do-genai:index:ModelAccessKey": "ModelAccessKey"
+   "do-genai:index:ModelAccessKey": "ModelAccessKey",
+   "do-genai:index:RotatingModelAccessKey": "RotatingModelAccessKey"
   }
  }
 ]
