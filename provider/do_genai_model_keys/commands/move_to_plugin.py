@@ -14,7 +14,7 @@ and `pulumi preview` shows no change to any key. Nothing is sent to DigitalOcean
     pulumi config set --secret do-genai:token <token>   (and the endpoints it prints)
 
 Refused, with the reason: a key with its own `account` (give the plugin an explicit provider
-for that account instead), a key of a `RotatingModelAccessKey` (no plugin counterpart yet), a
+for that account instead), a key of a `RotatingModelAccessKey` (not moved yet), a
 pending operation (finish or cancel it first), and a state that already has plugin keys of the
 same name.
 """
@@ -111,8 +111,9 @@ def _refuse_unmovable(key: dict[str, Any], resources: list[dict[str, Any]]) -> N
     parent = next((r for r in resources if r["urn"] == key.get("parent")), None)
     if parent is not None and parent.get("type") == ROTATING_KEY_TYPE:
         raise MoveError(
-            f"ModelAccessKey {name!r} is a slot of a RotatingModelAccessKey, which the plugin "
-            "does not offer yet: keep that stack on the dynamic resources; nothing was written"
+            f"ModelAccessKey {name!r} is a slot of a RotatingModelAccessKey, which this command "
+            "does not move yet (the component's type changes too): keep that stack on the "
+            "dynamic resources; nothing was written"
         )
 
 
