@@ -6,10 +6,12 @@ from __future__ import annotations
 
 import asyncio
 import json
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
 from do_genai_model_keys.dynamic.key_inputs import UNKNOWN
+from do_genai_model_keys.dynamic.runtime import reset_runtime
 from do_genai_model_keys.emulator import Emulator
 from do_genai_model_keys.plugin.provider import KeysProvider
 from do_genai_model_keys.plugin.schema import KEY_TOKEN, package_schema
@@ -43,11 +45,14 @@ def plain(props: dict[str, PropertyValue]) -> dict[str, Any]:
 
 
 @pytest.fixture
-def plugin(emulator: Emulator) -> KeysProvider:
+def plugin(emulator: Emulator) -> Iterator[KeysProvider]:
     provider = KeysProvider()
     config = wire(token=PropertyValue(emulator.token, is_secret=True), apiEndpoint=emulator.url)
     run(provider.configure(api.ConfigureRequest({}, config, True, True)))
-    return provider
+    yield provider
+    # The process's runtime is the plugin's now (an engine's, checking against DigitalOcean):
+    # the next test of this worker starts without it.
+    reset_runtime()
 
 
 def create(plugin: KeysProvider, **inputs: Any) -> api.CreateResponse:

@@ -30,7 +30,10 @@ def main() -> None:
             f"cannot serve a provider plugin ({error}): `pip install -U pulumi` (the plugin "
             "is tested with 3.259 and newer)"
         )
+    from ..api import lifeline
     from .schema import VERSION
+
+    lifeline.install()  # a killed engine leaves no plugin of ours acting on its own
 
     engine = next((a for a in args if not a.startswith("-")), "")
     serve(KeysProvider(engine), VERSION, engine, args, Components())

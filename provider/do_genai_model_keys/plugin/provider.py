@@ -89,9 +89,6 @@ class KeysProvider(wire_api.Provider):
         return wire_api.DiffResponse(changes=bool(changed), diffs=changed)
 
     async def configure(self, request: wire_api.ConfigureRequest) -> wire_api.ConfigureResponse:
-        from ..api import lifeline
-
-        lifeline.install()  # a killed engine leaves no provider of ours acting on its own
         given = _config_of(request.args) or _config_from_variables(request.variables)
         settings = _settings(given)
         self._settings = settings
