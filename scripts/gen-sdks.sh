@@ -17,7 +17,7 @@ PYTHONPATH="$root/provider" "$python" -m do_genai_model_keys.plugin schema > "$s
 "$sdkgen" "$schema" "$out/provider/sdk" python nodejs go
 cp "$root/provider/do_genai_model_keys/plugin/readmes/go.md" "$out/provider/sdk/go/README.md"
 # The Go SDK as a module of its own, so a program can `replace` its import path with this folder.
-pulumi_version=$(sed -n 's/^pulumi==//p' "$root/constraints.txt")
+pulumi_version=$(sed -n 's/^# engine: //p' "$root/constraints.txt")
 cat > "$out/provider/sdk/go/go.mod" <<GOMOD
 module example.com/do-genai/sdk/go
 

@@ -11,7 +11,7 @@
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
-PULUMI_VERSION=${PULUMI_VERSION:-$(sed -n 's/^pulumi==//p' "$here/../constraints.txt")}
+PULUMI_VERSION=${PULUMI_VERSION:-$(sed -n 's/^# engine: //p' "$here/../constraints.txt")}
 PULUMI_YAML_VERSION=${PULUMI_YAML_VERSION:-1.25.0}
 CACHE_ROOT=${PULUMI_ENGINE_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/do-genai-pulumi-engine}
 source_hash=$(sha256sum "$here/sdkgen/main.go" | cut -c1-12)

@@ -16,8 +16,8 @@
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
-# The engine follows the pulumi SDK locked in constraints.txt.
-PULUMI_VERSION=${PULUMI_VERSION:-$(sed -n 's/^pulumi==//p' "$here/../constraints.txt")}
+# The engine of the `# engine:` line of constraints.txt.
+PULUMI_VERSION=${PULUMI_VERSION:-$(sed -n 's/^# engine: //p' "$here/../constraints.txt")}
 MIN_VERSION=3.139.0
 PYTHON=${1:-${PULUMI_PYTHON_CMD:-python3}}
 PYTHON=$(command -v "$PYTHON" || echo "$PYTHON")

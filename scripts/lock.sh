@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # Regenerate constraints.txt: the newest versions pyproject.toml allows, with the pulumi SDK held
-# at the newest engine the Go module proxy serves here (PULUMI_LOCK, default below), because
-# scripts/install-pulumi.sh builds the engine of the locked SDK's version.
+# at PULUMI_LOCK (default below: the newest on the package index). The engine that
+# scripts/install-pulumi.sh builds is the `# engine:` line of the header, kept as it is: the
+# newest the Go module proxy serves, which may be newer than the SDK.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
-PULUMI_LOCK=${PULUMI_LOCK:-3.259.0}
+PULUMI_LOCK=${PULUMI_LOCK:-3.272.0}
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 python3 -m venv "$work/venv"

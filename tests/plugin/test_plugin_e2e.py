@@ -246,9 +246,9 @@ def test_go_the_generated_sdk_compiles_and_a_program_builds(tmp_path: Path) -> N
     """Go: the SDK against the Go SDK module of the engine's version (modules and build cache
     kept outside the repository, keyed by that version)."""
     version = next(
-        line.split("==")[1]
+        line.split(": ")[1]
         for line in (ROOT / "constraints.txt").read_text().splitlines()
-        if line.startswith("pulumi==")
+        if line.startswith("# engine: ")
     )
     program = tmp_path / "keys-in-go"
     program.mkdir()

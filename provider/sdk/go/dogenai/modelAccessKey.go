@@ -82,6 +82,12 @@ func (ModelAccessKeyState) ElementType() reflect.Type {
 	return reflect.TypeOf((*modelAccessKeyState)(nil)).Elem()
 }
 
+// ModelAccessKeyExists checks whether an existing ModelAccessKey resource with the given ID exists.
+func ModelAccessKeyExists(ctx *pulumi.Context,
+	id pulumi.StringInput, state *ModelAccessKeyState, opts ...pulumi.ResourceOption) pulumi.BoolOutput {
+	return ctx.ExistsResource("do-genai:index:ModelAccessKey", id, state, "", opts...)
+}
+
 type modelAccessKeyArgs struct {
 	// Adopt the one existing key whose name is exactly `name` instead of creating one.
 	AdoptExisting *bool `pulumi:"adoptExisting"`
