@@ -3,8 +3,9 @@
 `pulumi.provider.experimental.server.main` serves a provider, but an exception escaping a
 provider method reaches the engine as gRPC's "Unexpected <class '...PluginError'>: ...", the
 class path first. Our errors already say what failed, for which key and what to do, so each
-call here answers a `PluginError` with its message alone (`context.abort`); anything else is
-left to the SDK's own answer, so a bug of ours still shows what it is.
+call here answers a `PluginError` with its message alone (`context.abort`), also when the SDK's
+servicer has re-raised it with a stack appended (newer SDKs do); anything else is left to the
+SDK's own answer, so a bug of ours still shows what it is.
 """
 
 from __future__ import annotations
@@ -38,10 +39,24 @@ def _said_plainly(call: Callable[[Any, Any], Awaitable[Any]]) -> Callable[[Any, 
     async def answer(request: Any, context: grpc.aio.ServicerContext[Any, Any]) -> Any:
         try:
             return await call(request, context)
-        except PluginError as error:
-            await context.abort(grpc.StatusCode.UNKNOWN, str(error))
+        except Exception as error:
+            ours = _ours(error)
+            if ours is None:
+                raise
+            await context.abort(grpc.StatusCode.UNKNOWN, str(ours))
 
     return answer
+
+
+def _ours(error: BaseException | None) -> PluginError | None:
+    """Our error, raised as it is or re-raised by the SDK's servicer as a new exception with a
+    stack (SDKs from 3.26x wrap every call so)."""
+    seen = 0
+    while error is not None and seen < 5:
+        if isinstance(error, PluginError):
+            return error
+        error, seen = error.__cause__ or error.__context__, seen + 1
+    return None
 
 
 def serve(
