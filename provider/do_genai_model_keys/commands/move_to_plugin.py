@@ -32,8 +32,8 @@ from ..dynamic import KEY_TYPE, ROTATING_KEY_TYPE
 from ..dynamic.key_inputs import INPUTS
 from ..dynamic.key_outputs import OUTPUTS
 from ..plugin import PACKAGE
+from ..plugin.names import camel
 from ..plugin.schema import KEY_TOKEN, VERSION
-from ..plugin.wire import camel
 
 PROVIDER_TYPE = f"pulumi:providers:{PACKAGE}"
 PROVIDER_NAME = "default_" + VERSION.replace(".", "_")

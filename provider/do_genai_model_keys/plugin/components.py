@@ -21,8 +21,8 @@ import pulumi.provider as classic
 
 from ..dynamic.resources import ROTATING
 from ..dynamic.rotation import RotatingModelAccessKey
+from .names import camel
 from .schema import KEY_TOKEN, ROTATING_TOKEN, VERSION, rotating_inputs
-from .wire import camel
 
 
 class PluginKey:

@@ -33,8 +33,9 @@ from ..dynamic.key_inputs import INPUTS, UNKNOWN
 from ..dynamic.key_outputs import OUTPUT_ONLY
 from ..dynamic.runtime import use_settings
 from . import schema
+from .names import camel
 from .serving import PluginError
-from .wire import camel, from_wire, spelled, to_wire
+from .wire import from_wire, spelled, to_wire
 
 T = TypeVar("T")
 

@@ -29,7 +29,7 @@ from ..dynamic.key_inputs import ModelAccessKeyArgs
 from ..dynamic.key_outputs import OUTPUT_ONLY, KeyOutputs
 from ..dynamic.rotation import RotatingModelAccessKey
 from . import PACKAGE
-from .wire import camel
+from .names import camel
 
 VERSION = "0.1.0"
 KEY_TOKEN = f"{PACKAGE}:index:ModelAccessKey"

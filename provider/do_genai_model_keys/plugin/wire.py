@@ -15,19 +15,7 @@ from typing import Any
 from pulumi.provider.experimental.property_value import Computed, PropertyValue
 
 from ..dynamic.key_inputs import UNKNOWN
-
-
-def camel(name: str) -> str:
-    """`secret_version` -> `secretVersion`; the core's own `__names` stay as they are."""
-    if name.startswith("__"):
-        return name
-    head, *rest = name.split("_")
-    return head + "".join(part[:1].upper() + part[1:] for part in rest)
-
-
-def snake(name: str) -> str:
-    """`secretVersion` -> `secret_version`."""
-    return re.sub(r"(?<!^)([A-Z])", lambda m: "_" + m.group(1).lower(), name)
+from .names import camel, snake
 
 
 def plain(value: PropertyValue) -> Any:
