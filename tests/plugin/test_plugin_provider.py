@@ -200,3 +200,52 @@ def test_the_schema_marks_the_secret_and_names_every_input() -> None:
         "do-genai:index:getModelAccessKeys",
         "do-genai:index:getInferenceModels",
     }
+
+
+def configured(emu: Emulator) -> KeysProvider:
+    provider = KeysProvider()
+    config = wire(token=PropertyValue(emu.token, is_secret=True), apiEndpoint=emu.url)
+    run(provider.configure(api.ConfigureRequest({}, config, True, True)))
+    return provider
+
+
+def test_a_key_the_provider_no_longer_finds_after_a_new_token_is_never_dropped(
+    plugin: KeysProvider, emulator: Emulator
+) -> None:
+    made = create(plugin, name="stays")
+    uuid = str(made.resource_id)
+    with Emulator(allow_create=True) as other:  # the token of another team
+        moved = configured(other)
+        with pytest.raises(Exception, match="not in the account the provider now points at"):
+            run(moved.read(api.ReadRequest(URN, uuid, made.properties, {})))
+        with pytest.raises(Exception, match="Nothing was changed, deleted or dropped"):
+            run(moved.delete(api.DeleteRequest(URN, uuid, made.properties, 60)))
+    assert uuid in emulator.state.keys  # still there, still in the state
+    back = configured(emulator)  # the old token back: the key reads as it was
+    read = run(back.read(api.ReadRequest(URN, uuid, made.properties, {})))
+    assert read.resource_id == uuid
+
+
+def test_a_secret_input_is_not_quoted_in_its_check_failure(plugin: KeysProvider) -> None:
+    leaked = "sk-do-not-a-uuid-but-a-secret"
+    news = {"name": PropertyValue("web"), "adoptUuid": PropertyValue(leaked, is_secret=True)}
+    checked = run(plugin.check(api.CheckRequest(URN, {}, news, b"")))
+    [failure] = checked.failures
+    assert failure.property == "adoptUuid"
+    assert leaked not in failure.reason
+    assert checked.inputs["adoptUuid"].is_secret  # and the input stays a secret
+
+
+def test_provider_settings_errors_name_the_setting_and_a_plain_token_is_kept_secret(
+    emulator: Emulator,
+) -> None:
+    urn = "urn:pulumi:dev::p::pulumi:providers:do-genai::default"
+    checked = run(
+        KeysProvider().check_config(
+            api.CheckRequest(urn, {}, wire(token=emulator.token, apiEndpoint="ftp://x"), b"")
+        )
+    )
+    [failure] = checked.failures
+    assert failure.property == "apiEndpoint"
+    assert "api_endpoint" not in failure.reason
+    assert checked.inputs["token"].is_secret

@@ -28,9 +28,11 @@ import uuid as uuids
 from pathlib import Path
 from typing import Any
 
+from ..api.config import STACK_CONFIG_KEYS
 from ..dynamic import KEY_TYPE, ROTATING_KEY_TYPE
 from ..dynamic.key_inputs import INPUTS
 from ..dynamic.key_outputs import OUTPUTS
+from ..dynamic.resources import EMERGENCIES, ROTATION
 from ..plugin import PACKAGE
 from ..plugin.names import camel
 from ..plugin.schema import KEY_TOKEN, VERSION
@@ -39,6 +41,7 @@ PROVIDER_TYPE = f"pulumi:providers:{PACKAGE}"
 PROVIDER_NAME = "default_" + VERSION.replace(".", "_")
 """The name the engine gives the default provider of a versioned SDK."""
 DYNAMIC_CONFIG = "digitalocean:"
+ROTATION_COUNTS = (EMERGENCIES, ROTATION)
 
 
 class MoveError(Exception):
@@ -69,10 +72,13 @@ def move(deployment: dict[str, Any]) -> tuple[dict[str, Any], list[str]]:
     moved: dict[str, str] = {}
     for key in keys:
         _refuse_unmovable(key, resources)
-        new_urn = key["urn"].replace(f"::{KEY_TYPE}::", f"::{KEY_TOKEN}::")
+        new_urn = _moved_urn(key["urn"])
         if new_urn in taken:
             raise MoveError(f"{new_urn} is already in the state: was this state moved before?")
         moved[key["urn"]] = new_urn
+    existing = next((r for r in resources if r.get("urn") == provider_urn), None)
+    if existing is not None:  # the plugin's default provider is there already: use it
+        provider_id = existing["id"]
     dynamic_providers = {
         r["urn"] + "::" + r["id"]: r
         for r in resources
@@ -86,18 +92,42 @@ def move(deployment: dict[str, Any]) -> tuple[dict[str, Any], list[str]]:
         key["urn"] = moved[key["urn"]]
         key["type"] = KEY_TOKEN
         key["provider"] = f"{provider_urn}::{provider_id}"
-        key["inputs"] = _spelled(key.get("inputs") or {}, INPUTS)
-        key["outputs"] = _spelled(key.get("outputs") or {}, (*INPUTS, *OUTPUTS))
-        for field in ("propertyDependencies",):
-            if field in key:
-                key[field] = {camel(k): v for k, v in key[field].items() if k in INPUTS}
-    for resource in resources:  # whatever depended on a moved key depends on it by its new URN
+        kept = (*INPUTS, *ROTATION_COUNTS)
+        key["inputs"] = _spelled(key.get("inputs") or {}, kept)
+        key["outputs"] = _spelled(key.get("outputs") or {}, (*kept, *OUTPUTS))
+        if "propertyDependencies" in key:
+            key["propertyDependencies"] = {
+                camel(k): v for k, v in key["propertyDependencies"].items() if k in INPUTS
+            }
+        if "additionalSecretOutputs" in key:
+            key["additionalSecretOutputs"] = ["secretKey"]
+    for resource in resources:  # whatever refers to a moved key refers to it by its new URN
         resource["dependencies"] = [moved.get(d, d) for d in resource.get("dependencies") or []]
-        if resource.get("parent") in moved:
-            resource["parent"] = moved[resource["parent"]]
-    first_key = resources.index(keys[0])
-    resources.insert(first_key, _provider(provider_urn, provider_id, settings))
+        for field in ("parent", "deletedWith"):
+            if resource.get(field) in moved:
+                resource[field] = moved[resource[field]]
+        if "propertyDependencies" in resource:
+            resource["propertyDependencies"] = {
+                name: [moved.get(d, d) for d in urns]
+                for name, urns in resource["propertyDependencies"].items()
+            }
+    if existing is None:
+        first_key = resources.index(keys[0])
+        resources.insert(first_key, _provider(provider_urn, provider_id, settings))
     return deployment, config
+
+
+def _moved_urn(urn: str) -> str:
+    """The URN with the key's own type (the last of its type chain, after any parents' types
+    joined by `$`) the plugin's; a URN without the dynamic type is refused."""
+    parts = urn.split("::")
+    if len(parts) < 4:
+        raise MoveError(f"{urn} is not a resource URN; nothing was written")
+    chain = parts[2].split("$")
+    if chain[-1] != KEY_TYPE:
+        raise MoveError(f"{urn} does not end in the type {KEY_TYPE}; nothing was written")
+    chain[-1] = KEY_TOKEN
+    return "::".join([*parts[:2], "$".join(chain), *parts[3:]])
 
 
 def _refuse_unmovable(key: dict[str, Any], resources: list[dict[str, Any]]) -> None:
@@ -125,16 +155,16 @@ def _spelled(props: dict[str, Any], names: tuple[str, ...]) -> dict[str, Any]:
 
 
 def _config_keys(provider: dict[str, Any]) -> list[str]:
-    """The `do-genai:*` keys matching the dynamic provider's `digitalocean:*` settings."""
-    inputs = provider.get("inputs") or {}
-    return [f"{PACKAGE}:{k[len(DYNAMIC_CONFIG) :]}" for k in inputs if k.startswith(DYNAMIC_CONFIG)]
+    """The `do-genai:*` keys matching the dynamic provider's `digitalocean:*` settings (only
+    those this package reads: pulumi-digitalocean's own keys stay where they are)."""
+    return [f"{PACKAGE}:{name}" for name in _settings(provider)]
 
 
 def _settings(provider: dict[str, Any]) -> dict[str, Any]:
     """The dynamic provider's `digitalocean:*` settings as the plugin's provider inputs (an
     encrypted token stays encrypted: the stack's secrets provider is the same)."""
     inputs = provider.get("inputs") or {}
-    return {k[len(DYNAMIC_CONFIG) :]: v for k, v in inputs.items() if k.startswith(DYNAMIC_CONFIG)}
+    return {k[len(DYNAMIC_CONFIG) :]: v for k, v in inputs.items() if k in STACK_CONFIG_KEYS}
 
 
 def _provider(urn: str, id_: str, settings: dict[str, Any]) -> dict[str, Any]:
@@ -151,6 +181,18 @@ def _provider(urn: str, id_: str, settings: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+def _encrypted_keys(deployment: dict[str, Any]) -> set[str]:
+    """The plugin's config keys whose value the dynamic provider held encrypted."""
+    inner = deployment.get("deployment", deployment)
+    found = set()
+    for resource in inner.get("resources") or []:
+        if str(resource.get("type", "")).endswith("pulumi-python"):
+            for name, value in (resource.get("inputs") or {}).items():
+                if isinstance(value, dict) and "ciphertext" in value and name in STACK_CONFIG_KEYS:
+                    found.add(f"{PACKAGE}:{name[len(DYNAMIC_CONFIG) :]}")
+    return found
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="python -m do_genai_model_keys move-to-plugin",
@@ -162,6 +204,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         deployment = json.loads(args.state.read_text())
+        encrypted = _encrypted_keys(deployment)
         moved, config = move(deployment)
     except (OSError, ValueError) as error:
         print(f"move-to-plugin: cannot read {args.state}: {error}", file=sys.stderr)
@@ -180,7 +223,7 @@ def main(argv: list[str] | None = None) -> int:
         file=sys.stderr,
     )
     for key in config:
-        secret = "--secret " if key.endswith(":token") else ""
+        secret = "--secret " if key.endswith(":token") or key in encrypted else ""
         print(
             f"  pulumi config set {secret}{key} <the value of digitalocean:{key.split(':')[1]}>",
             file=sys.stderr,

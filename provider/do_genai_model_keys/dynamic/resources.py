@@ -572,6 +572,21 @@ def preflight_create(props: Mapping[str, Any]) -> None:
     _preflight({}, props, previewing=True)
 
 
+def confirm_in_account(uuid: str, name: str) -> None:
+    """The key `uuid` is in the account the stack's provider now points at, or nothing is done:
+    after a change of token or endpoint, a key not found there is another account's, never
+    gone (a refresh would drop it from the state and leave it live, with nobody managing it)."""
+    if _keys({}).find(uuid) is not None:
+        return
+    raise KeyLookupError(
+        f"model access key {name!r} ({uuid}) is not in the account the provider now points "
+        "at: its token or endpoint changed since the key was made or taken (a token of another "
+        "team?). Nothing was changed, deleted or dropped from the state. Put the old token or "
+        "endpoint back; or, to move the key for real, remove it from this stack with `pulumi "
+        "state delete` and import it with the provider of its own account"
+    )
+
+
 def read_for_import(uuid: str) -> dict[str, Any]:
     """The state of a key made elsewhere (`pulumi import`): its metadata, no secret (the
     control panel showed it once), `secret_version` 1. The next `up` regenerates it unless the

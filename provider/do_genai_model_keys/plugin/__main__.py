@@ -35,7 +35,8 @@ def main() -> None:
 
     lifeline.install()  # a killed engine leaves no plugin of ours acting on its own
 
-    engine = next((a for a in args if not a.startswith("-")), "")
+    # The engine's address is the last argument (flags such as --tracing ENDPOINT come first).
+    engine = args[-1] if args and not args[-1].startswith("-") else ""
     serve(KeysProvider(engine), VERSION, engine, args, Components())
 
 

@@ -15,8 +15,10 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import dataclasses
+import hashlib
 import json
 import os
+import re
 import threading
 from collections.abc import Callable, Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
@@ -25,15 +27,21 @@ from typing import Any, TypeVar
 from pulumi.provider.experimental import provider as wire_api
 from pulumi.provider.experimental.property_value import PropertyValue
 
-from ..api.config import FIELDS, ClientSettings, check_transport_security, resolve_settings
+from ..api.config import (
+    FIELDS,
+    ClientSettings,
+    check_transport_security,
+    resolve_settings,
+    whose,
+)
 from ..api.errors import ConfigurationError, GenAIError
 from ..dynamic import diagnostics
 from ..dynamic import resources as core
 from ..dynamic.key_inputs import INPUTS, UNKNOWN
 from ..dynamic.key_outputs import OUTPUT_ONLY
-from ..dynamic.runtime import use_settings
+from ..dynamic.runtime import runtime, use_settings
 from . import schema
-from .names import camel
+from .names import camel, snake
 from .serving import PluginError
 from .wire import from_wire, spelled, to_wire
 
@@ -80,13 +88,18 @@ class KeysProvider(wire_api.Provider):
         failures = [
             wire_api.CheckFailure(name, problem) for name, problem in _config_problems(news)
         ]
-        return wire_api.CheckResponse(inputs=dict(news), failures=failures)
+        inputs = dict(news)
+        if "token" in inputs:  # set without --secret, it is a secret all the same
+            inputs["token"] = inputs["token"].with_secret(True)
+        return wire_api.CheckResponse(inputs=inputs, failures=failures)
 
     async def diff_config(self, request: wire_api.DiffRequest) -> wire_api.DiffResponse:
-        """A new token or endpoint changes the account in place: its keys are checked in the
-        new account before anything is done there (as `Account` does for the dynamic door)."""
+        """A new token or endpoint changes the provider in place; each key then finds it is in
+        another account (its state's `ACCOUNT` mark) and is checked there before anything is
+        done, and never dropped from the state for not being found (as `Account` does for the
+        dynamic door)."""
         olds, news = _config_of(request.old_state), _config_of(request.new_inputs)
-        changed = sorted(k for k in {*olds, *news} if olds.get(k) != news.get(k))
+        changed = sorted(camel(k) for k in {*olds, *news} if olds.get(k) != news.get(k))
         return wire_api.DiffResponse(changes=bool(changed), diffs=changed)
 
     async def configure(self, request: wire_api.ConfigureRequest) -> wire_api.ConfigureResponse:
@@ -103,13 +116,15 @@ class KeysProvider(wire_api.Provider):
     async def check(self, request: wire_api.CheckRequest) -> wire_api.CheckResponse:
         _resource(request.urn)
         olds, news = from_wire(request.old_inputs), from_wire(request.new_inputs)
-        unknown = sorted(set(news) - set(INPUTS) - {"account", core.ROTATING, *OUTPUT_ONLY})
+        hidden = {snake(k) for k, v in request.new_inputs.items() if v.contains_secret()}
+        allowed = set(INPUTS) - set(schema.NOT_ON_THE_WIRE) | {core.ROTATING, *OUTPUT_ONLY}
+        unknown = sorted(set(news) - allowed)
         if isinstance(news.get(core.ROTATING), dict):  # a slot of a RotatingModelAccessKey
             rotating = news[core.ROTATING]
             news[core.ROTATING] = {k: None if v == UNKNOWN else v for k, v in rotating.items()}
         result = await self._run(request.urn, lambda: self._core.check(olds, news))
         failures = [
-            wire_api.CheckFailure(camel(f.property), spelled(f.reason, INPUTS))
+            wire_api.CheckFailure(camel(f.property), _reason(f.property, f.reason, hidden))
             for f in result.failures or []
         ]
         failures += [
@@ -117,11 +132,13 @@ class KeysProvider(wire_api.Provider):
             for name in unknown
         ]
         inputs = {k: v for k, v in (result.inputs or {}).items() if k in KEPT_INPUTS}
-        return wire_api.CheckResponse(inputs=to_wire(inputs), failures=failures)
+        return wire_api.CheckResponse(inputs=to_wire(inputs, secrets=hidden), failures=failures)
 
     async def diff(self, request: wire_api.DiffRequest) -> wire_api.DiffResponse:
         olds, news = from_wire(request.old_state), from_wire(request.new_inputs)
-        importing = request.resource_id in self._imported
+        with self._imported_lock:
+            importing = request.urn in self._imported
+            self._imported.discard(request.urn)
         if importing:
             # The import's own check: the key is what the program says; how it is taken, and
             # its unknown secret, are the next `up`'s business (which regenerates it).
@@ -157,19 +174,22 @@ class KeysProvider(wire_api.Provider):
             unknown = dict.fromkeys(OUTPUT_ONLY, UNKNOWN)
             return wire_api.CreateResponse(properties=_state({**props, **unknown}))
         result = await self._run(request.urn, lambda: self._core.create(props))
-        return wire_api.CreateResponse(result.id, _state(result.outs or {}))
+        return wire_api.CreateResponse(result.id, self._state(result.outs or {}))
 
     async def update(self, request: wire_api.UpdateRequest) -> wire_api.UpdateResponse:
         olds, news = from_wire(request.olds), from_wire(request.news)
         if request.preview:
             state = {**olds, **{k: news.get(k) for k in KEPT_INPUTS if k in news}}
-            if core.regenerates(olds, news):
+            if news.get("secret_version") == UNKNOWN or core.regenerates(olds, news):
                 state |= {"secret_key": UNKNOWN, "rotated_at": UNKNOWN}
-            return wire_api.UpdateResponse(_state(state))
-        result = await self._run(
-            request.urn, lambda: self._core.update(request.resource_id, olds, news)
-        )
-        return wire_api.UpdateResponse(_state(result.outs or {}))
+            return wire_api.UpdateResponse(self._state(state))
+
+        def update() -> Any:
+            self._same_account(olds, request.resource_id)
+            return self._core.update(request.resource_id, olds, news)
+
+        result = await self._run(request.urn, update)
+        return wire_api.UpdateResponse(self._state(result.outs or {}))
 
     async def read(self, request: wire_api.ReadRequest) -> wire_api.ReadResponse:
         props = from_wire(request.properties)
@@ -177,18 +197,41 @@ class KeysProvider(wire_api.Provider):
         if importing:
             result = await self._run(request.urn, lambda: core.read_for_import(request.resource_id))
             with self._imported_lock:
-                self._imported.add(request.resource_id)
+                self._imported.add(request.urn)
             state = result
             inputs = {"name": state["name"], "secret_version": state["secret_version"]}
-            return wire_api.ReadResponse(request.resource_id, _state(state), to_wire(inputs))
-        read = await self._run(request.urn, lambda: self._core.read(request.resource_id, props))
-        if read.id is None:
+            return wire_api.ReadResponse(request.resource_id, self._state(state), to_wire(inputs))
+
+        def read() -> Any:
+            found = self._core.read(request.resource_id, props)
+            if found.id is None:  # gone, unless the provider now points at another account
+                self._same_account(props, request.resource_id)
+            return found
+
+        found = await self._run(request.urn, read)
+        if found.id is None:
             return wire_api.ReadResponse(None, {}, {})
-        return wire_api.ReadResponse(read.id, _state(read.outs or {}), dict(request.inputs))
+        return wire_api.ReadResponse(found.id, self._state(found.outs or {}), dict(request.inputs))
 
     async def delete(self, request: wire_api.DeleteRequest) -> None:
         props = from_wire(request.properties)
-        await self._run(request.urn, lambda: self._core.delete(request.resource_id, props))
+
+        def delete() -> None:
+            self._same_account(props, request.resource_id)
+            self._core.delete(request.resource_id, props)
+
+        await self._run(request.urn, delete)
+
+    def _state(self, props: Mapping[str, Any]) -> dict[str, PropertyValue]:
+        """A key's state on the wire, marked with the account it lives in."""
+        return _state({**props, ACCOUNT: _account_mark(self._account_settings())})
+
+    def _same_account(self, state: Mapping[str, Any], uuid: str) -> None:
+        """Nothing is done to, or dropped for, a key the provider now looks for in another
+        account (a new token or endpoint) unless the key is there too."""
+        mark = state.get(ACCOUNT)
+        if mark and mark != _account_mark(self._account_settings()):
+            core.confirm_in_account(uuid, str(state.get("name") or ""))
 
     # --- the functions ---------------------------------------------------------------------
 
@@ -201,7 +244,7 @@ class KeysProvider(wire_api.Provider):
             )
         args = from_wire(request.args)
         secret = any(value.contains_secret() for value in request.args.values())
-        result = await self._run("", lambda: _answer(answer, args, self._account_settings()))
+        result = await self._run("", lambda: answer(**args, client=runtime().keys.client))
         return wire_api.InvokeResponse(return_value=_result(result, secret=secret))
 
     def _account_settings(self) -> ClientSettings:
@@ -214,6 +257,10 @@ def _resource(urn: str) -> None:
         raise ValueError(f"unknown resource type {kind}: the package has {schema.KEY_TOKEN}")
 
 
+ACCOUNT = "__account"
+"""A key's state notes which account it lives in (a digest of its token and endpoints, never
+the token): a key the provider no longer finds after its token or endpoint changed is another
+account's, not gone."""
 KEPT_INPUTS = (*INPUTS, core.EMERGENCIES, core.ROTATION)
 """What a key's state keeps of its inputs: the declared ones, and for a rotating key's slot the
 emergency and rotation counts its pacing is measured against (the core's own names)."""
@@ -221,8 +268,20 @@ emergency and rotation counts its pacing is measured against (the core's own nam
 
 def _state(props: Mapping[str, Any]) -> dict[str, PropertyValue]:
     """A key's state on the wire: its inputs and outputs, `secretKey` always a secret."""
-    names = {*KEPT_INPUTS, *OUTPUT_ONLY} - set(schema.NOT_ON_THE_WIRE)
+    names = {*KEPT_INPUTS, *OUTPUT_ONLY, ACCOUNT} - set(schema.NOT_ON_THE_WIRE)
     return to_wire(props, secrets=schema.SECRET_OUTPUTS, keep=names)
+
+
+def _account_mark(settings: ClientSettings) -> str:
+    return hashlib.sha256("|".join(whose(settings)).encode()).hexdigest()[:24]
+
+
+def _reason(field: str, reason: str, hidden: set[str]) -> str:
+    """A check failure as this door spells it; for an input given as a secret, without the
+    value the core's message quotes."""
+    if field in hidden:
+        return f"{camel(field)} is not valid (its value is a secret, so it is not shown here)"
+    return spelled(reason, INPUTS)
 
 
 def _config_of(props: Mapping[str, PropertyValue]) -> dict[str, Any]:
@@ -260,7 +319,10 @@ def _config_problems(news: Mapping[str, PropertyValue]) -> Iterator[tuple[str, s
     try:
         _settings(_config_of(news), check_only=True)
     except ConfigurationError as error:
-        yield "token", str(error)
+        said = str(error)
+        named = re.search(r"argument (\w+)", said)
+        field = named.group(1) if named else "token"
+        yield camel(field), spelled(said.replace(f"argument {field}", camel(field)), FIELDS)
 
 
 def _settings(given: Mapping[str, Any], *, check_only: bool = False) -> ClientSettings:
@@ -272,13 +334,6 @@ def _settings(given: Mapping[str, Any], *, check_only: bool = False) -> ClientSe
     settings = resolve_settings(explicit=dict(given), environ=os.environ)
     check_transport_security(settings, os.environ)
     return settings
-
-
-def _answer(answer: Callable[..., Any], args: dict[str, Any], settings: ClientSettings) -> Any:
-    from ..api.client import GenAIClient
-
-    with GenAIClient(settings=settings) as client:
-        return answer(**args, client=client)
 
 
 def _result(result: Any, *, secret: bool) -> dict[str, PropertyValue]:

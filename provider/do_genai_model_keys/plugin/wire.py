@@ -14,7 +14,9 @@ from typing import Any
 
 from pulumi.provider.experimental.property_value import Computed, PropertyValue
 
+from ..api.config import FIELDS as SETTINGS
 from ..dynamic.key_inputs import UNKNOWN
+from . import PACKAGE
 from .names import camel, snake
 
 
@@ -65,9 +67,14 @@ def to_wire(
     }
 
 
+ROTATING_NAMES = ("min_rotation_interval_hours", "emergency_rotations", "rotate_after_days")
+"""A rotating pair's inputs that its slots' messages name."""
+
+
 def spelled(message: str, names: Iterable[str]) -> str:
-    """A core message with the inputs named as this door spells them (`secretVersion`)."""
-    for name in sorted(names, key=len, reverse=True):
+    """A core message as this door says it: inputs and settings named as the schema names them
+    (`secretVersion`), and the stack config in the plugin's namespace (`do-genai:token`)."""
+    for name in sorted({*names, *ROTATING_NAMES, *SETTINGS}, key=len, reverse=True):
         if "_" in name:
             message = re.sub(rf"\b{name}\b", camel(name), message)
-    return message
+    return message.replace("digitalocean:", f"{PACKAGE}:")

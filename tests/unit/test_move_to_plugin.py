@@ -1,0 +1,80 @@
+"""`move-to-plugin` on exported states: what each key becomes, and what refers to it."""
+
+from __future__ import annotations
+
+import copy
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from do_genai_model_keys.commands.move_to_plugin import MoveError, move
+
+CHECKPOINT = Path(__file__).resolve().parents[1] / "e2e" / "checkpoints"
+DYNAMIC = "pulumi-python:dynamic/genai:ModelAccessKey"
+PLUGIN = "do-genai:index:ModelAccessKey"
+
+
+def exported() -> dict[str, Any]:
+    [path] = CHECKPOINT.glob("*.json")
+    return dict(json.loads(path.read_text()))
+
+
+def resources(state: dict[str, Any]) -> list[dict[str, Any]]:
+    return list(state["deployment"]["resources"])
+
+
+def test_a_key_keeps_its_id_and_its_encrypted_secret_and_gets_the_plugins_provider() -> None:
+    before = exported()
+    [key] = [r for r in resources(before) if r["type"] == DYNAMIC]
+    after, config = move(copy.deepcopy(before))
+    [moved] = [r for r in resources(after) if r["type"] == PLUGIN]
+    assert moved["id"] == key["id"]
+    assert moved["urn"] == key["urn"].replace(DYNAMIC, PLUGIN)
+    assert moved["outputs"]["secretKey"] == key["outputs"]["secret_key"]  # ciphertext as it was
+    assert "__provider" not in moved["inputs"]
+    [provider] = [r for r in resources(after) if r["type"] == "pulumi:providers:do-genai"]
+    assert moved["provider"] == f"{provider['urn']}::{provider['id']}"
+    assert "do-genai:token" in config
+    assert not [k for k in config if "spaces" in k.lower()]
+
+
+def test_a_key_in_a_component_and_what_refers_to_it_follow_the_new_urn() -> None:
+    state = exported()
+    items = resources(state)
+    [key] = [r for r in items if r["type"] == DYNAMIC]
+    stack = next(r for r in items if r["type"] == "pulumi:pulumi:Stack")
+    prefix = stack["urn"].split("::pulumi:pulumi:Stack::")[0]
+    component = {"urn": f"{prefix}::my:app:Web::web", "type": "my:app:Web", "custom": False}
+    old_urn = f"{prefix}::my:app:Web${DYNAMIC}::k"
+    key.update(urn=old_urn, parent=component["urn"])
+    consumer = {
+        "urn": f"{prefix}::my:app:Consumer::c",
+        "type": "my:app:Consumer",
+        "dependencies": [old_urn],
+        "propertyDependencies": {"secret": [old_urn]},
+        "deletedWith": old_urn,
+    }
+    items += [component, consumer]
+    state["deployment"]["resources"] = items
+    after, _ = move(state)
+    new_urn = f"{prefix}::my:app:Web${PLUGIN}::k"
+    assert [r["urn"] for r in resources(after) if r["type"] == PLUGIN] == [new_urn]
+    moved_consumer = next(r for r in resources(after) if r["type"] == "my:app:Consumer")
+    assert moved_consumer["dependencies"] == [new_urn]
+    assert moved_consumer["propertyDependencies"] == {"secret": [new_urn]}
+    assert moved_consumer["deletedWith"] == new_urn
+
+
+def test_a_key_with_an_account_of_its_own_is_refused_and_nothing_is_written() -> None:
+    state = exported()
+    [key] = [r for r in resources(state) if r["type"] == DYNAMIC]
+    key["inputs"]["account"] = {"api_endpoint": "https://team-b.example"}
+    with pytest.raises(MoveError, match="has an account of its own"):
+        move(state)
+
+
+def test_a_state_moved_twice_is_refused() -> None:
+    once, _ = move(exported())
+    with pytest.raises(MoveError, match="no dynamic ModelAccessKey"):
+        move(once)
