@@ -5,7 +5,7 @@ inputs are `ModelAccessKeyArgs`'s fields, its outputs `KeyOutputs`'s, the provid
 configuration `ClientSettings`'s (with their environment variables), and each function's
 arguments and result come from the Python data source's signature and result record. Each
 property's description is the docstring its declaration carries. Adding an input is still one
-field in `key_inputs.py`; `tests/unit/test_plugin_schema.py` keeps the checked-in
+field in `key_inputs.py`; `tests/plugin/test_sdks.py` keeps the checked-in
 `schema.json` equal to what this makes.
 """
 
