@@ -19,7 +19,7 @@ import sys
 import threading
 import traceback
 import types
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
 from ..api.errors import GenAIError
@@ -91,14 +91,15 @@ _served = threading.local()
 
 
 @contextlib.contextmanager
-def serving(urn: str, engine: Any) -> Iterator[None]:
+def serving(urn: str, engine: Any, spell: Callable[[str], str] | None = None) -> Iterator[None]:
     """While the plugin serves a call for `urn`: warnings go to that resource through
-    `engine` (the engine's gRPC stub, `engine_at`)."""
-    _served.urn, _served.engine = urn, engine
+    `engine` (the engine's gRPC stub, `engine_at`), said as `spell` says them (the plugin's
+    names for inputs and settings)."""
+    _served.urn, _served.engine, _served.spell = urn, engine, spell
     try:
         yield
     finally:
-        _served.urn, _served.engine = "", None
+        _served.urn, _served.engine, _served.spell = "", None, None
 
 
 def engine_at(address: str) -> Any:
@@ -116,6 +117,8 @@ def warn_on_resource(message: str) -> bool:
     there is no engine or resource to attach it to (the caller then logs it plainly)."""
     urn = getattr(_served, "urn", "") or _calling_urn()
     engine = getattr(_served, "engine", None) or _engine()
+    spell = getattr(_served, "spell", None)
+    message = spell(message) if spell is not None else message
     if not urn or engine is None:
         return False
     from pulumi.runtime.proto import engine_pb2

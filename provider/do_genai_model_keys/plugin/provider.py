@@ -73,7 +73,7 @@ class KeysProvider(wire_api.Provider):
         said as their message with the inputs spelled as this door spells them."""
 
         def served() -> T:
-            with diagnostics.serving(urn, self._engine), _spelled_errors():
+            with diagnostics.serving(urn, self._engine, _spelled), _spelled_errors():
                 return call()
 
         return await asyncio.get_running_loop().run_in_executor(self._pool, served)
@@ -360,6 +360,10 @@ def _record_value(value: Any) -> PropertyValue:
     if isinstance(value, int) and not isinstance(value, bool):
         return PropertyValue(float(value))
     return PropertyValue(value)
+
+
+def _spelled(message: str) -> str:
+    return spelled(message, INPUTS)
 
 
 @contextlib.contextmanager
