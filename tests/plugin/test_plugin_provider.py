@@ -23,7 +23,13 @@ URN = f"urn:pulumi:dev::proj::{KEY_TOKEN}::web"
 
 
 def run(coroutine: Any) -> Any:
-    return asyncio.run(coroutine)
+    """The coroutine on a loop of its own: `asyncio.run` would leave the thread's event loop
+    unset, which the Pulumi SDK's mocks (another test of the same worker) cannot start with."""
+    loop = asyncio.new_event_loop()
+    try:
+        return loop.run_until_complete(coroutine)
+    finally:
+        loop.close()
 
 
 def wire(**values: Any) -> dict[str, PropertyValue]:
