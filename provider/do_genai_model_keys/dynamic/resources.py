@@ -187,11 +187,7 @@ class ModelAccessKeyProvider(ResourceProvider):
             if news["name"] != olds.get("name"):
                 keys.rename(id_, news["name"])
                 outputs = dataclasses.replace(outputs, name=news["name"])
-            if (
-                secret_version(news) > secret_version(olds)
-                or rotation_due(olds, news)
-                or secret_missing(olds, news)
-            ):
+            if regenerates(olds, news):
                 regenerating = True
                 secret = _secret(keys.regenerate(id_))
                 _stored(id_, secret)
