@@ -81,7 +81,7 @@ class KeysProvider(wire_api.Provider):
     # --- the package -----------------------------------------------------------------------
 
     async def get_schema(self, request: wire_api.GetSchemaRequest) -> wire_api.GetSchemaResponse:
-        return wire_api.GetSchemaResponse(schema=json.dumps(schema.package_schema()))
+        return wire_api.GetSchemaResponse(schema=schema.published_schema())
 
     async def check_config(self, request: wire_api.CheckRequest) -> wire_api.CheckResponse:
         news = request.new_inputs

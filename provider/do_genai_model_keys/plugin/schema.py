@@ -11,13 +11,14 @@ field in `key_inputs.py`; `tests/plugin/test_sdks.py` keeps the checked-in
 
 from __future__ import annotations
 
-import ast
 import dataclasses
 import functools
 import inspect
+import io
 import itertools
 import re
 import textwrap
+import tokenize
 import types
 import typing
 from collections.abc import Callable, Mapping, Sequence
@@ -58,23 +59,59 @@ def _readme(language: str) -> str:
 
 
 @functools.cache
+def published_schema() -> str:
+    """The schema the wheel carries, `schema.json`, as the plugin serves it: read, not worked
+    out from the source at run time (`tests/plugin/test_sdks.py` keeps it equal to
+    `package_schema()`)."""
+    from importlib.resources import files
+
+    return (files(__package__) / "schema.json").read_text()
+
+
+@functools.cache
 def attribute_docs(cls: type) -> dict[str, str]:
-    """The docstrings written under a class's attributes (`x: int` then `\"\"\"...\"\"\"`)."""
+    """The docstrings written under a class's attributes (`x: int` then `\"\"\"...\"\"\"`).
+
+    Read with the tokenizer, not `ast.parse`: CPython 3.11 before 3.11.8 keeps `ast.parse`'s
+    depth count per interpreter, so a parse that meets another thread's (a traceback being
+    formatted elsewhere parses its line) fails with "AST constructor recursion depth mismatch"
+    (python/cpython#106905). The tokenizer holds no shared state.
+    """
     docs: dict[str, str] = {}
     for klass in reversed(cls.__mro__):
         if klass is object or klass.__module__ == "builtins":
             continue
         try:
-            tree = ast.parse(textwrap.dedent(inspect.getsource(klass)))
+            source = textwrap.dedent(inspect.getsource(klass))
         except (OSError, TypeError):
             continue
-        body = tree.body[0].body if tree.body and isinstance(tree.body[0], ast.ClassDef) else []
-        for node, after in itertools.pairwise(body):
-            target = node.target if isinstance(node, ast.AnnAssign) else None
-            doc = after.value if isinstance(after, ast.Expr) else None
-            if isinstance(target, ast.Name) and isinstance(doc, ast.Constant):
-                docs[target.id] = " ".join(str(doc.value).split())
+        for line, after in itertools.pairwise(_body_statements(source)):
+            is_field = len(line) > 1 and line[0].type == tokenize.NAME and line[1].string == ":"
+            if is_field and len(after) == 1 and after[0].type == tokenize.STRING:
+                doc = inspect.cleandoc(eval(after[0].string, {"__builtins__": {}}))  # noqa: S307
+                docs[line[0].string] = " ".join(doc.split())
     return docs
+
+
+def _body_statements(source: str) -> list[list[tokenize.TokenInfo]]:
+    """The class body's own statements (not those of its methods), each as its tokens."""
+    statements: list[list[tokenize.TokenInfo]] = []
+    depth, current = 0, list[tokenize.TokenInfo]()
+    skipped = (tokenize.COMMENT, tokenize.NL, tokenize.ENCODING, tokenize.ENDMARKER)
+    for token in tokenize.generate_tokens(io.StringIO(source).readline):
+        if token.type == tokenize.INDENT:
+            depth += 1
+        elif token.type == tokenize.DEDENT:
+            depth -= 1
+        elif token.type == tokenize.NEWLINE:
+            if depth == 1 and current:
+                statements.append(current)
+            current = []
+        elif token.type not in skipped and depth == 1:
+            current.append(token)
+        elif token.type not in skipped:
+            current = []
+    return statements
 
 
 def _described(spec: dict[str, Any], doc: str | None) -> dict[str, Any]:
