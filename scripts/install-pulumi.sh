@@ -57,6 +57,20 @@ write_dynamic_launcher() {
   install_file 755 "$dir/pulumi-resource-pulumi-python" <<'LAUNCHER'
 #!/bin/sh
 # Serves Pulumi dynamic providers with the project's interpreter (written by install-pulumi.sh).
+# The SDK's server (python -m pulumi.dynamic) waits for the engine's SIGINT in an untimed
+# Event().wait(). The kernel may hand that signal to one of gRPC's threads; the main thread then
+# never wakes to act on it, and the engine kills the provider after five seconds' grace, at the
+# end of every preview and update. Here its waits are timed; nothing else changes.
+serve='import runpy, threading
+class WakingEvent(threading.Event):
+    def wait(self, timeout=None):
+        if timeout is not None:
+            return super().wait(timeout)
+        while not super().wait(0.05):
+            pass
+        return True
+threading.Event = WakingEvent
+runpy.run_module("pulumi.dynamic", run_name="__main__", alter_sys=True)'
 venv=${PULUMI_RUNTIME_VIRTUALENV:-}
 if [ -n "$venv" ]; then
   venv=${venv%/}
@@ -74,12 +88,12 @@ if [ -n "$venv" ]; then
     PATH="$venv/bin:$PATH" VIRTUAL_ENV="$venv"
     export PATH VIRTUAL_ENV
     unset PYTHONHOME
-    exec "$venv/bin/python" -u -m pulumi.dynamic "$@"
+    exec "$venv/bin/python" -u -c "$serve" "$@"
   fi
   echo "pulumi-resource-pulumi-python: the virtualenv $venv named by runtime.options.virtualenv in Pulumi.yaml has no bin/python; create it and install the project's requirements into it" >&2
   exit 1
 fi
-exec "${PULUMI_PYTHON_CMD:-python3}" -u -m pulumi.dynamic "$@"
+exec "${PULUMI_PYTHON_CMD:-python3}" -u -c "$serve" "$@"
 LAUNCHER
 }
 
@@ -133,7 +147,10 @@ venv=$(option virtualenv) toolchain=$(option toolchain)
 case "$venv" in ""|/*) ;; *) venv="$root/$venv" ;; esac
 for python in ${venv:+"$venv/bin/python"} "${PULUMI_PYTHON_CMD:-}" python3; do
   [ -n "$python" ] || continue
-  if "$python" -c 'import grpc, pulumi.runtime.proto' 2>/dev/null; then
+  # found, not imported: importing the SDK to ask costs half a second, twice a run
+  if "$python" -c 'import sys
+from importlib.util import find_spec
+sys.exit(not (find_spec("grpc") and find_spec("pulumi")))' 2>/dev/null; then
     exec "$python" -I -c 'import sys; sys.path.insert(0, sys.argv.pop(1)); from do_genai_language_host.server import main; sys.exit(main(sys.argv[1:]))' "$(dirname "$0")/../language-host" "$@"
   fi
 done

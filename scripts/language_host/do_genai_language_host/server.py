@@ -323,6 +323,10 @@ def main(argv: list[str]) -> int:
     stop = threading.Event()
     for signum in (signal.SIGINT, signal.SIGTERM):
         signal.signal(signum, lambda *_: stop.set())
-    stop.wait()
+    # A timed wait, not `stop.wait()`: the kernel may hand the engine's SIGINT to one of gRPC's
+    # threads, and Python runs the handler only once the main thread wakes. An untimed wait
+    # never does, and the engine kills the host after five seconds' grace, on every run.
+    while not stop.wait(0.05):
+        pass
     server.stop(grace=1).wait()
     return 0
