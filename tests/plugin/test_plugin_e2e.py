@@ -180,9 +180,13 @@ def test_a_stack_moves_from_the_dynamic_resources_to_the_plugin_keeping_its_secr
         cli.run(project, "preview", "--expect-no-changes")
         cli.run(project, "up", "--yes", "--skip-preview")
         after = outputs(cli, project)
-        assert after == before  # the same key, the same secret: nothing was regenerated
-        assert inference_status(emu, str(after["secret"])) == 200
-        assert "do-genai:index:ModelAccessKey" in cli.state_text()
+        # the same keys, the same secrets (the pair's both): nothing was regenerated
+        assert after == before
+        for secret in (after["secret"], after["active"], after["previous"]):
+            assert inference_status(emu, str(secret)) == 200
+        state = cli.state_text()
+        assert "do-genai:index:ModelAccessKey" in state
+        assert "do-genai:index:RotatingModelAccessKey$do-genai:index:ModelAccessKey" in state
         cli.run(project, "destroy", "--yes", "--skip-preview")
         assert not emu.state.keys
 

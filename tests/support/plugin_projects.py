@@ -115,11 +115,17 @@ DYNAMIC_PROGRAM = {
     "Pulumi.yaml": PYTHON_PROGRAM["Pulumi.yaml"],
     "__main__.py": """
         import pulumi
-        from do_genai_model_keys import ModelAccessKey
+        from do_genai_model_keys import ModelAccessKey, RotatingModelAccessKey
 
         web = ModelAccessKey("web", name="web")
         pulumi.export("uuid", web.uuid)
         pulumi.export("secret", web.secret_key)
+        pair = RotatingModelAccessKey(
+            "pair", name="pair", rotation=1, min_rotation_interval_hours=0
+        )
+        pulumi.export("active", pair.active_secret_key)
+        pulumi.export("previous", pair.previous_secret_key)
+        pulumi.export("slot", pair.active_slot)
     """,
 }
 
@@ -131,6 +137,12 @@ MOVED_PROGRAM = {
         web = genai.ModelAccessKey("web", name="web")
         pulumi.export("uuid", web.uuid)
         pulumi.export("secret", web.secret_key)
+        pair = genai.RotatingModelAccessKey(
+            "pair", name="pair", rotation=1, min_rotation_interval_hours=0
+        )
+        pulumi.export("active", pair.active_secret_key)
+        pulumi.export("previous", pair.previous_secret_key)
+        pulumi.export("slot", pair.active_slot)
     """,
 }
 

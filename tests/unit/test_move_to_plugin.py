@@ -78,3 +78,48 @@ def test_a_state_moved_twice_is_refused() -> None:
     once, _ = move(exported())
     with pytest.raises(MoveError, match="no dynamic ModelAccessKey"):
         move(once)
+
+
+def test_a_rotating_pair_becomes_the_plugins_component_and_its_slots_follow() -> None:
+    state = exported()
+    items = resources(state)
+    [template] = [r for r in items if r["type"] == DYNAMIC]
+    items.remove(template)
+    stack = next(r for r in items if r["type"] == "pulumi:pulumi:Stack")
+    prefix = stack["urn"].split("::pulumi:pulumi:Stack::")[0]
+    pair_type = "genai:index:RotatingModelAccessKey"
+    pair = {
+        "urn": f"{prefix}::{pair_type}::pair",
+        "type": pair_type,
+        "custom": False,
+        "parent": stack["urn"],
+        "outputs": {"active_slot": "b", "rotation": 1},
+    }
+    slot_urn = {slot: f"{prefix}::{pair_type}${DYNAMIC}::pair-{slot}" for slot in "ab"}
+    slots = [
+        {
+            **copy.deepcopy(template),
+            "urn": slot_urn[slot],
+            "parent": pair["urn"],
+            "dependencies": [slot_urn["a"]] if slot == "b" else [],
+        }
+        for slot in "ab"
+    ]
+    for slot in slots:
+        slot["inputs"].update(__rotation=1, __emergencies=0)
+    state["deployment"]["resources"] = [*items, pair, *slots]
+
+    after, _ = move(state)
+    plugin_pair = "do-genai:index:RotatingModelAccessKey"
+    [moved_pair] = [r for r in resources(after) if r["type"] == plugin_pair]
+    assert moved_pair["urn"] == f"{prefix}::{plugin_pair}::pair"
+    assert moved_pair["outputs"] == pair["outputs"]  # the same in both doors
+    moved_slots = [r for r in resources(after) if r["type"] == PLUGIN]
+    new_slot_urn = {slot: f"{prefix}::{plugin_pair}${PLUGIN}::pair-{slot}" for slot in "ab"}
+    assert [r["urn"] for r in moved_slots] == [new_slot_urn["a"], new_slot_urn["b"]]
+    assert {r["parent"] for r in moved_slots} == {moved_pair["urn"]}
+    assert moved_slots[1]["dependencies"] == [new_slot_urn["a"]]
+    assert [r["id"] for r in moved_slots] == [r["id"] for r in slots]
+    assert all(r["inputs"]["__rotation"] == 1 for r in moved_slots)  # the pacing's memory
+    chains = [r["urn"].split("::")[2].split("$") for r in resources(after)]
+    assert not [chain for chain in chains if {pair_type, DYNAMIC} & set(chain)]

@@ -5,6 +5,9 @@ It rewrites an exported state (`pulumi stack export`): each dynamic `ModelAccess
 `do-genai:index:ModelAccessKey` of the same name, with the same UUID (its ID) and the same
 secret (the encrypted value is carried over as it is: nothing is decrypted), its properties
 spelled as the plugin spells them, served by the plugin's default provider, which is added.
+A `RotatingModelAccessKey` becomes the plugin's component of the same name, its two slots keys
+like the others (the component's outputs are the same in both doors), and every URN that runs
+through it, its slots' first, is rewritten to match.
 The program is then changed to declare the same keys through a plugin SDK (same resource names),
 and `pulumi preview` shows no change to any key. Nothing is sent to DigitalOcean.
 
@@ -13,10 +16,9 @@ and `pulumi preview` shows no change to any key. Nothing is sent to DigitalOcean
     pulumi stack import --file after.json
     pulumi config set --secret do-genai:token <token>   (and the endpoints it prints)
 
-Refused, with the reason: a key with its own `account` (give the plugin an explicit provider
-for that account instead), a key of a `RotatingModelAccessKey` (not moved yet), a
-pending operation (finish or cancel it first), and a state that already has plugin keys of the
-same name.
+Refused, with the reason: a key or pair with its own `account` (give the plugin an explicit
+provider for that account instead), a pending operation (finish or cancel it first), and a
+state that already has plugin keys of the same name.
 """
 
 from __future__ import annotations
@@ -35,13 +37,15 @@ from ..dynamic.key_outputs import OUTPUTS
 from ..dynamic.resources import EMERGENCIES, ROTATION
 from ..plugin import PACKAGE
 from ..plugin.names import camel
-from ..plugin.schema import KEY_TOKEN, VERSION
+from ..plugin.schema import KEY_TOKEN, ROTATING_TOKEN, VERSION
 
 PROVIDER_TYPE = f"pulumi:providers:{PACKAGE}"
 PROVIDER_NAME = "default_" + VERSION.replace(".", "_")
 """The name the engine gives the default provider of a versioned SDK."""
 DYNAMIC_CONFIG = "digitalocean:"
 ROTATION_COUNTS = (EMERGENCIES, ROTATION)
+TYPES = {KEY_TYPE: KEY_TOKEN, ROTATING_KEY_TYPE: ROTATING_TOKEN}
+"""Each dynamic-door type and the plugin's type for it."""
 
 
 class MoveError(Exception):
@@ -62,7 +66,7 @@ def move(deployment: dict[str, Any]) -> tuple[dict[str, Any], list[str]]:
     keys = [r for r in resources if r.get("type") == KEY_TYPE]
     if not keys:
         raise MoveError(f"the state holds no dynamic ModelAccessKey ({KEY_TYPE}): nothing to move")
-    taken = {r["urn"] for r in resources if r.get("type") == KEY_TOKEN}
+    taken = {r["urn"] for r in resources if r.get("type") in TYPES.values()}
     stack = next(r for r in resources if r.get("type") == "pulumi:pulumi:Stack")
     prefix = stack["urn"].split("::pulumi:pulumi:Stack::")[0]
     provider_urn = f"{prefix}::{PROVIDER_TYPE}::{PROVIDER_NAME}"
@@ -71,11 +75,14 @@ def move(deployment: dict[str, Any]) -> tuple[dict[str, Any], list[str]]:
     settings: dict[str, Any] = {}
     moved: dict[str, str] = {}
     for key in keys:
-        _refuse_unmovable(key, resources)
-        new_urn = _moved_urn(key["urn"])
+        _refuse_unmovable(key)
+    for resource in resources:  # keys, pairs, and whatever a pair is the parent of
+        new_urn = _moved_urn(resource["urn"])
+        if new_urn == resource["urn"]:
+            continue
         if new_urn in taken:
             raise MoveError(f"{new_urn} is already in the state: was this state moved before?")
-        moved[key["urn"]] = new_urn
+        moved[resource["urn"]] = new_urn
     existing = next((r for r in resources if r.get("urn") == provider_urn), None)
     if existing is not None:  # the plugin's default provider is there already: use it
         provider_id = existing["id"]
@@ -89,8 +96,6 @@ def move(deployment: dict[str, Any]) -> tuple[dict[str, Any], list[str]]:
         if old_provider is not None:
             config = sorted({*config, *_config_keys(old_provider)})
             settings = _settings(old_provider)
-        key["urn"] = moved[key["urn"]]
-        key["type"] = KEY_TOKEN
         key["provider"] = f"{provider_urn}::{provider_id}"
         kept = (*INPUTS, *ROTATION_COUNTS)
         key["inputs"] = _spelled(key.get("inputs") or {}, kept)
@@ -101,7 +106,9 @@ def move(deployment: dict[str, Any]) -> tuple[dict[str, Any], list[str]]:
             }
         if "additionalSecretOutputs" in key:
             key["additionalSecretOutputs"] = ["secretKey"]
-    for resource in resources:  # whatever refers to a moved key refers to it by its new URN
+    for resource in resources:  # whatever refers to a moved resource uses its new URN
+        resource["urn"] = moved.get(resource["urn"], resource["urn"])
+        resource["type"] = TYPES.get(resource.get("type", ""), resource.get("type"))
         resource["dependencies"] = [moved.get(d, d) for d in resource.get("dependencies") or []]
         for field in ("parent", "deletedWith"):
             if resource.get(field) in moved:
@@ -118,32 +125,22 @@ def move(deployment: dict[str, Any]) -> tuple[dict[str, Any], list[str]]:
 
 
 def _moved_urn(urn: str) -> str:
-    """The URN with the key's own type (the last of its type chain, after any parents' types
-    joined by `$`) the plugin's; a URN without the dynamic type is refused."""
+    """The URN with each dynamic-door type of its type chain (its parents' types, then its own,
+    joined by `$`) the plugin's; other types stay as they are."""
     parts = urn.split("::")
     if len(parts) < 4:
         raise MoveError(f"{urn} is not a resource URN; nothing was written")
-    chain = parts[2].split("$")
-    if chain[-1] != KEY_TYPE:
-        raise MoveError(f"{urn} does not end in the type {KEY_TYPE}; nothing was written")
-    chain[-1] = KEY_TOKEN
+    chain = [TYPES.get(t, t) for t in parts[2].split("$")]
     return "::".join([*parts[:2], "$".join(chain), *parts[3:]])
 
 
-def _refuse_unmovable(key: dict[str, Any], resources: list[dict[str, Any]]) -> None:
+def _refuse_unmovable(key: dict[str, Any]) -> None:
     name = key["urn"].rpartition("::")[2]
     if (key.get("inputs") or {}).get("account") not in (None, {}):
         raise MoveError(
-            f"ModelAccessKey {name!r} has an account of its own: in the plugin an account is "
-            "a provider. Move the stack's other keys first, or give that key an explicit "
-            "provider by hand; nothing was written"
-        )
-    parent = next((r for r in resources if r["urn"] == key.get("parent")), None)
-    if parent is not None and parent.get("type") == ROTATING_KEY_TYPE:
-        raise MoveError(
-            f"ModelAccessKey {name!r} is a slot of a RotatingModelAccessKey, which this command "
-            "does not move yet (the component's type changes too): keep that stack on the "
-            "dynamic resources; nothing was written"
+            f"ModelAccessKey {name!r} has an account of its own (or its RotatingModelAccessKey "
+            "has): in the plugin an account is a provider. Move the stack's other keys first, "
+            "or give that key an explicit provider by hand; nothing was written"
         )
 
 
