@@ -44,3 +44,14 @@ def test_the_checked_in_sdks_are_what_the_generators_make(tools_bin: Path, tmp_p
     )
     stale = differences(ROOT / "provider" / "sdk", tmp_path / "provider" / "sdk")
     assert not stale, f"run `bash scripts/gen-sdks.sh` and commit the result; differs: {stale}"
+
+
+def test_every_input_and_output_of_the_resources_says_what_it_is() -> None:
+    undescribed = [
+        f"{token}.{name}"
+        for token, resource in package_schema()["resources"].items()
+        for group in ("inputProperties", "properties")
+        for name, spec in resource[group].items()
+        if not spec.get("description")
+    ]
+    assert undescribed == []

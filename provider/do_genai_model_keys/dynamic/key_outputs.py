@@ -35,10 +35,14 @@ class KeyOutputs:
     """A key's outputs; `secret_key` is "" when the stack holds no secret for it."""
 
     uuid: str
+    """The key's UUID at DigitalOcean (its ID in the state)."""
     name: str
     secret_key: str
+    """The key's secret (a secret output); "" when the stack holds none, as after an import."""
     created_at: str
+    """When DigitalOcean made the key (RFC 3339)."""
     created_by: str
+    """The DigitalOcean user who made the key."""
     rotated_at: str
     """When the stack last received a new secret; "" when it holds none."""
     secret_version: int

@@ -108,14 +108,27 @@ class RotatingModelAccessKey(pulumi.ComponentResource):
         _type: str = ROTATING_KEY_TYPE,
         _key: Callable[..., Any] = ModelAccessKey,
     ) -> None:
-        """`name` names the keys `<name>-a` and `<name>-b`; `adopt_uuids` takes over two keys
-        made in the control panel (slot a's UUID, then slot b's) instead of creating them;
-        `account` is the DigitalOcean account of both (default: the stack's config).
-        `min_rotation_interval_hours`: the least time the previous secret keeps working after
-        it stopped being active (a sooner rotation is refused; None: 24 hours);
-        `emergency_rotations`: raise it by one to regenerate both slots at once, whatever the
-        interval (a leaked key). `_type` and `_key` are the provider plugin's (its type, and
-        its key resource with `uuid`, `secret_key` and `rotated_at` outputs)."""
+        """Two keys, `<name>-a` and `<name>-b`, rotated in turn.
+
+        Args:
+            name: The keys' names are `<name>-a` and `<name>-b`.
+            rotation: The rotation number: raise it by one to regenerate the standby slot's
+                secret and make it the active one.
+            rotate_after_days: Rotate on a schedule as well: one rotation per this many days
+                since `rotation_anchor`, added to `rotation`.
+            rotation_anchor: When the schedule's periods start (RFC 3339).
+            adopt_uuids: Take over two keys made in the control panel (slot a's UUID, then slot
+                b's) instead of creating them.
+            account: The DigitalOcean account of both keys (default: the stack's config).
+            min_rotation_interval_hours: The least time the previous secret keeps working after
+                it stopped being active: a sooner rotation is refused (default 24 hours).
+            emergency_rotations: Raise it by one to regenerate both slots at once, whatever the
+                interval (a leaked key).
+            opts: The component's resource options.
+            _type: The provider plugin's type for the component.
+            _key: The provider plugin's key resource (with `uuid`, `secret_key` and
+                `rotated_at` outputs).
+        """
         super().__init__(_type, resource_name, None, opts)
         if adopt_uuids is not None and len(adopt_uuids) != 2:
             raise ValueError(

@@ -114,6 +114,24 @@ def _body_statements(source: str) -> list[list[tokenize.TokenInfo]]:
     return statements
 
 
+def argument_docs(function: Callable[..., Any]) -> dict[str, str]:
+    """Each argument's description from the `Args:` section of a function's docstring (an
+    entry `name: text`, its continuation lines indented further)."""
+    docs: dict[str, list[str]] = {}
+    current: list[str] | None = None
+    section = inspect.getdoc(function) or ""
+    _, found, section = section.partition("\nArgs:\n")
+    for line in section.splitlines() if found else []:
+        entry = re.fullmatch(r" {4}(\w+): (.*)", line)
+        if entry:
+            current = docs.setdefault(entry.group(1), [entry.group(2)])
+        elif line.startswith(" " * 8) and current is not None:
+            current.append(line.strip())
+        else:
+            break  # the section ends at the first line that is neither
+    return {name: " ".join(words) for name, words in docs.items()}
+
+
 def _described(spec: dict[str, Any], doc: str | None) -> dict[str, Any]:
     return {**spec, "description": doc} if doc else spec
 
@@ -254,7 +272,11 @@ def rotating_component() -> dict[str, Any]:
     hints = typing.get_type_hints(RotatingModelAccessKey.__init__)
     docs = attribute_docs(RotatingModelAccessKey)
     parameters = inspect.signature(RotatingModelAccessKey.__init__).parameters
-    inputs = {wire: _Types().of(hints[python]) for python, wire in rotating_inputs().items()}
+    described = argument_docs(RotatingModelAccessKey.__init__)
+    inputs = {
+        wire: _described(_Types().of(hints[python]), described.get(python))
+        for python, wire in rotating_inputs().items()
+    }
     module = vars(inspect.getmodule(RotatingModelAccessKey))
     own = RotatingModelAccessKey.__annotations__  # the base classes' do not resolve
     declared = {name: eval(str(own[name]), module) for name in OUTPUTS}  # noqa: S307

@@ -52,7 +52,13 @@ export class ModelAccessKey extends pulumi.CustomResource {
      * Adopt the existing key with this UUID instead of creating one.
      */
     declare public readonly adoptUuid: pulumi.Output<string | undefined>;
+    /**
+     * When DigitalOcean made the key (RFC 3339).
+     */
     declare public /*out*/ readonly createdAt: pulumi.Output<string>;
+    /**
+     * The DigitalOcean user who made the key.
+     */
     declare public /*out*/ readonly createdBy: pulumi.Output<string>;
     /**
      * The key's name in DigitalOcean; changing it renames the key in place.
@@ -70,11 +76,17 @@ export class ModelAccessKey extends pulumi.CustomResource {
      * When the stack last received a new secret; "" when it holds none.
      */
     declare public /*out*/ readonly rotatedAt: pulumi.Output<string>;
+    /**
+     * The key's secret (a secret output); "" when the stack holds none, as after an import.
+     */
     declare public /*out*/ readonly secretKey: pulumi.Output<string>;
     /**
      * Raise it to regenerate the secret in place (same UUID); it may never go down.
      */
     declare public readonly secretVersion: pulumi.Output<number>;
+    /**
+     * The key's UUID at DigitalOcean (its ID in the state).
+     */
     declare public /*out*/ readonly uuid: pulumi.Output<string>;
 
     /**

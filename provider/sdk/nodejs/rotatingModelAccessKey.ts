@@ -98,11 +98,32 @@ export class RotatingModelAccessKey extends pulumi.ComponentResource {
  * The set of arguments for constructing a RotatingModelAccessKey resource.
  */
 export interface RotatingModelAccessKeyArgs {
+    /**
+     * Take over two keys made in the control panel (slot a's UUID, then slot b's) instead of creating them.
+     */
     adoptUuids?: pulumi.Input<pulumi.Input<string>[] | undefined>;
+    /**
+     * Raise it by one to regenerate both slots at once, whatever the interval (a leaked key).
+     */
     emergencyRotations?: pulumi.Input<number | undefined>;
+    /**
+     * The least time the previous secret keeps working after it stopped being active: a sooner rotation is refused (default 24 hours).
+     */
     minRotationIntervalHours?: pulumi.Input<number | undefined>;
+    /**
+     * The keys' names are `<name>-a` and `<name>-b`.
+     */
     name: pulumi.Input<string>;
+    /**
+     * Rotate on a schedule as well: one rotation per this many days since `rotation_anchor`, added to `rotation`.
+     */
     rotateAfterDays?: pulumi.Input<number | undefined>;
+    /**
+     * The rotation number: raise it by one to regenerate the standby slot's secret and make it the active one.
+     */
     rotation?: pulumi.Input<number | undefined>;
+    /**
+     * When the schedule's periods start (RFC 3339).
+     */
     rotationAnchor?: pulumi.Input<string | undefined>;
 }

@@ -20,8 +20,10 @@ type ModelAccessKey struct {
 	AdoptExisting pulumi.BoolPtrOutput `pulumi:"adoptExisting"`
 	// Adopt the existing key with this UUID instead of creating one.
 	AdoptUuid pulumi.StringPtrOutput `pulumi:"adoptUuid"`
-	CreatedAt pulumi.StringOutput    `pulumi:"createdAt"`
-	CreatedBy pulumi.StringOutput    `pulumi:"createdBy"`
+	// When DigitalOcean made the key (RFC 3339).
+	CreatedAt pulumi.StringOutput `pulumi:"createdAt"`
+	// The DigitalOcean user who made the key.
+	CreatedBy pulumi.StringOutput `pulumi:"createdBy"`
 	// The key's name in DigitalOcean; changing it renames the key in place.
 	Name pulumi.StringOutput `pulumi:"name"`
 	// Regenerate an adopted key so the stack holds a working secret (default true).
@@ -30,10 +32,12 @@ type ModelAccessKey struct {
 	RotateAfterDays pulumi.Float64PtrOutput `pulumi:"rotateAfterDays"`
 	// When the stack last received a new secret; "" when it holds none.
 	RotatedAt pulumi.StringOutput `pulumi:"rotatedAt"`
+	// The key's secret (a secret output); "" when the stack holds none, as after an import.
 	SecretKey pulumi.StringOutput `pulumi:"secretKey"`
 	// Raise it to regenerate the secret in place (same UUID); it may never go down.
-	SecretVersion pulumi.IntOutput    `pulumi:"secretVersion"`
-	Uuid          pulumi.StringOutput `pulumi:"uuid"`
+	SecretVersion pulumi.IntOutput `pulumi:"secretVersion"`
+	// The key's UUID at DigitalOcean (its ID in the state).
+	Uuid pulumi.StringOutput `pulumi:"uuid"`
 }
 
 // NewModelAccessKey registers a new resource with the given unique name, arguments, and options.
@@ -216,10 +220,12 @@ func (o ModelAccessKeyOutput) AdoptUuid() pulumi.StringPtrOutput {
 	return o.ApplyT(func(v *ModelAccessKey) pulumi.StringPtrOutput { return v.AdoptUuid }).(pulumi.StringPtrOutput)
 }
 
+// When DigitalOcean made the key (RFC 3339).
 func (o ModelAccessKeyOutput) CreatedAt() pulumi.StringOutput {
 	return o.ApplyT(func(v *ModelAccessKey) pulumi.StringOutput { return v.CreatedAt }).(pulumi.StringOutput)
 }
 
+// The DigitalOcean user who made the key.
 func (o ModelAccessKeyOutput) CreatedBy() pulumi.StringOutput {
 	return o.ApplyT(func(v *ModelAccessKey) pulumi.StringOutput { return v.CreatedBy }).(pulumi.StringOutput)
 }
@@ -244,6 +250,7 @@ func (o ModelAccessKeyOutput) RotatedAt() pulumi.StringOutput {
 	return o.ApplyT(func(v *ModelAccessKey) pulumi.StringOutput { return v.RotatedAt }).(pulumi.StringOutput)
 }
 
+// The key's secret (a secret output); "" when the stack holds none, as after an import.
 func (o ModelAccessKeyOutput) SecretKey() pulumi.StringOutput {
 	return o.ApplyT(func(v *ModelAccessKey) pulumi.StringOutput { return v.SecretKey }).(pulumi.StringOutput)
 }
@@ -253,6 +260,7 @@ func (o ModelAccessKeyOutput) SecretVersion() pulumi.IntOutput {
 	return o.ApplyT(func(v *ModelAccessKey) pulumi.IntOutput { return v.SecretVersion }).(pulumi.IntOutput)
 }
 
+// The key's UUID at DigitalOcean (its ID in the state).
 func (o ModelAccessKeyOutput) Uuid() pulumi.StringOutput {
 	return o.ApplyT(func(v *ModelAccessKey) pulumi.StringOutput { return v.Uuid }).(pulumi.StringOutput)
 }

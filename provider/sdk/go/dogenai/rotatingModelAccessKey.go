@@ -57,24 +57,38 @@ func NewRotatingModelAccessKey(ctx *pulumi.Context,
 }
 
 type rotatingModelAccessKeyArgs struct {
-	AdoptUuids               []string `pulumi:"adoptUuids"`
-	EmergencyRotations       *int     `pulumi:"emergencyRotations"`
+	// Take over two keys made in the control panel (slot a's UUID, then slot b's) instead of creating them.
+	AdoptUuids []string `pulumi:"adoptUuids"`
+	// Raise it by one to regenerate both slots at once, whatever the interval (a leaked key).
+	EmergencyRotations *int `pulumi:"emergencyRotations"`
+	// The least time the previous secret keeps working after it stopped being active: a sooner rotation is refused (default 24 hours).
 	MinRotationIntervalHours *float64 `pulumi:"minRotationIntervalHours"`
-	Name                     string   `pulumi:"name"`
-	RotateAfterDays          *float64 `pulumi:"rotateAfterDays"`
-	Rotation                 *int     `pulumi:"rotation"`
-	RotationAnchor           *string  `pulumi:"rotationAnchor"`
+	// The keys' names are `<name>-a` and `<name>-b`.
+	Name string `pulumi:"name"`
+	// Rotate on a schedule as well: one rotation per this many days since `rotation_anchor`, added to `rotation`.
+	RotateAfterDays *float64 `pulumi:"rotateAfterDays"`
+	// The rotation number: raise it by one to regenerate the standby slot's secret and make it the active one.
+	Rotation *int `pulumi:"rotation"`
+	// When the schedule's periods start (RFC 3339).
+	RotationAnchor *string `pulumi:"rotationAnchor"`
 }
 
 // The set of arguments for constructing a RotatingModelAccessKey resource.
 type RotatingModelAccessKeyArgs struct {
-	AdoptUuids               pulumi.StringArrayInput
-	EmergencyRotations       pulumi.IntPtrInput
+	// Take over two keys made in the control panel (slot a's UUID, then slot b's) instead of creating them.
+	AdoptUuids pulumi.StringArrayInput
+	// Raise it by one to regenerate both slots at once, whatever the interval (a leaked key).
+	EmergencyRotations pulumi.IntPtrInput
+	// The least time the previous secret keeps working after it stopped being active: a sooner rotation is refused (default 24 hours).
 	MinRotationIntervalHours pulumi.Float64PtrInput
-	Name                     pulumi.StringInput
-	RotateAfterDays          pulumi.Float64PtrInput
-	Rotation                 pulumi.IntPtrInput
-	RotationAnchor           pulumi.StringPtrInput
+	// The keys' names are `<name>-a` and `<name>-b`.
+	Name pulumi.StringInput
+	// Rotate on a schedule as well: one rotation per this many days since `rotation_anchor`, added to `rotation`.
+	RotateAfterDays pulumi.Float64PtrInput
+	// The rotation number: raise it by one to regenerate the standby slot's secret and make it the active one.
+	Rotation pulumi.IntPtrInput
+	// When the schedule's periods start (RFC 3339).
+	RotationAnchor pulumi.StringPtrInput
 }
 
 func (RotatingModelAccessKeyArgs) ElementType() reflect.Type {

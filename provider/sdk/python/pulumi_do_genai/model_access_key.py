@@ -259,11 +259,17 @@ class ModelAccessKey(pulumi.CustomResource):
     @_builtins.property
     @pulumi.getter(name="createdAt")
     def created_at(self) -> pulumi.Output[_builtins.str]:
+        """
+        When DigitalOcean made the key (RFC 3339).
+        """
         return pulumi.get(self, "created_at")
 
     @_builtins.property
     @pulumi.getter(name="createdBy")
     def created_by(self) -> pulumi.Output[_builtins.str]:
+        """
+        The DigitalOcean user who made the key.
+        """
         return pulumi.get(self, "created_by")
 
     @_builtins.property
@@ -301,6 +307,9 @@ class ModelAccessKey(pulumi.CustomResource):
     @_builtins.property
     @pulumi.getter(name="secretKey")
     def secret_key(self) -> pulumi.Output[_builtins.str]:
+        """
+        The key's secret (a secret output); "" when the stack holds none, as after an import.
+        """
         return pulumi.get(self, "secret_key")
 
     @_builtins.property
@@ -314,5 +323,8 @@ class ModelAccessKey(pulumi.CustomResource):
     @_builtins.property
     @pulumi.getter
     def uuid(self) -> pulumi.Output[_builtins.str]:
+        """
+        The key's UUID at DigitalOcean (its ID in the state).
+        """
         return pulumi.get(self, "uuid")
 

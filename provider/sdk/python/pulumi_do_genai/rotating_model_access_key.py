@@ -28,6 +28,14 @@ class RotatingModelAccessKeyArgs:
                  rotation_anchor: pulumi.Input[Optional[_builtins.str]] = None):
         """
         The set of arguments for constructing a RotatingModelAccessKey resource.
+
+        :param pulumi.Input[_builtins.str] name: The keys' names are `<name>-a` and `<name>-b`.
+        :param pulumi.Input[Sequence[pulumi.Input[_builtins.str]]] adopt_uuids: Take over two keys made in the control panel (slot a's UUID, then slot b's) instead of creating them.
+        :param pulumi.Input[_builtins.int] emergency_rotations: Raise it by one to regenerate both slots at once, whatever the interval (a leaked key).
+        :param pulumi.Input[_builtins.float] min_rotation_interval_hours: The least time the previous secret keeps working after it stopped being active: a sooner rotation is refused (default 24 hours).
+        :param pulumi.Input[_builtins.float] rotate_after_days: Rotate on a schedule as well: one rotation per this many days since `rotation_anchor`, added to `rotation`.
+        :param pulumi.Input[_builtins.int] rotation: The rotation number: raise it by one to regenerate the standby slot's secret and make it the active one.
+        :param pulumi.Input[_builtins.str] rotation_anchor: When the schedule's periods start (RFC 3339).
         """
         pulumi.set(__self__, "name", name)
         if adopt_uuids is not None:
@@ -46,6 +54,9 @@ class RotatingModelAccessKeyArgs:
     @_builtins.property
     @pulumi.getter
     def name(self) -> pulumi.Input[_builtins.str]:
+        """
+        The keys' names are `<name>-a` and `<name>-b`.
+        """
         return pulumi.get(self, "name")
 
     @name.setter
@@ -55,6 +66,9 @@ class RotatingModelAccessKeyArgs:
     @_builtins.property
     @pulumi.getter(name="adoptUuids")
     def adopt_uuids(self) -> pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]]:
+        """
+        Take over two keys made in the control panel (slot a's UUID, then slot b's) instead of creating them.
+        """
         return pulumi.get(self, "adopt_uuids")
 
     @adopt_uuids.setter
@@ -64,6 +78,9 @@ class RotatingModelAccessKeyArgs:
     @_builtins.property
     @pulumi.getter(name="emergencyRotations")
     def emergency_rotations(self) -> pulumi.Input[Optional[_builtins.int]]:
+        """
+        Raise it by one to regenerate both slots at once, whatever the interval (a leaked key).
+        """
         return pulumi.get(self, "emergency_rotations")
 
     @emergency_rotations.setter
@@ -73,6 +90,9 @@ class RotatingModelAccessKeyArgs:
     @_builtins.property
     @pulumi.getter(name="minRotationIntervalHours")
     def min_rotation_interval_hours(self) -> pulumi.Input[Optional[_builtins.float]]:
+        """
+        The least time the previous secret keeps working after it stopped being active: a sooner rotation is refused (default 24 hours).
+        """
         return pulumi.get(self, "min_rotation_interval_hours")
 
     @min_rotation_interval_hours.setter
@@ -82,6 +102,9 @@ class RotatingModelAccessKeyArgs:
     @_builtins.property
     @pulumi.getter(name="rotateAfterDays")
     def rotate_after_days(self) -> pulumi.Input[Optional[_builtins.float]]:
+        """
+        Rotate on a schedule as well: one rotation per this many days since `rotation_anchor`, added to `rotation`.
+        """
         return pulumi.get(self, "rotate_after_days")
 
     @rotate_after_days.setter
@@ -91,6 +114,9 @@ class RotatingModelAccessKeyArgs:
     @_builtins.property
     @pulumi.getter
     def rotation(self) -> pulumi.Input[Optional[_builtins.int]]:
+        """
+        The rotation number: raise it by one to regenerate the standby slot's secret and make it the active one.
+        """
         return pulumi.get(self, "rotation")
 
     @rotation.setter
@@ -100,6 +126,9 @@ class RotatingModelAccessKeyArgs:
     @_builtins.property
     @pulumi.getter(name="rotationAnchor")
     def rotation_anchor(self) -> pulumi.Input[Optional[_builtins.str]]:
+        """
+        When the schedule's periods start (RFC 3339).
+        """
         return pulumi.get(self, "rotation_anchor")
 
     @rotation_anchor.setter
@@ -126,6 +155,13 @@ class RotatingModelAccessKey(pulumi.ComponentResource):
 
         :param str resource_name: The name of the resource.
         :param pulumi.ResourceOptions opts: Options for the resource.
+        :param pulumi.Input[Sequence[pulumi.Input[_builtins.str]]] adopt_uuids: Take over two keys made in the control panel (slot a's UUID, then slot b's) instead of creating them.
+        :param pulumi.Input[_builtins.int] emergency_rotations: Raise it by one to regenerate both slots at once, whatever the interval (a leaked key).
+        :param pulumi.Input[_builtins.float] min_rotation_interval_hours: The least time the previous secret keeps working after it stopped being active: a sooner rotation is refused (default 24 hours).
+        :param pulumi.Input[_builtins.str] name: The keys' names are `<name>-a` and `<name>-b`.
+        :param pulumi.Input[_builtins.float] rotate_after_days: Rotate on a schedule as well: one rotation per this many days since `rotation_anchor`, added to `rotation`.
+        :param pulumi.Input[_builtins.int] rotation: The rotation number: raise it by one to regenerate the standby slot's secret and make it the active one.
+        :param pulumi.Input[_builtins.str] rotation_anchor: When the schedule's periods start (RFC 3339).
         """
         ...
     @overload
