@@ -151,7 +151,7 @@ for python in ${venv:+"$venv/bin/python"} "${PULUMI_PYTHON_CMD:-}" python3; do
   if "$python" -c 'import sys
 from importlib.util import find_spec
 sys.exit(not (find_spec("grpc") and find_spec("pulumi")))' 2>/dev/null; then
-    exec "$python" -I -c 'import sys; sys.path.insert(0, sys.argv.pop(1)); from do_genai_language_host.server import main; sys.exit(main(sys.argv[1:]))' "$(dirname "$0")/../language-host" "$@"
+    exec "$python" -I -c 'import sys; sys.path.insert(0, sys.argv.pop(1)); import do_genai_language_host.__main__' "$(dirname "$0")/../language-host" "$@"
   fi
 done
 echo "pulumi-language-python: no Python with the pulumi SDK: install the project's requirements into ${venv:-its virtualenv} (runtime.options.virtualenv in Pulumi.yaml), or set PULUMI_PYTHON_CMD" >&2

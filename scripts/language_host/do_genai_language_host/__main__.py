@@ -2,6 +2,10 @@
 
 import sys
 
-from .server import main
+from .quick_start import bare_sdk_packages
+
+bare_sdk_packages()  # before the server imports the SDK's protocol
+
+from .server import main  # noqa: E402
 
 sys.exit(main(sys.argv[1:]))
