@@ -147,10 +147,14 @@ venv=$(option virtualenv) toolchain=$(option toolchain)
 case "$venv" in ""|/*) ;; *) venv="$root/$venv" ;; esac
 for python in ${venv:+"$venv/bin/python"} "${PULUMI_PYTHON_CMD:-}" python3; do
   [ -n "$python" ] || continue
-  # found, not imported: importing the SDK to ask costs half a second, twice a run
-  if "$python" -c 'import sys
+  # found, not imported (importing the SDK to ask costs half a second, twice a run), and
+  # isolated as the host runs: grpc, and the SDK's protocol module that the host loads
+  if "$python" -I -c 'import os, sys
 from importlib.util import find_spec
-sys.exit(not (find_spec("grpc") and find_spec("pulumi")))' 2>/dev/null; then
+sdk = find_spec("pulumi")
+folders = (sdk and sdk.submodule_search_locations) or []
+proto = [os.path.join(f, "runtime", "proto", "language_pb2_grpc.py") for f in folders]
+sys.exit(not (find_spec("grpc") and any(map(os.path.isfile, proto))))' 2>/dev/null; then
     exec "$python" -I -c 'import sys; sys.path.insert(0, sys.argv.pop(1)); import do_genai_language_host.__main__' "$(dirname "$0")/../language-host" "$@"
   fi
 done

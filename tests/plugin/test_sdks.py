@@ -3,6 +3,7 @@ output or setting without `bash scripts/gen-sdks.sh` fails here."""
 
 from __future__ import annotations
 
+import ast
 import filecmp
 import json
 import os
@@ -10,6 +11,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from do_genai_model_keys.plugin.schema import package_schema
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -55,3 +57,21 @@ def test_every_input_and_output_of_the_resources_says_what_it_is() -> None:
         if not spec.get("description")
     ]
     assert undescribed == []
+
+
+def test_the_schema_is_made_without_parsing_python(monkeypatch: pytest.MonkeyPatch) -> None:
+    """CPython 3.11.7 fails an `ast.parse` that meets another thread's (python/cpython#106905):
+    CI once did, in this very comparison. The schema reads docstrings with the tokenizer."""
+    from do_genai_model_keys.plugin import schema
+
+    def refused(*args: object, **kwargs: object) -> None:
+        raise AssertionError("ast.parse called while making the schema")
+
+    monkeypatch.setattr(ast, "parse", refused)
+    schema.package_schema.cache_clear()
+    schema.attribute_docs.cache_clear()
+    try:
+        assert schema.package_schema()["name"] == "do-genai"
+    finally:
+        schema.package_schema.cache_clear()
+        schema.attribute_docs.cache_clear()

@@ -123,3 +123,17 @@ def test_a_rotating_pair_becomes_the_plugins_component_and_its_slots_follow() ->
     assert all(r["inputs"]["__rotation"] == 1 for r in moved_slots)  # the pacing's memory
     chains = [r["urn"].split("::")[2].split("$") for r in resources(after)]
     assert not [chain for chain in chains if {pair_type, DYNAMIC} & set(chain)]
+
+
+def test_a_plugin_provider_already_there_is_reused_and_comes_before_the_keys() -> None:
+    first, _ = move(exported())
+    [provider] = [r for r in resources(first) if r["type"] == "pulumi:providers:do-genai"]
+    state = exported()
+    state["deployment"]["resources"].append(provider)  # after the dynamic key
+    after, _ = move(state)
+    items = resources(after)
+    providers = [i for i, r in enumerate(items) if r["type"] == "pulumi:providers:do-genai"]
+    [key_at] = [i for i, r in enumerate(items) if r["type"] == PLUGIN]
+    assert len(providers) == 1
+    assert providers[0] < key_at
+    assert items[key_at]["provider"] == f"{provider['urn']}::{provider['id']}"

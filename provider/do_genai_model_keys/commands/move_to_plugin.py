@@ -113,14 +113,24 @@ def move(deployment: dict[str, Any]) -> tuple[dict[str, Any], list[str]]:
         for field in ("parent", "deletedWith"):
             if resource.get(field) in moved:
                 resource[field] = moved[resource[field]]
+        provider_urn_of, _, provider_id_of = str(resource.get("provider") or "").rpartition("::")
+        if provider_urn_of in moved:  # a provider of its own under a moved pair
+            resource["provider"] = f"{moved[provider_urn_of]}::{provider_id_of}"
+        if resource.get("aliases"):
+            resource["aliases"] = [
+                moved.get(a, a) if isinstance(a, str) else a for a in resource["aliases"]
+            ]
         if "propertyDependencies" in resource:
             resource["propertyDependencies"] = {
                 name: [moved.get(d, d) for d in urns]
                 for name, urns in resource["propertyDependencies"].items()
             }
+    first_key = resources.index(keys[0])
     if existing is None:
-        first_key = resources.index(keys[0])
         resources.insert(first_key, _provider(provider_urn, provider_id, settings))
+    elif resources.index(existing) > first_key:  # a provider comes before the keys it serves
+        resources.remove(existing)
+        resources.insert(first_key, existing)
     return deployment, config
 
 

@@ -17,7 +17,6 @@ import inspect
 import io
 import itertools
 import re
-import textwrap
 import tokenize
 import types
 import typing
@@ -72,20 +71,22 @@ def published_schema() -> str:
 def attribute_docs(cls: type) -> dict[str, str]:
     """The docstrings written under a class's attributes (`x: int` then `\"\"\"...\"\"\"`).
 
-    Read with the tokenizer, not `ast.parse`: CPython 3.11 before 3.11.8 keeps `ast.parse`'s
-    depth count per interpreter, so a parse that meets another thread's (a traceback being
-    formatted elsewhere parses its line) fails with "AST constructor recursion depth mismatch"
-    (python/cpython#106905). The tokenizer holds no shared state.
+    Read with the tokenizer from the module's source, never through `ast`: CPython 3.11 before
+    3.11.8 keeps `ast.parse`'s depth count per interpreter, so a parse that meets another
+    thread's (a traceback being formatted elsewhere parses its line) fails with "AST
+    constructor recursion depth mismatch" (python/cpython#106905). `inspect.getsource` of a
+    class parses its whole module with `ast`; of a module, it only reads the file.
     """
     docs: dict[str, str] = {}
     for klass in reversed(cls.__mro__):
-        if klass is object or klass.__module__ == "builtins":
+        module = inspect.getmodule(klass)
+        if klass is object or module is None or klass.__module__ == "builtins":
             continue
         try:
-            source = textwrap.dedent(inspect.getsource(klass))
+            source = inspect.getsource(module)
         except (OSError, TypeError):
             continue
-        for line, after in itertools.pairwise(_body_statements(source)):
+        for line, after in itertools.pairwise(_body_statements(source, klass.__name__)):
             is_field = len(line) > 1 and line[0].type == tokenize.NAME and line[1].string == ":"
             if is_field and len(after) == 1 and after[0].type == tokenize.STRING:
                 doc = inspect.cleandoc(eval(after[0].string, {"__builtins__": {}}))  # noqa: S307
@@ -93,24 +94,28 @@ def attribute_docs(cls: type) -> dict[str, str]:
     return docs
 
 
-def _body_statements(source: str) -> list[list[tokenize.TokenInfo]]:
-    """The class body's own statements (not those of its methods), each as its tokens."""
+def _body_statements(source: str, name: str) -> list[list[tokenize.TokenInfo]]:
+    """The statements of class `name`'s own body (not its methods'), each as its tokens."""
     statements: list[list[tokenize.TokenInfo]] = []
-    depth, current = 0, list[tokenize.TokenInfo]()
+    current = list[tokenize.TokenInfo]()
+    depth, body = 0, -1  # body: the depth of the class's body, once its `class` line is met
     skipped = (tokenize.COMMENT, tokenize.NL, tokenize.ENCODING, tokenize.ENDMARKER)
     for token in tokenize.generate_tokens(io.StringIO(source).readline):
         if token.type == tokenize.INDENT:
             depth += 1
         elif token.type == tokenize.DEDENT:
             depth -= 1
+            if depth < body:
+                break  # the class ends
         elif token.type == tokenize.NEWLINE:
-            if depth == 1 and current:
+            if depth == body and current:
                 statements.append(current)
             current = []
-        elif token.type not in skipped and depth == 1:
-            current.append(token)
         elif token.type not in skipped:
-            current = []
+            header = [t.string for t in current] == ["class"] and token.string == name
+            if header and body < 0:
+                body = depth + 1
+            current.append(token)
     return statements
 
 
