@@ -50,11 +50,16 @@ GO_IMPORT_PATH = "example.com/do-genai/sdk/go/dogenai"
 """The Go SDK's import path (a module path of our own until the SDK is published)."""
 
 
-def _readme(language: str) -> str:
-    """The SDK's README, from `plugin/readmes/<language>.md` (the wheel carries them)."""
+def _carried(*path: str) -> str:
+    """A file of the plugin's folder that the wheel carries (`pyproject.toml`'s package data)."""
     from importlib.resources import files
 
-    return (files(__package__) / "readmes" / f"{language}.md").read_text()
+    return files(__package__).joinpath(*path).read_text()
+
+
+def _readme(language: str) -> str:
+    """The SDK's README, from `plugin/readmes/<language>.md`."""
+    return _carried("readmes", f"{language}.md")
 
 
 @functools.cache
@@ -62,9 +67,7 @@ def published_schema() -> str:
     """The schema the wheel carries, `schema.json`, as the plugin serves it: read, not worked
     out from the source at run time (`tests/plugin/test_sdks.py` keeps it equal to
     `package_schema()`)."""
-    from importlib.resources import files
-
-    return (files(__package__) / "schema.json").read_text()
+    return _carried("schema.json")
 
 
 @functools.cache
