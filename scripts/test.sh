@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
-# The whole test suite: format check, lint, strict typing, then every pytest test, end-to-end
-# runs through the real Pulumi engine included, on two workers; then the leak scan, over
-# everything the run wrote and printed. This is the README's test command and what .ci/run
-# calls. Extra arguments go to the main pytest run (for example -k soak, or -n 1).
+# The whole test suite: format check and lint, then every pytest test, end-to-end runs through
+# the real Pulumi engine included, on two workers, with strict typing beside them; then the
+# leak scan, over everything the run wrote and printed. This is the README's test command and
+# what .ci/run calls. Extra arguments go to the main pytest run (for example -k soak, or -n 1).
 set -euo pipefail
 started=$(date +%s)
 step() { echo "== $1 (at $(( $(date +%s) - started )) s)"; }
@@ -12,11 +12,22 @@ source "$(dirname "$0")/env.sh"
 
 step "ruff format --check" && .venv/bin/ruff format --check .
 step "ruff check" && .venv/bin/ruff check .
-step "mypy --strict provider" && .venv/bin/mypy
-# Tests: untyped test functions and fixtures are fine; calls into the package are checked.
-step "mypy tests" && .venv/bin/mypy tests --allow-untyped-defs --allow-incomplete-defs \
-  --allow-untyped-calls --allow-untyped-decorators --allow-any-generics --no-warn-return-any \
-  --no-warn-unused-ignores
+
+# Typing runs beside the tests (one core's work while the tests wait on the engine); its
+# output and verdict come after theirs.
+typing_log=$(mktemp "${TMPDIR:-/tmp}/do-genai-mypy.XXXXXX")
+step "mypy --strict provider, then mypy tests, beside the tests"
+(
+  verdict=0
+  .venv/bin/mypy || verdict=$?
+  # Tests: untyped test functions and fixtures are fine; calls into the package are checked.
+  .venv/bin/mypy tests --allow-untyped-defs --allow-incomplete-defs --allow-untyped-calls \
+    --allow-untyped-decorators --allow-any-generics --no-warn-return-any \
+    --no-warn-unused-ignores || verdict=$?
+  exit "$verdict"
+) >"$typing_log" 2>&1 &
+typing=$!
+trap 'kill "$typing" 2>/dev/null || true' EXIT  # an interrupted run leaves no mypy behind
 
 # Every test process writes the secrets it saw and each test's output under DO_GENAI_LEAK_DIR,
 # and the run's files go to DO_GENAI_LEAK_DIR/tmp, so that the scan afterwards sees them all.
@@ -24,12 +35,20 @@ run=$(mktemp -d "${TMPDIR:-/tmp}/do-genai-tests.XXXXXX")
 export DO_GENAI_LEAK_DIR="$run"
 step "pytest on ${PYTEST_WORKERS:-2} workers"
 status=0
-.venv/bin/python -m pytest -n "${PYTEST_WORKERS:-2}" --basetemp="$run/tmp" \
+# One test at a time to whichever worker is free (--maxschedchunk 1), in the order conftest.py
+# sets (the engine's tests first): no worker ends with a queue while the other idles.
+.venv/bin/python -m pytest -n "${PYTEST_WORKERS:-2}" --dist load --maxschedchunk 1 \
+  --basetemp="$run/tmp" \
   --ignore=tests/test_zz_leak_scan.py "$@" || status=$?
 # The scan runs whatever the tests did: a failing test's output is where a secret would show.
 step "leak scan of the whole run"
 .venv/bin/python -m pytest -p no:randomly -p no:xdist --basetemp="$run/scan" \
   tests/test_zz_leak_scan.py || { [ "$status" -ne 0 ] || status=$?; }
+step "mypy's verdict"
+typing_status=0
+wait "$typing" || typing_status=$?
+cat "$typing_log" && rm -f "$typing_log"
+[ "$status" -ne 0 ] || status=$typing_status
 if [ "$status" -ne 0 ]; then
   echo "== failed (exit $status) after $(( $(date +%s) - started )) s; the run's files: $run"
   exit "$status"

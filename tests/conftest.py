@@ -99,11 +99,22 @@ def _record_emulator_secrets() -> Iterator[None]:
     Emulator.stop = original  # type: ignore[method-assign]
 
 
+HEAVY_MARKS = ("soak", "install", "e2e")
+"""The marks of the tests that run the engine, longest first: they start before the quick ones,
+so that no long test begins near the end while the other worker has nothing left to take
+(scripts/test.sh hands each worker one test at a time)."""
+
+
+def _run_order(item: pytest.Item) -> tuple[bool, int]:
+    heavy = [n for n, mark in enumerate(HEAVY_MARKS) if item.get_closest_marker(mark)]
+    return item.path.name == "test_zz_leak_scan.py", min(heavy, default=len(HEAVY_MARKS))
+
+
 @pytest.hookimpl(trylast=True)
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """The leak scan looks at what every other test left behind, so it runs last, whatever
-    order pytest-randomly chose for the rest."""
-    items.sort(key=lambda item: item.path.name == "test_zz_leak_scan.py")
+    """The leak scan looks at what every other test left behind, so it runs last; the engine's
+    tests run first. Within each group the order stays the one pytest-randomly chose."""
+    items.sort(key=_run_order)
 
 
 def pytest_runtest_logreport(report: pytest.TestReport) -> None:

@@ -6,6 +6,13 @@ import base64
 
 import pulumi
 import pytest
+from pulumi import automation as auto
+
+
+def auto_outputs(stack: auto.Stack) -> auto.OutputMap:
+    """The outputs as the SDK's own workspace reads them (two `stack output` runs)."""
+    return auto.LocalWorkspace.stack_outputs(stack.workspace, stack.name)  # type: ignore[arg-type]
+
 
 pytestmark = pytest.mark.e2e
 
@@ -16,12 +23,22 @@ def test_up_preview_refresh_destroy_with_the_real_engine(backend) -> None:
     def program() -> None:
         echo = Echo("hello", message="hi there")
         pulumi.export("length", echo.length)
+        pulumi.export("hidden", pulumi.Output.secret({"word": "sesame", "n": [1, 2]}))
+        pulumi.export("mixed", {"open": "yes", "closed": pulumi.Output.secret("no")})
 
     stack = backend().stack("harness", "dev", program)
 
     up = stack.up()
     assert up.summary.result == "succeeded"
     assert up.outputs["length"].value == 8
+    # The harness reads outputs from one export: values and secrecy as `stack output` has them.
+    outputs = {k: (v.value, v.secret) for k, v in up.outputs.items()}
+    assert outputs == {
+        "length": (8, False),
+        "hidden": ({"word": "sesame", "n": [1, 2]}, True),
+        "mixed": ({"open": "yes", "closed": "no"}, False),  # as `stack output` marks it
+    }
+    assert outputs == {k: (v.value, v.secret) for k, v in auto_outputs(stack).items()}
 
     preview = stack.preview()
     assert preview.change_summary.get("same") == 2  # the stack and the echo

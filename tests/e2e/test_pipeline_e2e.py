@@ -2,7 +2,7 @@
 repository, through the `pulumi` CLI, while the app-consumer app keeps asking a model questions.
 
 The app re-reads the active secret the way the README tells apps to (`pulumi stack output
-active_secret_key --show-secrets`, at least once per rotation; here every half second). The
+active_secret_key --show-secrets`, at least once per rotation; here every second). The
 two-key scheme keeps the previous secret valid for one rotation, so the goal is zero failed
 requests across three rotations, and the secret from two rotations ago is refused.
 """
@@ -30,9 +30,12 @@ from support.secrets import expect, same_secret
 
 pytestmark = pytest.mark.e2e
 
-SECRET_DELAY = 1.0
-"""Seconds before the inference API takes a new secret: longer than the app's re-read (0.5 s),
-so an app handed a secret before it works would fail."""
+REREAD = 1.0
+"""Seconds between the app's reads of the active secret (each read is a CLI run that derives
+the passphrase's key, about 0.4 s of CPU)."""
+SECRET_DELAY = 1.5
+"""Seconds before the inference API takes a new secret: longer than the app's re-read, so an app
+handed a secret before it works would fail."""
 # Just past a period boundary, so one more month crosses exactly one (rotateAfterDays=30).
 NOW = parse_time(DEFAULT_ANCHOR) + timedelta(days=300, hours=1)
 
@@ -63,8 +66,14 @@ class App:
             # DigitalOcean a limit applies): a failure here is the rotation's, not the rate's.
             time.sleep(0.15)
 
+    def read_again(self) -> None:
+        """Wait until the app has read the secret again, with a read begun after this call."""
+        wanted = self.reads + 2
+        while self.reads < wanted and not self.stop.wait(0.05):
+            pass
+
     def reread(self) -> None:
-        while not self.stop.wait(0.5):
+        while not self.stop.wait(REREAD):
             try:
                 self.secret = self.read_secret()  # type: ignore[operator]
                 self.reads += 1
@@ -160,7 +169,7 @@ def test_the_pipeline_rotates_three_times_and_on_schedule_with_zero_failed_reque
                 same_secret(
                     output("previous_secret_key"), history[-2], "output('previous_secret_key')"
                 )
-                time.sleep(1.2)  # the app re-reads at least once before the next rotation
+                app.read_again()  # before the next rotation
 
             quiet = cli.script(project, *pipeline, "scheduled")
             assert "Updating" not in quiet.stdout  # before the period: nothing to do
@@ -172,7 +181,7 @@ def test_the_pipeline_rotates_three_times_and_on_schedule_with_zero_failed_reque
             cli.script(project, *pipeline, "scheduled")
             history.append(output("active_secret_key"))
             assert history[-1] != history[-2]
-            time.sleep(1.2)
+            app.read_again()
 
             # A preview that fails (a revoked token) fails the job and applies nothing.
             cli.env["DIGITALOCEAN_TOKEN"] = "revoked-token-0000000000"

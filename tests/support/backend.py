@@ -9,13 +9,16 @@ Dynamic providers run in `pulumi-resource-pulumi-python`, which must sit beside 
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
 import sys
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
+from typing import Any
 
 from pulumi import automation as auto
 from pulumi.automation._stack import StackInitMode  # how `create_or_select_stack` opens one
@@ -47,6 +50,48 @@ class SummaryStack(auto.Stack):
 
     def info(self, show_secrets: bool = True) -> auto.UpdateSummary | None:
         return super().info(show_secrets=False)
+
+
+SECRET_SIG = "4dabf18193072939515e22adb298388d"
+"""The key that marks a secret in a state (Pulumi's secret signature; `stacks.SECRET_SIG`)."""
+
+
+def _plain(value: Any) -> Any:
+    """A value of an exported state with its secrets' plaintext in place."""
+    if isinstance(value, dict) and SECRET_SIG in value:
+        return _plain(json.loads(value["plaintext"]))
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    return value
+
+
+def _output(value: Any) -> auto.OutputValue:
+    """A stack output as the SDK's `stack_outputs` reads it: secret when the whole value is
+    (a secret inside a map or list leaves the output itself unmarked)."""
+    return auto.OutputValue(_plain(value), isinstance(value, dict) and SECRET_SIG in value)
+
+
+class OutputsWorkspace(auto.LocalWorkspace):
+    """A workspace that reads a stack's outputs in one CLI run.
+
+    The SDK runs `stack output` twice (masked, to learn which are secret, then with
+    `--show-secrets`), and every `up` reads the outputs: two processes, one of them deriving the
+    passphrase's key. `stack export --show-secrets` gives the root stack's outputs with each
+    secret still marked as one, in one process."""
+
+    def stack_outputs(self, stack_name: str) -> auto.OutputMap:
+        deployment = self.export_stack(stack_name).deployment or {}
+        roots = [r for r in deployment.get("resources", []) if r["type"] == "pulumi:pulumi:Stack"]
+        outputs = roots[0].get("outputs", {}) if roots else {}
+        return {k: _output(v) for k, v in outputs.items()}
+
+
+@cache
+def pulumi_command(engine_bin: Path) -> auto.PulumiCommand:
+    """The CLI in `engine_bin`, made once: each `PulumiCommand` runs `pulumi version`."""
+    return auto.PulumiCommand(root=str(engine_bin.parent), skip_version_check=True)
 
 
 @dataclass
@@ -102,13 +147,11 @@ class LocalBackend:
         """
         work_dir = self.root / "projects" / project
         work_dir.mkdir(parents=True, exist_ok=True)
-        workspace = auto.LocalWorkspace(
+        workspace = OutputsWorkspace(
             work_dir=str(work_dir),
             program=program,
             env_vars=self.engine_env(),
-            pulumi_command=auto.PulumiCommand(
-                root=str(self.engine_bin.parent), skip_version_check=True
-            ),
+            pulumi_command=pulumi_command(self.engine_bin),
             # `main` as `create_or_select_stack` sets it for an inline program
             project_settings=auto.ProjectSettings(name=project, runtime="python", main=os.getcwd()),
         )

@@ -16,12 +16,13 @@ from do_genai_model_keys.dynamic import KEY_TYPE
 from do_genai_model_keys.emulator import Emulator
 from pulumi import automation as auto
 
+from support.backend import SECRET_SIG as SECRET_MARK
 from support.backend import LocalBackend
 from support.emulators import clear_faults
 
 KeySpecs = dict[str, dict[str, Any]]
 """Resource name -> ModelAccessKey keyword arguments."""
-SECRET_SIG = {"4dabf18193072939515e22adb298388d": "1b47061264138c4ac30d75fd1eb44270"}
+SECRET_SIG = {SECRET_MARK: "1b47061264138c4ac30d75fd1eb44270"}
 """How a state marks a secret value (Pulumi's secret signature)."""
 ATTEMPTS = DEFAULT_RETRY_MAX + 1  # the first attempt and every retry
 """How often a stack's provider sends a request that keeps failing: a fault rule with this
