@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The whole test suite: format check and lint, then every pytest test, end-to-end runs through
-# the real Pulumi engine included, on two workers, with strict typing beside them; then the
+# the real Pulumi engine included, on three workers, with strict typing beside them; then the
 # leak scan, over everything the run wrote and printed. This is the README's test command and
 # what .ci/run calls. Extra arguments go to the main pytest run (for example -k soak, or -n 1).
 set -euo pipefail
@@ -33,11 +33,13 @@ trap 'kill "$typing" 2>/dev/null || true' EXIT  # an interrupted run leaves no m
 # and the run's files go to DO_GENAI_LEAK_DIR/tmp, so that the scan afterwards sees them all.
 run=$(mktemp -d "${TMPDIR:-/tmp}/do-genai-tests.XXXXXX")
 export DO_GENAI_LEAK_DIR="$run"
-step "pytest on ${PYTEST_WORKERS:-2} workers"
+# Three workers on two cores: a fifth of an engine test's time is waiting (on the engine's
+# processes, on paced or delayed answers), which a third worker fills; two left 23% idle.
+step "pytest on ${PYTEST_WORKERS:-3} workers"
 status=0
 # One test at a time to whichever worker is free (--maxschedchunk 1), in the order conftest.py
-# sets (the engine's tests first): no worker ends with a queue while the other idles.
-.venv/bin/python -m pytest -n "${PYTEST_WORKERS:-2}" --dist load --maxschedchunk 1 \
+# sets (the engine's tests first): no worker ends with a queue while another idles.
+.venv/bin/python -m pytest -n "${PYTEST_WORKERS:-3}" --dist load --maxschedchunk 1 \
   --basetemp="$run/tmp" \
   --ignore=tests/test_zz_leak_scan.py "$@" || status=$?
 # The scan runs whatever the tests did: a failing test's output is where a secret would show.

@@ -11,6 +11,7 @@ the program and the dynamic provider must run in the project's own interpreter.
 
 from __future__ import annotations
 
+import fcntl
 import json
 import os
 import shutil
@@ -20,6 +21,7 @@ import tempfile
 import textwrap
 import venv
 import zipfile
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -71,12 +73,27 @@ def run(*args: str | Path, cwd: Path | None = None) -> str:
     return done.stdout
 
 
-@pytest.fixture(scope="module")
-def dist(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def made_once(factory: pytest.TempPathFactory, name: str, make: Callable[[Path], None]) -> Path:
+    """The folder `name`, made by `make` once in the whole run: the workers of a run share the
+    parent of their temporary folders, and a lock there lets the first make it while the others
+    wait (the suite hands its tests to whichever worker is free)."""
+    base = factory.getbasetemp()
+    shared = base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
+    folder = shared / name
+    with (shared / f"{name}.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not (folder / ".made").exists():
+            shutil.rmtree(folder, ignore_errors=True)
+            folder.mkdir()
+            make(folder)
+            (folder / ".made").touch()
+    return folder
+
+
+def build_dist(out: Path) -> None:
     """An sdist and a wheel built by `python -m build` (the wheel from the sdist), checked by
     twine. Built from a copy, so the build leaves nothing in the checkout; the copy goes
     afterwards (its test files hold test tokens, which the leak scan would rightly flag)."""
-    out = tmp_path_factory.mktemp("dist")
     with tempfile.TemporaryDirectory() as scratch:
         source = Path(scratch) / "source"
         shutil.copytree(
@@ -85,28 +102,35 @@ def dist(tmp_path_factory: pytest.TempPathFactory) -> Path:
             ignore=shutil.ignore_patterns(".venv", ".git", "build", "*.egg-info", "*_cache"),
         )
         run(sys.executable, "-m", "build", "--outdir", out, source)
-    run(sys.executable, "-m", "twine", "check", "--strict", *sorted(out.iterdir()))
-    return out
+    run(sys.executable, "-m", "twine", "check", "--strict", *sorted(out.glob("do_genai*")))
+
+
+@pytest.fixture(scope="module")
+def dist(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return made_once(tmp_path_factory, "dist", build_dist)
 
 
 @pytest.fixture(scope="module")
 def project_venv(dist: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A user's project virtualenv: the newest pulumi, then our wheel, and nothing else."""
-    home = tmp_path_factory.mktemp("user-venv") / "venv"
-    venv.create(home, with_pip=True)
-    python = home / "bin" / "python"
-    pip = (python, "-m", "pip", "--disable-pip-version-check", "--quiet")
-    # DO_GENAI_TEST_PULUMI=pulumi==3.139.0 tries the oldest SDK the package supports, once.
-    run(*pip, "install", os.environ.get("DO_GENAI_TEST_PULUMI") or "pulumi")
-    newest = run(python, "-c", PULUMI_VERSION).strip()
-    [wheel] = dist.glob("do_genai_model_keys-*.whl")
-    run(*pip, "install", wheel)
-    after = run(python, "-c", PULUMI_VERSION).strip()
-    assert after == newest, f"installing the wheel changed pulumi {newest} to {after}"
-    site = run(python, "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])").strip()
-    (Path(site) / "zz_interpreter_marker.pth").write_text(MARKER)
-    print(f"project virtualenv: pulumi {newest} and {wheel.name}")
-    return home
+
+    def make(folder: Path) -> None:
+        home = folder / "venv"
+        venv.create(home, with_pip=True)
+        python = home / "bin" / "python"
+        pip = (python, "-m", "pip", "--disable-pip-version-check", "--quiet")
+        # DO_GENAI_TEST_PULUMI=pulumi==3.139.0 tries the oldest SDK the package supports, once.
+        run(*pip, "install", os.environ.get("DO_GENAI_TEST_PULUMI") or "pulumi")
+        newest = run(python, "-c", PULUMI_VERSION).strip()
+        [wheel] = dist.glob("do_genai_model_keys-*.whl")
+        run(*pip, "install", wheel)
+        after = run(python, "-c", PULUMI_VERSION).strip()
+        assert after == newest, f"installing the wheel changed pulumi {newest} to {after}"
+        site = run(python, "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])")
+        (Path(site.strip()) / "zz_interpreter_marker.pth").write_text(MARKER)
+        print(f"project virtualenv: pulumi {newest} and {wheel.name}")
+
+    return made_once(tmp_path_factory, "user-venv", make) / "venv"
 
 
 def test_the_wheel_holds_the_product_only(dist: Path) -> None:
