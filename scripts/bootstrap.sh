@@ -15,8 +15,11 @@ fi
 if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ] || [ constraints.txt -nt "$stamp" ] \
     || [ provider/sdk/python/pyproject.toml -nt "$stamp" ]; then
   echo "bootstrap: installing the package and its dev tools into .venv (constraints.txt)" >&2
-  .venv/bin/python -m pip install --quiet --disable-pip-version-check --upgrade "pip>=25.1" >&2
-  .venv/bin/python -m pip install --quiet --disable-pip-version-check \
+  # uv installs the same pinned versions as pip would, in a fifth of the time (about 10 s
+  # against 45 s on two cores); bytecode is compiled at install, as pip does, so that no
+  # process compiles the packages it imports (PYTHONDONTWRITEBYTECODE machines never keep it).
+  .venv/bin/python -m pip install --quiet --disable-pip-version-check "uv==0.13.9" >&2
+  .venv/bin/uv pip install --quiet --compile-bytecode --python .venv/bin/python \
     -c constraints.txt -e . --group dev -e provider/sdk/python >&2
   touch "$stamp"
 fi
