@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from pathlib import Path
 
 from do_genai_model_keys.emulator import Emulator
@@ -41,3 +42,22 @@ def remember_emulator_secrets(emu: Emulator) -> None:
     kept = sorted(m for m in material if len(m) >= 16)
     LEAK_MATERIAL.update(kept)
     append_record("material", kept)
+
+
+TOKEN = re.compile(r"[A-Za-z0-9_\-]{16,}")
+"""Runs of the characters tokens and secrets are made of (secrets, demo tokens, test tokens)."""
+
+
+def leaks_in(text: str, material: set[str]) -> int:
+    """How many of the secrets appear in `text`, anywhere, even inside a longer run.
+
+    Fast for a whole run's worth of files: the text is cut into runs of token characters once,
+    and each distinct run is looked up by the lengths the secrets have, instead of searching the
+    text once per secret (thousands of secrets times tens of megabytes)."""
+    plain = {m for m in material if TOKEN.fullmatch(m)}
+    found = {m for m in material - plain if m in text}
+    lengths = {len(m) for m in plain}
+    for run in set(TOKEN.findall(text)):
+        for n in lengths:
+            found.update(run[i : i + n] for i in range(len(run) - n + 1) if run[i : i + n] in plain)
+    return len(found)

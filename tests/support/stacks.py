@@ -18,7 +18,8 @@ from pulumi import automation as auto
 
 from support.backend import SECRET_SIG as SECRET_MARK
 from support.backend import LocalBackend
-from support.emulators import clear_faults
+from support.emulators import clear_faults, fault
+from support.leaks import remember_emulator_secrets
 
 KeySpecs = dict[str, dict[str, Any]]
 """Resource name -> ModelAccessKey keyword arguments."""
@@ -181,3 +182,16 @@ def changes(result: Any) -> dict[str, int]:
 
 def dumps(value: Any) -> str:
     return json.dumps(value, default=str)
+
+
+def faulty_run(keys: KeyStack, emulator: Emulator) -> None:
+    """Material for the scan: an up with retries and a regenerate, a refresh and a destroy,
+    under injected faults (the caller has logging on)."""
+    fault(emulator, kind="status", status=500, count=3)
+    fault(emulator, kind="commit_then_drop", method="POST", count=1)
+    keys.up({"a": {"name": "leak-a"}, "b": {"name": "leak-b"}})
+    keys.up({"a": {"name": "leak-a", "secret_version": 2}, "b": {"name": "leak-b"}})
+    keys.refresh()
+    keys.destroy()
+    keys.stack = None
+    remember_emulator_secrets(emulator)
