@@ -101,7 +101,7 @@ def _record_emulator_secrets() -> Iterator[None]:
 
 HEAVY_MARKS = ("soak", "install", "e2e")
 """The marks of the tests that run the engine, longest first: they start before the quick ones,
-so that no long test begins near the end while the other worker has nothing left to take
+so that no long test begins near the end while another worker has nothing left to take
 (scripts/test.sh hands each worker one test at a time)."""
 
 
