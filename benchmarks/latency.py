@@ -11,6 +11,8 @@ DigitalOcean). For N keys it times three steps: create N keys, rotate all of the
 - script: pydo's calls one after another, as a user's script would make them (create N,
   regenerate N, list every page);
 - script x4: the same calls on a thread pool of 4, the dynamic provider's concurrency;
+- script x4 proving: the rotation on 4 threads again, each new secret then proved with one
+  `GET /v1/models` as both doors prove it (#32): the like-for-like peer of a rotation;
 - plugin: the same three steps through the provider plugin (`pulumi-resource-do-genai`, the
   generated Python SDK), which serves as many calls at once as the engine sends;
 - plugin floor: N do-nothing resources of a do-nothing plugin (`noop_plugin.py`) on the same
@@ -48,6 +50,8 @@ from support.backend import LocalBackend, find_engine_bin  # noqa: E402
 KEYS = "/v2/gen-ai/models/api_keys"
 STEPS = ("create", "rotate", "refresh")
 PEERS = ("ours", "floor", "script", "script x4", "plugin", "plugin floor")
+PROVED = "script x4 proving"
+"""Rotation only: the script x4 that also proves each new secret, as ours does."""
 RATE_PER_MINUTE = 250
 """DigitalOcean's control-plane limit: N calls cannot take less than (N - 250) / 250 minutes
 once N is over a minute's worth (the first minute's 250 go at once)."""
@@ -192,6 +196,34 @@ def script(emu: Emulator, n: int, workers: int) -> dict[str, dict[str, float]]:
     return figures
 
 
+def proved_rotation(emu: Emulator, n: int, workers: int = 4) -> dict[str, dict[str, float]]:
+    """A rotation as a careful script would make it: regenerate each key with pydo, then prove
+    the new secret with one inference call (`GET /v1/models`), `workers` keys at a time. Only
+    the rotation is timed; the keys are made and deleted around it."""
+    import pydo
+
+    clients = threading.local()
+
+    def genai() -> Any:
+        if not hasattr(clients, "genai"):
+            clients.genai = pydo.Client(token=emu.token, endpoint=emu.url).genai
+            clients.http = httpx.Client(base_url=emu.url)
+        return clients.genai
+
+    def rotate(uuid: str) -> None:
+        body = genai().regenerate_model_api_key(uuid, enforce_https=False)
+        secret = body["api_key_info"]["secret_key"]
+        proof = clients.http.get("/v1/models", headers={"Authorization": f"Bearer {secret}"})
+        proof.raise_for_status()
+
+    made = [emu.state.create_key(f"proved-{i}").uuid for i in range(n)]
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        figures = {"rotate": timed(emu, lambda: list(pool.map(rotate, made)))}
+    for uuid in made:
+        emu.state.delete_key(uuid)
+    return figures
+
+
 def bench_latency(
     backend: LocalBackend, emu: Emulator, sizes: list[int], latency_ms: int
 ) -> dict[int, dict[str, dict[str, dict[str, float]]]]:
@@ -205,6 +237,7 @@ def bench_latency(
             "floor": floor(backend, emu, n),
             "script": script(emu, n, workers=1),
             "script x4": script(emu, n, workers=4),
+            PROVED: proved_rotation(emu, n),
             "plugin": plugin(backend, emu, n),
             "plugin floor": plugin_floor(backend, emu, n),
         }
@@ -217,19 +250,21 @@ def table(results: dict[Any, dict[str, dict[str, dict[str, float]]]]) -> str:
     """Markdown: a row per N and step, seconds (requests) per peer, ours against the floor."""
     lines = [
         "| N | step | dynamic s (requests) | dynamic floor s | plugin s (requests) "
-        "| plugin floor s | pydo s | pydo x4 s | rate-limit floor s | plugin / pydo x4 "
-        "| plugin / its floor |",
-        "|---|---|---|---|---|---|---|---|---|---|---|",
+        "| plugin floor s | pydo s | pydo x4 s | pydo x4 proving s | rate-limit floor s "
+        "| plugin / pydo x4 | plugin / its floor |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for n, by_peer in results.items():
         for step in STEPS:
             o, f, s1, s4, p, pf = (by_peer[peer][step] for peer in PEERS)
+            proved = by_peer.get(PROVED, {}).get(step)
             calls = p["requests"]
             control = p.get("control_requests", calls)
             limit = max(0.0, (control - RATE_PER_MINUTE) / RATE_PER_MINUTE * 60)
             lines.append(
                 f"| {n} | {step} | {o['s']} ({o['requests']}) | {f['s']} | "
-                f"{p['s']} ({calls}) | {pf['s']} | {s1['s']} | {s4['s']} | {limit:.0f} | "
+                f"{p['s']} ({calls}) | {pf['s']} | {s1['s']} | {s4['s']} | "
+                f"{proved['s'] if proved else '—'} | {limit:.0f} | "
                 f"{p['s'] / max(s4['s'], 0.01):.2f}x | {p['s'] / max(pf['s'], 0.01):.2f}x |"
             )
     return "\n".join(lines)

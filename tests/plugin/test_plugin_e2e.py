@@ -16,6 +16,7 @@ from do_genai_model_keys.emulator import Emulator
 from support.cli import Cli
 from support.emulators import SOME_UUID, api_requests, control, fault, inference_status
 from support.plugin_projects import (
+    AMBIENT,
     DYNAMIC_PROGRAM,
     MANY_PROGRAM,
     MOVED_PROGRAM,
@@ -38,9 +39,11 @@ def outputs(cli: Cli, project: Path) -> dict[str, object]:
     return dict(json.loads(shown))
 
 
-def lifecycle(cli: Cli, project: Path, emu: Emulator) -> None:
-    """Create, rename and rotate in place, secret kept secret, then destroy."""
+def lifecycle(cli: Cli, project: Path, emu: Emulator, *, ambient: bool) -> None:
+    """Create, rename and rotate in place, secret kept secret, then destroy. `ambient`: the
+    engine finds the plugin on PATH (and says so) rather than where the project names it."""
     up = cli.run(project, "up", "--yes", "--skip-preview")
+    assert (AMBIENT in up.stdout + up.stderr) is ambient
     assert "secret" in up.stdout
     assert "[secret]" in up.stdout
     first = outputs(cli, project)
@@ -75,11 +78,12 @@ def test_python_through_the_generated_sdk(
     engine_bin: Path, tools_bin: Path, tmp_path: Path
 ) -> None:
     with Emulator(allow_create=True) as emu:
-        cli = plugin_cli(engine_bin, tools_bin, tmp_path / "cli")
+        # The project names the plugin's folder (Pulumi.yaml `plugins.providers`): no PATH.
+        cli = plugin_cli(engine_bin, tools_bin, tmp_path / "cli", on_path=False)
         project = write(tmp_path / "keys-in-python", PYTHON_PROGRAM)
         (project / ".venv").symlink_to(Path(sys.prefix))
         configure(cli, project, emu)
-        lifecycle(cli, project, emu)
+        lifecycle(cli, project, emu, ambient=False)
 
         panel = emu.state.create_key("made-in-panel")
         cli.run(project, "config", "set", "panelUuid", panel.uuid)
@@ -113,7 +117,7 @@ def test_yaml_through_the_yaml_host_and_pulumi_import(
         cli = plugin_cli(engine_bin, tools_bin, tmp_path / "cli")
         project = write(tmp_path / "keys-in-yaml", YAML_PROGRAM)
         configure(cli, project, emu)
-        lifecycle(cli, project, emu)
+        lifecycle(cli, project, emu, ambient=True)
 
         panel = emu.state.create_key("made-in-panel")
         done = cli.run(

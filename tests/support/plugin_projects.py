@@ -12,14 +12,22 @@ from do_genai_model_keys.emulator import Emulator
 
 from support.cli import Cli
 
+PLUGIN = "pulumi-resource-do-genai"
+"""The plugin's executable, a console script of the wheel."""
+AMBIENT = f"using {PLUGIN} from $PATH"
+"""The engine's warning each run when it finds the plugin on PATH, not named by the project."""
 
-def plugin_cli(engine_bin: Path, tools_bin: Path, work: Path) -> Cli:
+
+def plugin_cli(engine_bin: Path, tools_bin: Path, work: Path, *, on_path: bool = True) -> Cli:
     """The CLI with the plugin (the venv's console script) and the YAML host on PATH, as a user
-    who installed the wheel has them."""
-    path = os.pathsep.join([str(engine_bin), str(tools_bin), str(Path(sys.prefix) / "bin")])
-    return Cli(
-        engine_bin=engine_bin, work=work, env={"PATH": f"{path}{os.pathsep}{os.environ['PATH']}"}
-    )
+    who installed the wheel has them; with `on_path=False`, no folder on PATH holds the plugin
+    (the project must name it: `plugins.providers` in Pulumi.yaml)."""
+    venv_bin = Path(sys.prefix) / "bin"
+    rest = os.environ["PATH"].split(os.pathsep)
+    if not on_path:
+        rest = [d for d in rest if not (Path(d) / PLUGIN).exists()]
+    folders = [str(engine_bin), str(tools_bin), *([str(venv_bin)] if on_path else []), *rest]
+    return Cli(engine_bin=engine_bin, work=work, env={"PATH": os.pathsep.join(folders)})
 
 
 def configure(cli: Cli, project: Path, emu: Emulator) -> None:
@@ -44,6 +52,10 @@ PYTHON_PROGRAM = {
           name: python
           options:
             virtualenv: .venv
+        plugins:
+          providers:
+            - name: do-genai
+              path: .venv/bin
     """,
     "__main__.py": """
         import pulumi
