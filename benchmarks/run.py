@@ -590,6 +590,8 @@ def plot(raw: dict[str, Any], out: Path) -> None:
             xlabel="N",
             title=f"{step} at {raw['latency_ms']} ms a call",
         )
+        ax.set_xticks(ns, [str(n) for n in ns])
+        ax.minorticks_off()
         ax.legend(fontsize=8)
     fig.tight_layout()
     fig.savefig(out, dpi=110)
