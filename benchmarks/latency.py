@@ -203,25 +203,27 @@ def proved_rotation(emu: Emulator, n: int, workers: int = 4) -> dict[str, dict[s
     import pydo
 
     clients = threading.local()
+    opened: list[httpx.Client] = []
 
-    def genai() -> Any:
+    def rotate(uuid: str) -> None:
         if not hasattr(clients, "genai"):
             clients.genai = pydo.Client(token=emu.token, endpoint=emu.url).genai
             clients.http = httpx.Client(base_url=emu.url)
-        return clients.genai
-
-    def rotate(uuid: str) -> None:
-        body = genai().regenerate_model_api_key(uuid, enforce_https=False)
+            opened.append(clients.http)
+        body = clients.genai.regenerate_model_api_key(uuid, enforce_https=False)
         secret = body["api_key_info"]["secret_key"]
         proof = clients.http.get("/v1/models", headers={"Authorization": f"Bearer {secret}"})
         proof.raise_for_status()
 
     made = [emu.state.create_key(f"proved-{i}").uuid for i in range(n)]
-    with ThreadPoolExecutor(max_workers=workers) as pool:
-        figures = {"rotate": timed(emu, lambda: list(pool.map(rotate, made)))}
-    for uuid in made:
-        emu.state.delete_key(uuid)
-    return figures
+    try:
+        with ThreadPoolExecutor(max_workers=workers) as pool:
+            return {"rotate": timed(emu, lambda: list(pool.map(rotate, made)))}
+    finally:
+        for client in opened:
+            client.close()
+        for uuid in made:
+            emu.state.delete_key(uuid)
 
 
 def bench_latency(

@@ -369,8 +369,8 @@ def write_report(raw: dict[str, Any], out: Path) -> str:
         "# Benchmark results",
         "",
         f"Measured {raw['measured']} on {os.cpu_count()} "
-        f"cores, Python {sys.version.split()[0]}, pulumi SDK {raw.get('sdk', version('pulumi'))}, "
-        f"engine {raw.get('engine') or engine_version()}; the emulator runs on a thread of the "
+        f"cores, Python {sys.version.split()[0]}, pulumi SDK {raw.get('sdk', 'not recorded')}, "
+        f"engine {raw.get('engine', 'not recorded')}; the emulator runs on a thread of the "
         "benchmark process. Figures "
         "are min / median / max over the repeats; each stands beside its floor or peer from the "
         "same run. Regenerate with `bash scripts/bench.sh`.",
@@ -481,6 +481,8 @@ def latency_section(results: dict[Any, Any], latency_ms: int) -> list[str]:
         latency.table(results),
         "",
     ]
+    parallel = 4 * (os.cpu_count() or 1)  # the engine's default `--parallel`
+    small = min(int(n) for n in results)
     for n, by_peer in results.items():
         plugin, x4 = by_peer["plugin"]["create"]["s"], by_peer["script x4"]["create"]["s"]
         floor = by_peer["plugin floor"]["create"]["s"]
@@ -501,13 +503,15 @@ def latency_section(results: dict[Any, Any], latency_ms: int) -> list[str]:
         "- How many calls run at once: the dynamic resources serve 4 (the SDK's dynamic "
         "provider has a gRPC pool of 4 threads, whatever `--parallel` says); the plugin serves "
         "as many as the engine sends, and the engine sends `--parallel` at a time, 4 per core "
-        "by default (8 on this machine). So 50 creates cost the plugin about 7 round trips "
-        "where pydo x4 makes 13; what keeps the plugin behind pydo x4 is the engine's own "
+        f"by default ({parallel} on this machine). So {small} creates cost the plugin about "
+        f"{math.ceil(small / parallel)} round trips where pydo x4 makes "
+        f"{math.ceil(small / 4)}; what keeps the plugin behind pydo x4 is the engine's own "
         "floor (its bookkeeping of every resource; pydo keeps no state), the plugin process "
         "starting (the SDK, httpx, pydantic) and the account's one listing before the creates.",
         "- A rotation makes two calls a key (the regenerate and the proof of the new secret); "
-        "its like-for-like peer is *pydo x4 proving*.",
-        "- Where the rate-limit floor is above a figure (500 keys), that figure is possible "
+        "*pydo x4 proving* makes the same calls, 4 at a time where the plugin is sent "
+        f"{parallel}.",
+        "- Where the rate-limit floor is above a figure, that figure is possible "
         "only against an emulator without limits, whatever the client: at DigitalOcean the "
         "251st control-plane call in a minute is answered 429, and both doors then wait as "
         "the answer says and pace the account to 250 a minute (`api/retry.py`).",

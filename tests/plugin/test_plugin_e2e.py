@@ -297,7 +297,8 @@ def test_the_plugin_serves_more_than_four_calls_at_once(
         cli.run(project, "config", "set", "do-genai:verifySecrets", "false")
         fault(emu, kind="latency", method="POST", path="/v2/gen-ai/models/api_keys", latency_ms=400)
         control(emu, "POST", "stats/reset")
-        cli.run(project, "up", "--yes", "--skip-preview", "--parallel", "16")
+        up = cli.run(project, "up", "--yes", "--skip-preview", "--parallel", "16")
+        assert AMBIENT not in up.stdout + up.stderr  # on PATH, but named by the project
         stats = control(emu, "GET", "stats")
         assert stats["requests"]["POST /v2/gen-ai/models/api_keys"] == 12
         assert stats["peak_in_flight"] > 4, stats
