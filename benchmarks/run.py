@@ -620,12 +620,15 @@ def main(argv: list[str] | None = None) -> int:
         print(write_report(saved, HERE / "results.md"))
         plot(saved, HERE / "benchmarks.png")
         return 0
-    root = Path(tempfile.mkdtemp(prefix="genai-bench-"))
-    backend = latency.plugin_backend(root)  # finds our plugin and the do-nothing one too
     measured = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
     raw: dict[str, Any] = {"measured": measured, "latency_ms": args.latency_ms}
     raw |= {"sdk": version("pulumi"), "engine": engine_version()}
-    with Emulator(allow_create=True, rate_limits=False) as emu:
+    with (
+        tempfile.TemporaryDirectory(prefix="genai-bench-") as work,  # stacks of ~300 MB
+        Emulator(allow_create=True, rate_limits=False) as emu,
+    ):
+        # The backend finds our plugin and the do-nothing one too.
+        backend = latency.plugin_backend(Path(work))
         raw["imports"] = bench_imports(5)
         raw["models"] = bench_models(emu, 5)
         raw["up"] = bench_up(backend, emu, repeats)
