@@ -152,10 +152,9 @@ def plugin_floor(backend: LocalBackend, emu: Emulator, n: int) -> dict[str, dict
     return three_steps(emu, backend.stack(f"noopplug{n}", "bench", program), version)
 
 
-def script(emu: Emulator, n: int, workers: int) -> dict[str, dict[str, float]]:
-    """What a user would write without us: pydo's calls, on `workers` threads (a client each)."""
+def pydo_per_thread(emu: Emulator) -> Callable[[], Any]:
+    """The calling thread's own pydo client: a script on a thread pool makes one per thread."""
     import pydo
-    from azure.core.rest import HttpRequest
 
     local = threading.local()
 
@@ -163,6 +162,15 @@ def script(emu: Emulator, n: int, workers: int) -> dict[str, dict[str, float]]:
         if not hasattr(local, "client"):
             local.client = pydo.Client(token=emu.token, endpoint=emu.url)
         return local.client
+
+    return client
+
+
+def script(emu: Emulator, n: int, workers: int) -> dict[str, dict[str, float]]:
+    """What a user would write without us: pydo's calls, on `workers` threads (a client each)."""
+    from azure.core.rest import HttpRequest
+
+    client = pydo_per_thread(emu)
 
     def genai() -> Any:
         return client().genai
@@ -200,28 +208,22 @@ def proved_rotation(emu: Emulator, n: int, workers: int = 4) -> dict[str, dict[s
     """A rotation as a careful script would make it: regenerate each key with pydo, then prove
     the new secret with one inference call (`GET /v1/models`), `workers` keys at a time. Only
     the rotation is timed; the keys are made and deleted around it."""
-    import pydo
+    client = pydo_per_thread(emu)
+    made = [emu.state.create_key(f"proved-{i}").uuid for i in range(n)]
 
-    clients = threading.local()
-    opened: list[httpx.Client] = []
-
-    def rotate(uuid: str) -> None:
-        if not hasattr(clients, "genai"):
-            clients.genai = pydo.Client(token=emu.token, endpoint=emu.url).genai
-            clients.http = httpx.Client(base_url=emu.url)
-            opened.append(clients.http)
-        body = clients.genai.regenerate_model_api_key(uuid, enforce_https=False)
+    def rotate(http: httpx.Client, uuid: str) -> None:
+        body = client().genai.regenerate_model_api_key(uuid, enforce_https=False)
         secret = body["api_key_info"]["secret_key"]
-        proof = clients.http.get("/v1/models", headers={"Authorization": f"Bearer {secret}"})
+        proof = http.get("/v1/models", headers={"Authorization": f"Bearer {secret}"})
         proof.raise_for_status()
 
-    made = [emu.state.create_key(f"proved-{i}").uuid for i in range(n)]
     try:
-        with ThreadPoolExecutor(max_workers=workers) as pool:
-            return {"rotate": timed(emu, lambda: list(pool.map(rotate, made)))}
+        with (
+            httpx.Client(base_url=emu.url) as http,  # an httpx client is shared by threads
+            ThreadPoolExecutor(max_workers=workers) as pool,
+        ):
+            return {"rotate": timed(emu, lambda: list(pool.map(rotate, [http] * n, made)))}
     finally:
-        for client in opened:
-            client.close()
         for uuid in made:
             emu.state.delete_key(uuid)
 
