@@ -35,7 +35,8 @@ from support.emulators import KEY_ROUTE, SOME_UUID, api_requests, control, emula
 from support.secrets import expect
 
 CREATE = f"POST {KEYS_PATH}"
-REGENERATE = f"PUT {KEY_ROUTE}/regenerate"
+REGENERATE_PATH = f"{KEY_ROUTE}/regenerate"
+REGENERATE = f"PUT {REGENERATE_PATH}"
 DELETE = f"DELETE {KEY_ROUTE}"
 
 
@@ -407,6 +408,22 @@ def test_a_create_the_server_does_after_the_client_gave_up_is_not_made_twice(
     expect(emulator.state.secret_is_live(key.secret_key.get_secret_value()), True, "the secret")
 
 
+def _count_regenerates_done(emulator: Emulator) -> list[str]:
+    """Note each regenerate the emulator finishes (its UUID), so that a test's grace can last
+    until every regenerate the server received is done, however late load makes it."""
+    done: list[str] = []
+    regenerate = emulator.state.regenerate_key
+
+    def counted(key_uuid: str):  # type: ignore[no-untyped-def]
+        try:
+            return regenerate(key_uuid)
+        finally:
+            done.append(key_uuid)
+
+    emulator.state.regenerate_key = counted  # type: ignore[method-assign]
+    return done
+
+
 def test_a_regenerate_the_server_does_late_does_not_leave_a_dead_secret(
     emulator: Emulator,
 ) -> None:
@@ -414,23 +431,50 @@ def test_a_regenerate_the_server_does_late_does_not_leave_a_dead_secret(
     retry's: that kills the secret the retry returned. After the grace the secret is tried,
     found refused, and the key regenerated again, so the secret returned works."""
     made = emulator.state.create_key("k")
-    fault(
-        emulator,
-        method="PUT",
-        path=REGENERATE.split(" ")[1],
-        kind="latency",
-        latency_ms=800,
-        count=1,
-    )
+    fault(emulator, method="PUT", path=REGENERATE_PATH, kind="latency", latency_ms=800, count=1)
+    done = _count_regenerates_done(emulator)
 
-    def wait(seconds: float) -> None:  # the grace lasts until the late regenerate is done
+    def wait(seconds: float) -> None:  # the grace lasts until every received regenerate is done
         if seconds == LATE_WRITE_GRACE:
-            issued = emulator.state.keys[made.uuid].secret
-            _until(lambda: emulator.state.keys[made.uuid].secret != issued)
+            _until(lambda: len(done) >= api_requests(emulator, REGENERATE))
 
     with emulator_client(emulator, http_retry_max=2, timeout=0.2, deadline=0.2) as client:
         checks = SecretChecker(client)  # beside the store: it confirms the secret it got
         key = KeyStore(client, secret_refused=checks.refused, sleep=wait).regenerate(made.uuid)
-    assert api_requests(emulator, REGENERATE) == 3  # late, retried, and once more
+    # Late, retried, and once more; on a loaded machine a retry may time out as well, which is
+    # one more late attempt that the rounds absorb the same way.
+    assert api_requests(emulator, REGENERATE) >= 3
+    _until(lambda: len(done) >= api_requests(emulator, REGENERATE))
+    assert key.secret_key is not None
+    expect(emulator.state.secret_is_live(key.secret_key.get_secret_value()), True, "the secret")
+
+
+def test_a_second_late_regenerate_after_the_grace_is_caught_in_the_next_round(
+    emulator: Emulator,
+) -> None:
+    """Two attempts given up on, the second done by the server much later than the first: the
+    grace covers the first, whose kill is caught and regenerated over; the second then kills
+    the next round's secret too (what a loaded two-core machine did once). Every round after a
+    given-up attempt tries its secret, so the secret returned works."""
+    made = emulator.state.create_key("k")
+    fault(emulator, method="PUT", path=REGENERATE_PATH, kind="latency", latency_ms=800, count=1)
+    fault(emulator, method="PUT", path=REGENERATE_PATH, kind="latency", latency_ms=2500, count=1)
+    done = _count_regenerates_done(emulator)
+    graces: list[float] = []
+
+    def wait(seconds: float) -> None:
+        if seconds != LATE_WRITE_GRACE:
+            return
+        graces.append(seconds)
+        if len(graces) == 1:  # the first grace ends when the first late attempt is done
+            _until(lambda: len(done) >= 2)
+        else:  # later ones when every received attempt is
+            _until(lambda: len(done) >= api_requests(emulator, REGENERATE))
+
+    with emulator_client(emulator, http_retry_max=2, timeout=0.2, deadline=0.2) as client:
+        checks = SecretChecker(client)
+        key = KeyStore(client, secret_refused=checks.refused, sleep=wait).regenerate(made.uuid)
+    _until(lambda: len(done) >= api_requests(emulator, REGENERATE))
+    assert len(graces) >= 2
     assert key.secret_key is not None
     expect(emulator.state.secret_is_live(key.secret_key.get_secret_value()), True, "the secret")

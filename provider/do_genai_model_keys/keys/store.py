@@ -175,12 +175,15 @@ class KeyStore:
         When the client had to send the regenerate again after an attempt it gave up on, that
         first attempt may still be done by the server, late, and kill the secret we got. So the
         secret is then tried after `LATE_WRITE_GRACE`, and regenerated again (at most
-        `LATE_REGENERATE_ROUNDS` times) while DigitalOcean refuses it."""
+        `LATE_REGENERATE_ROUNDS` times) while DigitalOcean refuses it. Once any attempt was
+        given up on, every later round's secret is tried too: a loaded server may do two given-up
+        attempts late, the second after the round that answered the first."""
+        late = False
         for _ in range(LATE_REGENERATE_ROUNDS):
             failures: list[BaseException] = []
             with self._changing():
                 key = self.client.regenerate_key(uuid, failures=failures)
-            late = any(is_ambiguous(failure) for failure in failures)
+            late = late or any(is_ambiguous(failure) for failure in failures)
             if not late or not self.client.settings.verify_secrets:
                 return key
             self._sleep(LATE_WRITE_GRACE)
