@@ -1,6 +1,7 @@
-"""Dead means dead, through the real engine: a refresh against an inference endpoint that takes
-the token but knows none of the keys kills no secret, and the next `up` regenerates nothing; a
-single key regenerated in the control panel is still found and healed."""
+"""Dead means dead, through the real engine: a refresh against an inference endpoint that would
+take the token but knows none of the keys kills no secret, whatever the stack's size, and the
+next `up` regenerates nothing; such a stranger is never shown the token; a single key
+regenerated in the control panel is still found and healed."""
 
 from __future__ import annotations
 
@@ -16,31 +17,36 @@ pytestmark = pytest.mark.e2e
 REGENERATE = f"PUT {KEY_ROUTE}/regenerate"
 
 
-def test_a_refresh_against_an_endpoint_that_knows_no_key_kills_nothing(backend) -> None:
+@pytest.mark.parametrize("size", [1, 2, 6])
+def test_a_refresh_against_an_endpoint_that_knows_no_key_kills_nothing(backend, size) -> None:
     with Emulator() as emu, Emulator(tokens={}) as stranger:
-        stranger.state.tokens.update(emu.state.tokens)  # takes the token, knows no key
+        stranger.state.tokens.update(emu.state.tokens)  # would take the token, knows no key
         keys = KeyStack(backend(), emu)
         specs = {}
-        for n in range(6):
+        for n in range(size):
             panel = emu.state.create_key(f"app-{n}")
             specs[f"app{n}"] = {"name": panel.name, "adopt_uuid": panel.uuid}
         stack = keys.open(specs)
         # Refresh uses the config of the last `up`: the stranger is the endpoint from the start.
         stack.set_config("digitalocean:inferenceEndpoint", auto.ConfigValue(stranger.url))
-        # The adoptions' new secrets are refused there too: a second each, not a minute.
+        # The adoptions' new secrets are refused too: a second for the first, none after.
         stack.set_config("digitalocean:secretReadyWait", auto.ConfigValue("1"))
         keys.up(specs)
         before = keys.outputs()
+        control(stranger, "POST", "stats/reset")
         refreshed = stack.refresh(on_output=keys.output.append)
         assert changes(refreshed) == {}
-        assert "refused at once" in refreshed.stdout
+        assert "so it is not shown the API token" in refreshed.stdout
         assert stranger.url in refreshed.stdout
+        # Each stored secret is asked at most DEAD_AFTER_REFUSALS (4) times, never with the token.
+        asked = stranger.state.stats_snapshot()["requests"].get("GET /v1/models", 0)
+        assert size <= asked <= 4 * size
         control(emu, "POST", "stats/reset")
         assert changes(keys.preview(specs)) == {}
         keys.up(specs)
         assert emu.state.stats_snapshot()["requests"].get(REGENERATE, 0) == 0
         after = keys.outputs()
-        for n in range(6):
+        for n in range(size):
             same_secret(after[f"app{n}.secret"], before[f"app{n}.secret"], f"app{n}")
             expect(emu.state.secret_is_live(after[f"app{n}.secret"]), True, f"app{n} live")
 

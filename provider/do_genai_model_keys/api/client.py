@@ -33,6 +33,7 @@ from .config import (
     check_bearer,
     check_transport_security,
     resolve_settings,
+    token_may_reach_inference,
 )
 from .contract import (
     INFERENCE_MODELS_PATH,
@@ -381,6 +382,10 @@ class GenAIClient:
                     raise
         raise AssertionError("unreachable: tenacity re-raises the last error")  # pragma: no cover
 
+    def _is_token(self, secret: SecretStr) -> bool:
+        token = self.settings.token
+        return token is not None and secret.get_secret_value() == token.get_secret_value()
+
     def _send_once(
         self,
         method: str,
@@ -393,6 +398,17 @@ class GenAIClient:
         The path says which API the request is for (`contract.api_of`), and so its endpoint,
         pace and pool."""
         api = api_of(path)
+        if (
+            api == "inference"
+            and self._is_token(secret)
+            and not token_may_reach_inference(self.settings)
+        ):
+            raise ConfigurationError(
+                f"not sent: the API token would go to the inference endpoint "
+                f"{self.settings.inference_endpoint}, which is neither DigitalOcean's own nor at "
+                "the API endpoint's origin. Name it in digitalocean:trustedInferenceEndpoint if "
+                "it is a gateway you trust with the token"
+            )
         url = self._endpoints[api] + path
         pacer = self._pacers[api]
         waited = pacer.wait_turn(within=self.settings.deadline)

@@ -98,6 +98,14 @@ class ClientSettings:
         default=True, metadata=_set_by("digitalocean:verifySecrets", "DIGITALOCEAN_VERIFY_SECRETS")
     )
     """Whether a refresh checks each stored secret against the inference API."""
+    trusted_inference_endpoint: str = field(
+        default="",
+        metadata=_set_by(
+            "digitalocean:trustedInferenceEndpoint", "DIGITALOCEAN_TRUSTED_INFERENCE_URL"
+        ),
+    )
+    """An inference endpoint other than DigitalOcean's own (a gateway of yours) that may be
+    shown the API token, to tell a dead secret from an endpoint that knows none ("": none)."""
     secret_ready_wait: float = field(
         default=DEFAULT_SECRET_READY_WAIT,
         metadata=_set_by("digitalocean:secretReadyWait", "DIGITALOCEAN_SECRET_READY_WAIT"),
@@ -260,6 +268,8 @@ def _parse(field: str, raw: Any, source: str) -> Any:
         return SecretStr(token)
     if field in ("api_endpoint", "inference_endpoint"):
         return _endpoint(raw, source)
+    if field == "trusted_inference_endpoint":
+        return _endpoint(raw, source) if str(raw).strip() else ""
     if field == "verify_secrets":
         return _flag(raw, source)
     if field == "http_retry_max":
@@ -326,6 +336,30 @@ def canonical_endpoint(url: str) -> str:
     default = {"http": 80, "https": 443}.get(scheme)
     netloc = host if port in (None, default) else f"{host}:{port}"
     return f"{scheme}://{netloc}{parts.path.rstrip('/')}"
+
+
+def origin(url: str) -> tuple[str, str, int | None]:
+    """An endpoint's origin, (scheme, host, port), in its one spelling: what a credential sent
+    there is shown to."""
+    parts = urlsplit(canonical_endpoint(url))
+    default = {"http": 80, "https": 443}.get(parts.scheme)
+    try:
+        port = parts.port
+    except ValueError:
+        port = None
+    return parts.scheme, parts.hostname or "", port or default
+
+
+def token_may_reach_inference(settings: ClientSettings) -> bool:
+    """Whether the API token may be shown to the inference endpoint: only when that endpoint is
+    DigitalOcean's own, has the very origin of the API endpoint (the emulator serves both on one
+    port), or is the gateway the user named with `trustedInferenceEndpoint`. Anywhere else the
+    token (genai create, update and delete) would go to a stranger whenever it answers 401."""
+    where = origin(settings.inference_endpoint)
+    trusted = [DEFAULT_INFERENCE_ENDPOINT, settings.api_endpoint]
+    if settings.trusted_inference_endpoint:
+        trusted.append(settings.trusted_inference_endpoint)
+    return any(where == origin(each) for each in trusted)
 
 
 def _without_userinfo(text: str) -> str:

@@ -33,6 +33,7 @@ class Account:
     http_retry_wait_max: float | None = None
     requests_per_second: float | None = None
     verify_secrets: bool | None = None
+    trusted_inference_endpoint: str | None = None
     secret_ready_wait: float | None = None
 
     def __repr__(self) -> str:

@@ -6,10 +6,12 @@ fail until they take the new one: so one odd answer must never be enough. A secr
 when all of these hold:
 - the inference API refuses it with DigitalOcean's own 401 (JSON, `"id": "unauthorized"`): a
   proxy's or a gateway's HTML page proves nothing;
-- the same endpoint accepts the account's API token right after, so the refusal is about the
-  secret, not the endpoint;
-- it refuses the secret again after a pause (a transient 401 of an edge that has not learned
-  a key yet passes);
+- the endpoint is known to know the account's keys: it is DigitalOcean's own (or at the API
+  endpoint's origin, as the emulator is, or the gateway named in `trustedInferenceEndpoint`) and
+  accepts the account's API token right after; or, for any other endpoint, which is never shown
+  the token, it took another secret in this run;
+- it refuses the secret every time it is asked, `DEAD_AFTER_REFUSALS` times with pauses between
+  (a transient 401 of an edge that has not learned a key yet, or of a flaky one, passes);
 - it is not one of many refused at once: when three or more secrets of one run, and over half
   of those checked, come back dead, none is believed (an endpoint that takes the token but
   knows none of the keys, such as another account's emulator or a gateway, would otherwise
@@ -32,6 +34,7 @@ import time
 from dataclasses import dataclass
 
 from ..api.client import GenAIClient
+from ..api.config import token_may_reach_inference
 from ..api.errors import (
     AuthenticationError,
     ConnectionFailedError,
@@ -50,7 +53,10 @@ that takes connections and never answers) costs a refresh this once, and then no
 are made (benchmarks/secret_checks.py --blackholed: 100 keys within 2x of checks off)."""
 CHECK_DEADLINE = 2.0
 CONFIRM_PAUSE = 1.0
-"""Between a refusal and the second asking: long enough for a flaky edge to recover."""
+"""Between a refusal and the next asking: long enough for a flaky edge to recover."""
+DEAD_AFTER_REFUSALS = 4
+"""How many refusals in a row make a secret dead: an edge that refuses one asking in five at
+random refuses four in a row once in 625 checks, where two in a row killed one in 25."""
 MASS_DEAD_LEAST = 3
 """From this many dead verdicts in one run (and over half of the checks), none is believed."""
 HOLD_SECONDS = 3.0
@@ -118,6 +124,10 @@ class SecretChecker:
         )
         self._sleep = sleep
         self._pause = pause
+        self._trusted = token_may_reach_inference(client.settings)
+        """Whether the inference endpoint may be shown the API token (see the module docstring)."""
+        self._accepted = 0
+        """Secrets the inference endpoint took in this run, checked or new: it knows the keys."""
         self._hold = hold
         self._lock = threading.Condition()
         self._in_flight = 0
@@ -142,7 +152,7 @@ class SecretChecker:
                 return SecretCheck(Verdict.UNKNOWN, self._stopped)
             self._in_flight += 1
         try:
-            verdict = self._ask_twice(secret)
+            verdict = self._ask_until_sure(secret)
             if verdict.verdict is Verdict.DEAD:
                 verdict = self._weighed(verdict)
             return verdict
@@ -155,7 +165,7 @@ class SecretChecker:
         """Whether DigitalOcean refuses `secret` as a dead one (its own 401, the token accepted,
         refused again after the pause), without counting it among the run's checks: for a
         secret just issued, which nothing but a late write could have killed."""
-        return bool(secret) and self._ask_twice(secret, counted=False).verdict is Verdict.DEAD
+        return bool(secret) and self._ask_until_sure(secret, counted=False).verdict is Verdict.DEAD
 
     def confirm(self, secret: str, within: float) -> Confirmation:
         """Is the secret just issued taken by the inference API? Asked at once, then again
@@ -177,6 +187,7 @@ class SecretChecker:
             if answer is Readiness.CONFIRMED:
                 with self._lock:
                     self._taken += 1
+                    self._accepted += 1
                 return Confirmation(Readiness.CONFIRMED, waited)
             if final or waited >= within:
                 break
@@ -189,9 +200,13 @@ class SecretChecker:
             return Confirmation(Readiness.UNVERIFIED, waited, reason)
         if within <= 0:
             return Confirmation(Readiness.UNVERIFIED, waited, "refused once, and not waited for")
-        trusted = self._token_accepted()
-        if trusted is not None:
-            return Confirmation(Readiness.UNVERIFIED, waited, trusted.reason)
+        unproven = self._endpoint_unproven()
+        if unproven is not None:
+            if self._trusted:
+                return Confirmation(Readiness.UNVERIFIED, waited, unproven.reason)
+            self._not_believed_for(unproven.reason)  # it knows the next key no better: once
+            with self._lock:
+                return Confirmation(Readiness.UNVERIFIED, waited, self._not_believed)
         return self._weighed_refusal(waited)
 
     def _ask_new(self, secret: str) -> tuple[Readiness, str, bool]:
@@ -254,18 +269,50 @@ class SecretChecker:
             first, self._said_unsure = not self._said_unsure, True
             return first
 
-    def _ask_twice(self, secret: str, *, counted: bool = True) -> SecretCheck:
+    def _ask_until_sure(self, secret: str, *, counted: bool = True) -> SecretCheck:
+        """Asked until it is taken or refused `DEAD_AFTER_REFUSALS` times in a row, with the
+        token probe (trusted endpoints only) after the first refusal. A dead verdict from an
+        endpoint not shown the token stands only once it took another secret in this run."""
         refused = self._ask(secret, counted=counted)
         if refused is not None:
             return refused
-        trusted = self._token_accepted()
-        if trusted is not None:
-            return trusted
-        self._sleep(self._pause)
-        again = self._ask(secret, counted=counted)
-        if again is None:
-            return SecretCheck(Verdict.DEAD, "refused twice, with the API token accepted between")
-        return again
+        if self._trusted:
+            probe = self._token_accepted()
+            if probe is not None:
+                return probe
+        for _ in range(DEAD_AFTER_REFUSALS - 1):
+            self._sleep(self._pause)
+            again = self._ask(secret, counted=counted)
+            if again is not None:
+                return again
+        unproven = None if self._trusted else self._endpoint_unproven()  # trusted: probed above
+        if unproven is not None:
+            return unproven
+        proof = (
+            "with the API token accepted between"
+            if self._trusted
+            else "by an endpoint that took other secrets of this run"
+        )
+        return SecretCheck(Verdict.DEAD, f"refused {DEAD_AFTER_REFUSALS} times in a row, {proof}")
+
+    def _endpoint_unproven(self) -> SecretCheck | None:
+        """None when the inference endpoint is known to know the account's keys; else why its
+        refusals say nothing. A trusted endpoint proves it by accepting the API token; any other
+        one, never shown the token, by having taken another secret in this run."""
+        if self._trusted:
+            return self._token_accepted()
+        with self._lock:
+            if self._accepted:
+                return None
+        return SecretCheck(Verdict.UNKNOWN, self._unproven_reason())
+
+    def _unproven_reason(self) -> str:
+        return (
+            f"cannot tell: the inference endpoint {self._client.settings.inference_endpoint} is "
+            "not DigitalOcean's own, so it is not shown the API token, and it has taken no "
+            "secret in this run (name it in digitalocean:trustedInferenceEndpoint if it is a "
+            "gateway you trust with the token)"
+        )
 
     def _ask(self, secret: str, *, counted: bool = True) -> SecretCheck | None:
         """None when DigitalOcean refused the secret with its own 401; else the verdict (a
@@ -284,6 +331,8 @@ class SecretChecker:
             return SecretCheck(Verdict.UNKNOWN, self._stop(_short(error)))
         except GenAIError as error:
             return SecretCheck(Verdict.UNKNOWN, _short(error))
+        with self._lock:
+            self._accepted += 1
         if counted:
             self._count(dead=False)
         return SecretCheck(Verdict.LIVE)
@@ -320,6 +369,9 @@ class SecretChecker:
                     break
                 self._lock.wait(left)
             self._holding -= 1
+            if not self._trusted and not self._accepted:
+                self._dead -= 1  # not a verdict: the endpoint never showed it knows the keys
+                return SecretCheck(Verdict.UNKNOWN, self._unproven_reason())
             if (
                 not self._stopped
                 and self._dead >= MASS_DEAD_LEAST
