@@ -1,5 +1,7 @@
-"""A preview tells the truth (through the real engine): what `up` would fail on fails the
-preview with the same message, for the cost of one listing per account."""
+"""A preview tells the truth (through the real engine): what `up` would fail on and a listing can
+show fails the preview with the same message, for the cost of one listing per account; a
+preview writes nothing at DigitalOcean (no POST, PUT or DELETE), so of a create it says that
+only `up` can tell whether the account may still create keys."""
 
 from __future__ import annotations
 
@@ -14,7 +16,6 @@ from support.stacks import KeyStack
 pytestmark = pytest.mark.e2e
 
 LIST = f"GET {KEYS_PATH}"
-CREATE = f"POST {KEYS_PATH}"
 
 
 def failed_preview(keys: KeyStack, specs: dict) -> str:
@@ -42,13 +43,22 @@ def test_what_up_would_meet_fails_the_preview(backend) -> None:
                 **adopt,
                 "api": {"name": "api", "adopt_uuid": missing},
             },
-            "answered 410 gone": {**adopt, "new": {"name": "brand-new"}},
         }
         for why, specs in cases.items():
             said = failed_preview(keys, specs)
             assert "checking model access key" in said
             assert why in said
             assert why in failed_up(keys, specs)
+        assert list(emu.state.keys) == [panel.uuid]
+
+        # A key to create: the preview cannot know about the 410 without a create, and says so.
+        control(emu, "POST", "stats/reset")
+        creating = {**adopt, "new": {"name": "brand-new"}}
+        preview = keys.preview(creating)
+        assert "a preview cannot tell whether this account still may" in preview.stdout
+        writes = [r for r in control(emu, "GET", "stats")["requests"] if not r.startswith("GET")]
+        assert writes == []
+        assert "answered 410 gone" in failed_up(keys, creating)
         assert list(emu.state.keys) == [panel.uuid]
 
         # A refused token: the preview fails naming the token setting, never showing it.
@@ -85,4 +95,4 @@ def test_a_preview_lists_once_per_account(backend) -> None:
         keys.preview({**specs, "k6": {"name": "k6", "adopt_existing": True}})
         requests = control(emu, "GET", "stats")["requests"]
         assert requests.get(LIST) == 1
-        assert CREATE not in requests
+        assert [r for r in requests if not r.startswith("GET")] == []  # a preview writes nothing

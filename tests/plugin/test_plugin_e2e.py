@@ -39,9 +39,18 @@ def outputs(cli: Cli, project: Path) -> dict[str, object]:
     return dict(json.loads(shown))
 
 
+def writes(emu: Emulator) -> list[str]:
+    """The requests since the last stats reset that could change something at DigitalOcean."""
+    return [r for r in control(emu, "GET", "stats")["requests"] if not r.startswith("GET")]
+
+
 def lifecycle(cli: Cli, project: Path, emu: Emulator, *, ambient: bool) -> None:
     """Create, rename and rotate in place, secret kept secret, then destroy. `ambient`: the
     engine finds the plugin on PATH (and says so) rather than where the project names it."""
+    control(emu, "POST", "stats/reset")
+    first_preview = cli.run(project, "preview")  # of the create: it writes nothing
+    assert "a preview cannot tell whether this account still may" in first_preview.stdout
+    assert writes(emu) == []
     up = cli.run(project, "up", "--yes", "--skip-preview")
     assert (AMBIENT in up.stdout + up.stderr) is ambient
     assert "secret" in up.stdout
@@ -57,8 +66,10 @@ def lifecycle(cli: Cli, project: Path, emu: Emulator, *, ambient: bool) -> None:
 
     cli.run(project, "config", "set", "name", "web-renamed")
     cli.run(project, "config", "set", "version", "2")
+    control(emu, "POST", "stats/reset")
     preview = cli.run(project, "preview", "--diff")
     assert "web-renamed" in preview.stdout
+    assert writes(emu) == []  # a preview of a rename and a rotation changes nothing either
     cli.run(project, "up", "--yes", "--skip-preview")
     after = outputs(cli, project)
     assert after["uuid"] == uuid  # renamed and rotated in place

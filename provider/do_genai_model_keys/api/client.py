@@ -48,15 +48,12 @@ from .decoding import Decoded, decode_response
 from .errors import (
     ConfigurationError,
     ConnectionFailedError,
-    CreationRetiredError,
-    GenAIError,
     InvalidArgumentError,
     RateLimitError,
     RequestTimeoutError,
     ResponseLostError,
     TransportError,
     UnexpectedResponseError,
-    is_ambiguous,
 )
 from .models import ApiKeyInfo, InferenceModel, ModelInfo, catalogue_model
 from .retry import (
@@ -206,24 +203,6 @@ class GenAIClient:
         answers 410 since June 2026 (`CreationRetiredError`). `KeyStore.create` is the create
         that settles a lost answer (see `keys/creates.py`)."""
         return self._key_call("POST", KEYS_PATH, json={"name": name}, retry=False)
-
-    def creation_refusal(self) -> CreationRetiredError | None:
-        """The 410 the API answers to creates (DigitalOcean's since June 2026), or None, for a
-        preview to say what `up` would meet. Asked with a create that names no key, which an
-        API that still creates keys refuses (400); a key made all the same is deleted at once,
-        so the question never leaves one behind. Any other refusal (a token without
-        genai:create, say) is None: the preview cannot tell, and says nothing. A failure whose
-        outcome is unknown is raised, for the caller to look for a key it may have made."""
-        try:
-            made = self.create_key("")
-        except CreationRetiredError as retired:
-            return retired
-        except GenAIError as error:
-            if is_ambiguous(error):
-                raise
-            return None
-        self.delete_key(made.uuid)
-        return None
 
     def rename_key(self, uuid: str, name: str) -> ApiKeyInfo:
         return self._key_call(

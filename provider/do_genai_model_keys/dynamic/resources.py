@@ -32,6 +32,7 @@ from pulumi.dynamic import (
     UpdateResult,
 )
 
+from ..api.contract import CREATE_RETIRED_ON
 from ..api.errors import (
     GenAIError,
     KeyLookupError,
@@ -377,11 +378,11 @@ def _as_rotation(failure: CheckFailure, rotating: Any, olds: Mapping[str, Any]) 
 
 
 def _preflight(olds: Mapping[str, Any], news: Mapping[str, Any], *, previewing: bool) -> None:
-    """What `up` would meet, found before it: the account's token is missing or refused, the
-    key to adopt is not there, or (in a preview) the account answers 410 to creates. Costs the
-    account's one shared listing (a preview lists once per account, and `up` creates from the
-    same listing), and in a preview with a key to create rather than adopt, one question about
-    creates per account (`KeyStore.creation_refusal`); `up` meets the 410 itself."""
+    """What `up` would meet, found before it: the account's token is missing or refused, or the
+    key to adopt is not there. Costs the account's one shared listing (a preview lists once per
+    account, and `up` creates from the same listing) and writes nothing. Whether the account may
+    still create keys (DigitalOcean answers 410 since June 2026) only a create can tell: a
+    preview of a key to create says so, and `up` meets the 410 itself."""
     from .runtime import current_runtime
 
     current = current_runtime()
@@ -398,9 +399,12 @@ def _preflight(olds: Mapping[str, Any], news: Mapping[str, Any], *, previewing: 
         if news.get("adopt_uuid") or news.get("adopt_existing"):
             keys.to_adopt(uuid=news.get("adopt_uuid"), name=name, look_again=False)
         elif previewing:
-            retired = keys.creation_refusal()
-            if retired is not None:
-                raise retired
+            _warn(
+                f"model access key {name!r} is to be created through the API: a preview cannot "
+                f"tell whether this account still may (DigitalOcean answers 410 since "
+                f"{CREATE_RETIRED_ON}; only a create asks, and a preview writes nothing). If "
+                "`up` is refused, make the key in the control panel and adopt it"
+            )
     except GenAIError as error:
         raise error.within(f"checking model access key {name!r}") from error
 

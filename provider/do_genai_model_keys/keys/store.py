@@ -18,14 +18,12 @@ back up, and nothing here imports Pulumi.
 from __future__ import annotations
 
 import logging
-import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
 from ..api.client import GenAIClient
 from ..api.errors import (
-    CreationRetiredError,
     GenAIError,
     KeyLookupError,
     NotFoundError,
@@ -65,9 +63,6 @@ class KeyStore:
         self._policy = RetryPolicy.of(client.settings)
         self._sleep = sleep
         self._secret_refused = secret_refused
-        self._retired: tuple[CreationRetiredError | None] | None = None
-        """The 410 creates get, once asked (`creation_refusal`)."""
-        self._retired_lock = threading.Lock()
 
     def find(self, uuid: str) -> ApiKeyInfo | None:
         """The key `uuid` (metadata only), or None when the account has no such key.
@@ -140,25 +135,6 @@ class KeyStore:
                 "UUID with adopt_uuid, or rename the others in the control panel"
             )
         return found[0]
-
-    def creation_refusal(self) -> CreationRetiredError | None:
-        """The 410 this account answers to creates, or None; asked once per process."""
-        with self._retired_lock:
-            if self._retired is None:
-                self._retired = (self._ask_about_creates(),)
-            return self._retired[0]
-
-    def _ask_about_creates(self) -> CreationRetiredError | None:
-        """`client.creation_refusal`, and when its answer is lost, the nameless key it may have
-        made deleted (none exists unless an API took a create that names no key)."""
-        before = set(self.listing.by_uuid())
-        try:
-            return self.client.creation_refusal()
-        except GenAIError:
-            for key in self.client.list_keys():
-                if key.name == "" and key.uuid not in before:
-                    self.client.delete_key(key.uuid)
-            return None
 
     def close(self) -> None:
         self.client.close()
