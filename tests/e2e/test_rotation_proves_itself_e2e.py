@@ -135,6 +135,26 @@ def test_a_rotation_too_soon_is_refused_at_preview_and_an_emergency_rotates_both
         stack.destroy()
 
 
+def test_after_an_emergency_a_usual_rotation_still_proves_its_secret(backend) -> None:
+    """The emergency count lives in the state the next run compares with: after one emergency,
+    a usual rotation whose new secret is never taken fails and keeps the outputs, as any usual
+    rotation does (it used to count as an emergency too, handing out the unproven secret)."""
+    with Emulator() as emu:
+        stack = open_stack(backend, emu, min_rotation_interval_hours=0)
+        stack.set_config("digitalocean:secretReadyWait", auto.ConfigValue("1"))
+        stack.up()
+        rotate(stack, emergencyRotations=1)
+        active = outputs(stack)["active_secret_key"]
+        emu.state.secret_delay = 3600.0  # from now on, no new secret is ever taken
+        with pytest.raises(auto.CommandError) as failed:
+            rotate(stack, rotation=1)
+        assert "is not taken by DigitalOcean's inference API" in str(failed.value)
+        out = outputs(stack)
+        expect(out["rotation"], 0, "the stack's rotation after the failed one")
+        same_secret(out["active_secret_key"], active, "the active secret after the failure")
+        expect(inference_status(emu, active), 200, "the active secret the apps hold")
+
+
 def test_a_key_restricted_to_a_vpc_is_never_called_dead(backend) -> None:
     with Emulator() as emu:
         key = emu.state.create_key("vpc-web", vpc_only=True)

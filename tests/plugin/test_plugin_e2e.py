@@ -378,5 +378,21 @@ def test_a_rotating_pair_through_the_plugin_rotates_the_standby_and_refuses_a_ju
         assert "moves from 1 to 3 at once" in jump.stdout + jump.stderr
         assert inference_status(emu, str(second["active"])) == 200  # nothing was regenerated
         cli.run(project, "config", "set", "rotation", "1")
+
+        # An emergency, then a usual rotation whose secret is never taken: the emergency count
+        # is in the state, so the rotation is no emergency, and its unproven secret fails it.
+        cli.run(project, "config", "set", "emergencies", "1")
+        cli.run(project, "up", "--yes", "--skip-preview")
+        third = outputs(cli, project)
+        cli.run(project, "config", "set", "do-genai:secretReadyWait", "1")
+        cli.run(project, "config", "set", "rotation", "2")
+        emu.state.secret_delay = 3600.0  # from now on, no new secret is ever taken
+        refused = cli.run(project, "up", "--yes", "--skip-preview", check=False)
+        assert refused.returncode != 0
+        assert "is not taken by DigitalOcean's inference API" in refused.stdout + refused.stderr
+        kept = outputs(cli, project)
+        assert kept["active"] == third["active"]
+        assert inference_status(emu, str(kept["active"])) == 200
+        emu.state.secret_delay = 0.0
         cli.run(project, "destroy", "--yes", "--skip-preview")
         assert not emu.state.keys

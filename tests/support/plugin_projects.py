@@ -180,6 +180,7 @@ ROTATING_PROGRAM = {
             "pair",
             name="pair",
             rotation=config.get_int("rotation") or 0,
+            emergency_rotations=config.get_int("emergencies") or 0,
             min_rotation_interval_hours=config.get_float("floorHours") or 0,
         )
         pulumi.export("active", pair.active_secret_key)

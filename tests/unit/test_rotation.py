@@ -37,3 +37,29 @@ def test_periods_count_from_the_anchor() -> None:
 def test_bad_rotation_inputs(args, message: str) -> None:
     with pytest.raises(ValueError, match=message):
         rotation_count(*args)
+
+
+@pytest.mark.parametrize(
+    ("stored", "new", "emergency"),
+    [
+        ({"__emergencies": 1}, {"__emergencies": 1}, False),  # a usual rotation after one
+        ({"__emergencies": 0}, {"__emergencies": 1}, True),
+        ({"__emergencies": 1.0}, {"__emergencies": 2.0}, True),  # the engine's numbers
+        ({}, {"__emergencies": 1}, False),  # a state from before the counts: proved, safe
+        ({"__emergencies": 1}, {}, False),
+    ],
+)
+def test_an_emergency_is_told_by_the_count_the_state_holds(stored, new, emergency) -> None:
+    from do_genai_model_keys.dynamic.resources import is_emergency
+
+    assert is_emergency(stored, new) is emergency
+
+
+def test_the_state_keeps_a_rotating_slots_counts() -> None:
+    """What the next run's update compares with: the counts travel with the outputs."""
+    from do_genai_model_keys.dynamic.key_outputs import KeyOutputs
+
+    outputs = KeyOutputs("u", "n", "s", "c", "b", "r", 2)
+    state = outputs.state({"name": "n", "secret_version": 2, "__emergencies": 1, "__rotation": 3})
+    assert (state["__emergencies"], state["__rotation"]) == (1, 3)
+    assert "__emergencies" not in outputs.state({"name": "n", "secret_version": 2})

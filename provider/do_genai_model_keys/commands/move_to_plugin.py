@@ -33,8 +33,7 @@ from typing import Any
 from ..api.config import STACK_CONFIG_KEYS
 from ..dynamic import KEY_TYPE, ROTATING_KEY_TYPE
 from ..dynamic.key_inputs import INPUTS
-from ..dynamic.key_outputs import OUTPUTS
-from ..dynamic.resources import EMERGENCIES, ROTATION
+from ..dynamic.key_outputs import OUTPUTS, ROTATION_COUNTS
 from ..plugin import PACKAGE
 from ..plugin.names import camel
 from ..plugin.schema import KEY_TOKEN, ROTATING_TOKEN, VERSION
@@ -43,7 +42,6 @@ PROVIDER_TYPE = f"pulumi:providers:{PACKAGE}"
 PROVIDER_NAME = "default_" + VERSION.replace(".", "_")
 """The name the engine gives the default provider of a versioned SDK."""
 DYNAMIC_CONFIG = "digitalocean:"
-ROTATION_COUNTS = (EMERGENCIES, ROTATION)
 TYPES = {KEY_TYPE: KEY_TOKEN, ROTATING_KEY_TYPE: ROTATING_TOKEN}
 """Each dynamic-door type and the plugin's type for it."""
 

@@ -96,8 +96,25 @@ class KeyOutputs:
         return dataclasses.replace(self, secret_key=secret, rotated_at=at)
 
     def state(self, inputs: Mapping[str, Any]) -> dict[str, Any]:
-        """What the engine stores: the inputs, then these outputs."""
-        return {**{name: inputs.get(name) for name in INPUTS}, **dataclasses.asdict(self)}
+        """What the engine stores: the inputs, a rotating slot's counts, then these outputs.
+
+        The counts are kept in the state because the next run's `update` compares its new
+        counts with the stored outputs, never with the old inputs: kept only in the inputs,
+        one emergency made every later rotation look like one (its secret unproven)."""
+        counts = {name: inputs[name] for name in ROTATION_COUNTS if inputs.get(name) is not None}
+        return {
+            **{name: inputs.get(name) for name in INPUTS},
+            **counts,
+            **dataclasses.asdict(self),
+        }
+
+
+EMERGENCIES = "__emergencies"
+"""The emergency rotations a rotating key's secret has been through, kept in its state (inputs
+the diff never compares): an emergency bump is told from a rotation by it."""
+ROTATION = "__rotation"
+"""The rotation number a rotating key's state is at: a move by more than one is refused."""
+ROTATION_COUNTS = (EMERGENCIES, ROTATION)
 
 
 OUTPUTS = tuple(f.name for f in fields(KeyOutputs))

@@ -44,7 +44,7 @@ from ..api.times import format_time, now, parse_time
 from . import KEY_TYPE, key_inputs
 from .account import Account, identity
 from .key_inputs import INPUTS, ModelAccessKeyArgs
-from .key_outputs import OUTPUT_ONLY, KeyOutputs, secret_version
+from .key_outputs import EMERGENCIES, OUTPUT_ONLY, ROTATION, KeyOutputs, secret_version
 
 if TYPE_CHECKING:  # the provider process loads these; a program declaring keys does not
     from ..api.models import ApiKeyInfo
@@ -192,8 +192,7 @@ class ModelAccessKeyProvider(ResourceProvider):
                 regenerating = True
                 secret = _secret(keys.regenerate(id_))
                 _stored(id_, secret)
-                emergency = (news.get(EMERGENCIES) or 0) > (olds.get(EMERGENCIES) or 0)
-                _ready(news, news["name"], id_, secret, failing=not emergency)
+                _ready(news, news["name"], id_, secret, failing=not is_emergency(olds, news))
                 outputs = outputs.issued(secret, format_time(now()))
         except NotFoundError as error:
             raise error.within(
@@ -259,11 +258,6 @@ ROTATING = "__rotating"
 so a check failure can name what the user wrote (`check` drops it)."""
 
 
-EMERGENCIES = "__emergencies"
-"""The emergency rotations a rotating key's secret has been through, kept in its state (inputs
-the diff never compares): an emergency bump is told from a rotation by it."""
-ROTATION = "__rotation"
-"""The rotation number a rotating key's state is at: a move by more than one is refused."""
 IMPORTING = "__importing"
 """A transient input of the plugin's diff while a key is imported: its unknown secret is the
 next `up`'s to regenerate, not a change that would fail the import."""
@@ -531,6 +525,16 @@ def _secret_still_works(checks: SecretChecker, name: str, uuid: str, secret: str
             check.reason,
         )
     return True
+
+
+def is_emergency(state: Mapping[str, Any], news: Mapping[str, Any]) -> bool:
+    """Whether an update's regenerate is an emergency rotation: the new inputs' emergency count
+    is above the one the key's state holds. A state written before the counts were kept holds
+    none: its regenerate is a usual one, whose new secret must be proved (the safe side)."""
+    stored = state.get(EMERGENCIES)
+    if not key_inputs.is_whole(stored) or not key_inputs.is_whole(news.get(EMERGENCIES)):
+        return False
+    return int(news[EMERGENCIES]) > int(stored)
 
 
 def rotation_due(olds: Mapping[str, Any], news: Mapping[str, Any]) -> bool:

@@ -38,7 +38,7 @@ from ..api.errors import ConfigurationError, GenAIError
 from ..dynamic import diagnostics
 from ..dynamic import resources as core
 from ..dynamic.key_inputs import INPUTS, UNKNOWN
-from ..dynamic.key_outputs import OUTPUT_ONLY
+from ..dynamic.key_outputs import OUTPUT_ONLY, ROTATION_COUNTS
 from ..dynamic.runtime import runtime, use_settings
 from . import schema
 from .names import camel, snake
@@ -261,7 +261,7 @@ ACCOUNT = "__account"
 """A key's state notes which account it lives in (a digest of its token and endpoints, never
 the token): a key the provider no longer finds after its token or endpoint changed is another
 account's, not gone."""
-KEPT_INPUTS = (*INPUTS, core.EMERGENCIES, core.ROTATION)
+KEPT_INPUTS = (*INPUTS, *ROTATION_COUNTS)
 """What a key's state keeps of its inputs: the declared ones, and for a rotating key's slot the
 emergency and rotation counts its pacing is measured against (the core's own names)."""
 
