@@ -131,10 +131,15 @@ def warn_on_resource(message: str) -> bool:
     return True
 
 
+def served_urn() -> str:
+    """The URN of the resource whose call is being served ("" outside an engine's call)."""
+    return getattr(_served, "urn", "") or _calling_urn()
+
+
 def _calling_urn() -> str:
     """The URN in the `request` of the SDK server's method that called into the provider."""
     frame = sys._getframe(1)
-    for _ in range(12):
+    for _ in range(24):
         frame = frame.f_back  # type: ignore[assignment]
         if frame is None:
             return ""

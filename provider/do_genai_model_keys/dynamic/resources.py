@@ -55,16 +55,32 @@ if TYPE_CHECKING:  # the provider process loads these; a program declaring keys 
 log = logging.getLogger("do_genai_model_keys.secrets")
 
 
-def _hold(key: ApiKeyInfo, name: str, taker: object) -> None:
-    from .runtime import runtime
+def _holder() -> str:
+    """Who takes a key in the call being served: its resource's URN, which the engine names
+    for every call; "" for provider methods called by hand (tests), which take no hold."""
+    from . import diagnostics
 
-    runtime().hold(key.uuid, name, taker)
+    return diagnostics.served_urn()
 
 
-def _stored(uuid: str, secret: str) -> None:
-    from .runtime import runtime
+def _label(holder: str, name: Any) -> str:
+    """How a message names a holder: its resource (from the URN) and its key's name."""
+    return f"the resource {holder.rpartition('::')[2]!r} (model access key {name!r})"
 
-    runtime().stored(uuid, secret)
+
+def _hold(uuid: str, holder: str, name: Any) -> None:
+    """`holder` takes the key `uuid` for this run, in every provider process of the run."""
+    from ..keys.holds import run_holds
+
+    if holder:
+        run_holds().hold(uuid, holder, _label(holder, name))
+
+
+def _stored(uuid: str, holder: str, secret: str) -> None:
+    from ..keys.holds import run_holds
+
+    if holder:
+        run_holds().stored(uuid, holder, secret)
 
 
 def _keys(props: Mapping[str, Any]) -> KeyStore:
@@ -154,7 +170,7 @@ class ModelAccessKeyProvider(ResourceProvider):
     def create(self, props: dict[str, Any]) -> CreateResult:
         name = props["name"]
         keys = _keys(props)
-        taker = object()  # this call: the one resource that may hold what it finds
+        holder = _holder()  # the one resource that may hold what this call finds
         adopting = bool(props.get("adopt_uuid") or props.get("adopt_existing"))
         doing = "adopting" if adopting else "creating"
         try:
@@ -164,15 +180,15 @@ class ModelAccessKeyProvider(ResourceProvider):
                     name=name,
                     rename=bool(name),
                     regenerate=props.get("regenerate_on_adopt", True) is not False,
-                    claim=lambda found: _hold(found, name, taker),
+                    claim=lambda found: _hold(found.uuid, holder, name),
                 )
             else:
                 key = keys.create(name)
-                _hold(key, name, taker)
+                _hold(key.uuid, holder, name)
         except GenAIError as error:
             raise error.within(f"{doing} model access key {name!r}") from error
         secret = _secret(key)
-        _stored(key.uuid, secret)
+        _stored(key.uuid, holder, secret)
         if adopting:  # adoption regenerates: confirmed like every regenerate (a create is not)
             _ready(props, name, key.uuid, secret, failing=False)
         rotated = format_time(now()) if secret else ""
@@ -181,6 +197,7 @@ class ModelAccessKeyProvider(ResourceProvider):
 
     def update(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
         keys = _keys(news)
+        holder = _holder()
         outputs = dataclasses.replace(KeyOutputs.held(olds), secret_version=secret_version(news))
         regenerating = False
         try:
@@ -189,9 +206,10 @@ class ModelAccessKeyProvider(ResourceProvider):
                 keys.rename(id_, news["name"])
                 outputs = dataclasses.replace(outputs, name=news["name"])
             if regenerates(olds, news):
+                _hold(id_, holder, news["name"])  # before the regenerate: one holder a run
                 regenerating = True
                 secret = _secret(keys.regenerate(id_))
-                _stored(id_, secret)
+                _stored(id_, holder, secret)
                 _ready(news, news["name"], id_, secret, failing=not is_emergency(olds, news))
                 outputs = outputs.issued(secret, format_time(now()))
         except NotFoundError as error:
@@ -229,16 +247,17 @@ class ModelAccessKeyProvider(ResourceProvider):
         return ReadResult(id_, outputs.state(props))
 
     def delete(self, id_: str, props: dict[str, Any]) -> None:
-        from .runtime import runtime
+        from ..keys.holds import run_holds
 
-        holder = runtime().taken_from(id_, str(props.get("secret_key") or ""))
+        secret, deleting = str(props.get("secret_key") or ""), _holder()
+        holder = run_holds().taken_from(id_, deleting, secret) if deleting else None
         if holder is not None:
             # The backstop: a key another resource of this very run created or adopted (a
             # resource renamed without an alias, a replacement that adopted the same key) is
             # that resource's now; deleting it would lose it (creates answer 410).
             _warn(
-                f"model access key {props.get('name')!r} ({id_}) was not deleted: the resource "
-                f"for {holder!r} took it over in this run; only the old entry leaves the state"
+                f"model access key {props.get('name')!r} ({id_}) was not deleted: {holder} "
+                "took it over in this run; only the old entry leaves the state"
             )
             return
         try:
@@ -605,6 +624,7 @@ def read_for_import(uuid: str) -> dict[str, Any]:
             "provider is configured with (its token and apiEndpoint). Check the UUID (the "
             "control panel's key list, or `python -m do_genai_model_keys keys`) and the account"
         )
+    _hold(key.uuid, _holder(), key.name)  # one resource of the run imports it
     inputs = {**key_inputs.DEFAULTS, "name": key.name}
     return KeyOutputs.of(key, inputs, secret="", rotated_at="").state(inputs)
 

@@ -9,7 +9,6 @@ the HTTP client, pydantic or tenacity: only the provider process does.
 
 from __future__ import annotations
 
-import hashlib
 import threading
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -17,7 +16,7 @@ from typing import Any
 
 from ..api.client import GenAIClient
 from ..api.config import ClientSettings, settings_from_stack_config
-from ..api.errors import KeyLookupError
+from ..keys.holds import forget_holds
 from ..keys.secret_checks import SecretChecker
 from ..keys.store import KeyStore
 
@@ -47,46 +46,9 @@ class ProviderRuntime:
         """The key store of the stack's account, with its one listing."""
         self._accounts: dict[ClientSettings, AccountKeys] = {settings: stacks}
         self._accounts_lock = threading.Lock()
-        self._held: dict[str, tuple[str, object]] = {}
-        """The keys this run's resources created or adopted: UUID -> (the resource's key name,
-        the create call that took it)."""
         self.preflight = False
         """Whether checks ask DigitalOcean what `up` would meet: set when an engine configures
         the provider, so that a preview tells the truth."""
-        self._issued: dict[str, str] = {}
-        """UUID -> a digest of the secret the holding create stored (see `taken_from`)."""
-
-    def hold(self, uuid: str, name: str, taker: object) -> None:
-        """Note that the create call `taker` (of the resource for `name`) holds the key `uuid`;
-        another resource taking the same key in this run is an error (each would regenerate
-        the other's secret away)."""
-        with self._accounts_lock:
-            holder, first = self._held.setdefault(uuid, (name, taker))
-        if first is not taker:
-            raise KeyLookupError(
-                f"the key {uuid} is already held in this run by the resource for model access "
-                f"key {holder!r}; the resource for {name!r} adopts it too, and each would "
-                "regenerate the other's secret away. Adopt it in one resource only (share that "
-                "resource's outputs), or adopt another key"
-            )
-
-    def stored(self, uuid: str, secret: str) -> None:
-        """The holding create of `uuid` stored `secret` in its resource's state."""
-        with self._accounts_lock:
-            self._issued[uuid] = _digest(secret)
-
-    def taken_from(self, uuid: str, secret: str) -> str | None:
-        """The key name of the resource of this run that took `uuid` over from the resource
-        whose state holds `secret`; None when no other resource of this run took it (a key
-        this very resource made in this run is its own to delete)."""
-        with self._accounts_lock:
-            held = self._held.get(uuid)
-            issued = self._issued.get(uuid)
-        if held is None:
-            return None
-        if secret and issued is not None and _digest(secret) == issued:
-            return None  # the same resource: its state holds the secret the holder stored
-        return held[0]
 
     def account(self, account: dict[str, Any] | None) -> AccountKeys:
         """The store and checks of a key's account: an explicit `Account` (one per account
@@ -106,10 +68,6 @@ class ProviderRuntime:
     def close(self) -> None:
         for each in self._accounts.values():
             each.store.close()
-
-
-def _digest(secret: str) -> str:
-    return hashlib.sha256(secret.encode()).hexdigest()
 
 
 _runtime: ProviderRuntime | None = None
@@ -141,6 +99,7 @@ def reset_runtime() -> None:
     global _runtime
     with _runtime_lock:
         previous, _runtime = _runtime, None
+    forget_holds()  # the run's holds end with it
     if previous is not None:
         previous.close()
 
