@@ -325,7 +325,7 @@ def config_properties() -> dict[str, Any]:
         if f.name in SECRET_CONFIG:
             spec["secret"] = True
         spec["defaultInfo"] = {"environment": list(f.metadata["env"])}
-        default = f.default if f.default is not None else None
+        default = f.default if f.default not in (None, "") else None
         doc = docs.get(f.name) or f"DigitalOcean's {f.name.replace('_', ' ')}"
         if default is not None:
             doc = f"{doc} (default {default})"

@@ -30,6 +30,10 @@ export class Provider extends pulumi.ProviderResource {
      * DigitalOcean's inference endpoint (default https://inference.do-ai.run)
      */
     declare public readonly inferenceEndpoint: pulumi.Output<string | undefined>;
+    /**
+     * An inference endpoint other than DigitalOcean's own (a gateway of yours) that may be shown the API token, to tell a dead secret from an endpoint that knows none ("": none).
+     */
+    declare public readonly trustedInferenceEndpoint: pulumi.Output<string | undefined>;
 
     /**
      * Create a Provider resource with the given unique name, arguments, and options.
@@ -50,6 +54,7 @@ export class Provider extends pulumi.ProviderResource {
             resourceInputs["requestsPerSecond"] = pulumi.output((args?.requestsPerSecond) ?? utilities.getEnvNumber("DIGITALOCEAN_REQUESTS_PER_SECOND")).apply(JSON.stringify);
             resourceInputs["secretReadyWait"] = pulumi.output((args?.secretReadyWait) ?? utilities.getEnvNumber("DIGITALOCEAN_SECRET_READY_WAIT")).apply(JSON.stringify);
             resourceInputs["token"] = (args?.token ? pulumi.secret(args.token) : undefined) ?? utilities.getEnv("DIGITALOCEAN_TOKEN", "DIGITALOCEAN_ACCESS_TOKEN");
+            resourceInputs["trustedInferenceEndpoint"] = (args?.trustedInferenceEndpoint) ?? utilities.getEnv("DIGITALOCEAN_TRUSTED_INFERENCE_URL");
             resourceInputs["verifySecrets"] = pulumi.output((args?.verifySecrets) ?? utilities.getEnvBoolean("DIGITALOCEAN_VERIFY_SECRETS")).apply(JSON.stringify);
         }
         opts = pulumi.mergeOptions(utilities.resourceOptsDefaults(), opts);
@@ -93,6 +98,10 @@ export interface ProviderArgs {
      * DigitalOcean's token
      */
     token?: pulumi.Input<string | undefined>;
+    /**
+     * An inference endpoint other than DigitalOcean's own (a gateway of yours) that may be shown the API token, to tell a dead secret from an endpoint that knows none ("": none).
+     */
+    trustedInferenceEndpoint?: pulumi.Input<string | undefined>;
     /**
      * Whether a refresh checks each stored secret against the inference API. (default True)
      */

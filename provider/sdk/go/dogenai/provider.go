@@ -19,6 +19,8 @@ type Provider struct {
 	ApiEndpoint pulumi.StringPtrOutput `pulumi:"apiEndpoint"`
 	// DigitalOcean's inference endpoint (default https://inference.do-ai.run)
 	InferenceEndpoint pulumi.StringPtrOutput `pulumi:"inferenceEndpoint"`
+	// An inference endpoint other than DigitalOcean's own (a gateway of yours) that may be shown the API token, to tell a dead secret from an endpoint that knows none ("": none).
+	TrustedInferenceEndpoint pulumi.StringPtrOutput `pulumi:"trustedInferenceEndpoint"`
 }
 
 // NewProvider registers a new resource with the given unique name, arguments, and options.
@@ -68,6 +70,11 @@ func NewProvider(ctx *pulumi.Context,
 			args.Token = pulumi.StringPtr(d.(string))
 		}
 	}
+	if args.TrustedInferenceEndpoint == nil {
+		if d := internal.GetEnvOrDefault(nil, nil, "DIGITALOCEAN_TRUSTED_INFERENCE_URL"); d != nil {
+			args.TrustedInferenceEndpoint = pulumi.StringPtr(d.(string))
+		}
+	}
 	if args.VerifySecrets == nil {
 		if d := internal.GetEnvOrDefault(nil, internal.ParseEnvBool, "DIGITALOCEAN_VERIFY_SECRETS"); d != nil {
 			args.VerifySecrets = pulumi.BoolPtr(d.(bool))
@@ -102,6 +109,8 @@ type providerArgs struct {
 	SecretReadyWait *float64 `pulumi:"secretReadyWait"`
 	// DigitalOcean's token
 	Token *string `pulumi:"token"`
+	// An inference endpoint other than DigitalOcean's own (a gateway of yours) that may be shown the API token, to tell a dead secret from an endpoint that knows none ("": none).
+	TrustedInferenceEndpoint *string `pulumi:"trustedInferenceEndpoint"`
 	// Whether a refresh checks each stored secret against the inference API. (default True)
 	VerifySecrets *bool `pulumi:"verifySecrets"`
 }
@@ -124,6 +133,8 @@ type ProviderArgs struct {
 	SecretReadyWait pulumi.Float64PtrInput
 	// DigitalOcean's token
 	Token pulumi.StringPtrInput
+	// An inference endpoint other than DigitalOcean's own (a gateway of yours) that may be shown the API token, to tell a dead secret from an endpoint that knows none ("": none).
+	TrustedInferenceEndpoint pulumi.StringPtrInput
 	// Whether a refresh checks each stored secret against the inference API. (default True)
 	VerifySecrets pulumi.BoolPtrInput
 }
@@ -173,6 +184,11 @@ func (o ProviderOutput) ApiEndpoint() pulumi.StringPtrOutput {
 // DigitalOcean's inference endpoint (default https://inference.do-ai.run)
 func (o ProviderOutput) InferenceEndpoint() pulumi.StringPtrOutput {
 	return o.ApplyT(func(v *Provider) pulumi.StringPtrOutput { return v.InferenceEndpoint }).(pulumi.StringPtrOutput)
+}
+
+// An inference endpoint other than DigitalOcean's own (a gateway of yours) that may be shown the API token, to tell a dead secret from an endpoint that knows none ("": none).
+func (o ProviderOutput) TrustedInferenceEndpoint() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *Provider) pulumi.StringPtrOutput { return v.TrustedInferenceEndpoint }).(pulumi.StringPtrOutput)
 }
 
 func init() {

@@ -96,6 +96,17 @@ Object.defineProperty(exports, "token", {
 });
 
 /**
+ * An inference endpoint other than DigitalOcean's own (a gateway of yours) that may be shown the API token, to tell a dead secret from an endpoint that knows none ("": none).
+ */
+export declare const trustedInferenceEndpoint: string | undefined;
+Object.defineProperty(exports, "trustedInferenceEndpoint", {
+    get() {
+        return __config.get("trustedInferenceEndpoint") ?? utilities.getEnv("DIGITALOCEAN_TRUSTED_INFERENCE_URL");
+    },
+    enumerable: true,
+});
+
+/**
  * Whether a refresh checks each stored secret against the inference API. (default True)
  */
 export declare const verifySecrets: boolean | undefined;

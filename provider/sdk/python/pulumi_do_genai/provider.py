@@ -27,6 +27,7 @@ class ProviderArgs:
                  requests_per_second: pulumi.Input[Optional[_builtins.float]] = None,
                  secret_ready_wait: pulumi.Input[Optional[_builtins.float]] = None,
                  token: pulumi.Input[Optional[_builtins.str]] = None,
+                 trusted_inference_endpoint: pulumi.Input[Optional[_builtins.str]] = None,
                  verify_secrets: pulumi.Input[Optional[_builtins.bool]] = None):
         """
         The set of arguments for constructing a Provider resource.
@@ -39,6 +40,7 @@ class ProviderArgs:
         :param pulumi.Input[_builtins.float] requests_per_second: Pace every request to at most this many a second (0: no pacing of our own). (default 0.0)
         :param pulumi.Input[_builtins.float] secret_ready_wait: How long a new secret is asked for, with backoff, before it is handed out (seconds). (default 60.0)
         :param pulumi.Input[_builtins.str] token: DigitalOcean's token
+        :param pulumi.Input[_builtins.str] trusted_inference_endpoint: An inference endpoint other than DigitalOcean's own (a gateway of yours) that may be shown the API token, to tell a dead secret from an endpoint that knows none ("": none).
         :param pulumi.Input[_builtins.bool] verify_secrets: Whether a refresh checks each stored secret against the inference API. (default True)
         """
         if api_endpoint is None:
@@ -73,6 +75,10 @@ class ProviderArgs:
             token = _utilities.get_env('DIGITALOCEAN_TOKEN', 'DIGITALOCEAN_ACCESS_TOKEN')
         if token is not None:
             pulumi.set(__self__, "token", token)
+        if trusted_inference_endpoint is None:
+            trusted_inference_endpoint = _utilities.get_env('DIGITALOCEAN_TRUSTED_INFERENCE_URL')
+        if trusted_inference_endpoint is not None:
+            pulumi.set(__self__, "trusted_inference_endpoint", trusted_inference_endpoint)
         if verify_secrets is None:
             verify_secrets = _utilities.get_env_bool('DIGITALOCEAN_VERIFY_SECRETS')
         if verify_secrets is not None:
@@ -175,6 +181,18 @@ class ProviderArgs:
         pulumi.set(self, "token", value)
 
     @_builtins.property
+    @pulumi.getter(name="trustedInferenceEndpoint")
+    def trusted_inference_endpoint(self) -> pulumi.Input[Optional[_builtins.str]]:
+        """
+        An inference endpoint other than DigitalOcean's own (a gateway of yours) that may be shown the API token, to tell a dead secret from an endpoint that knows none ("": none).
+        """
+        return pulumi.get(self, "trusted_inference_endpoint")
+
+    @trusted_inference_endpoint.setter
+    def trusted_inference_endpoint(self, value: pulumi.Input[Optional[_builtins.str]]):
+        pulumi.set(self, "trusted_inference_endpoint", value)
+
+    @_builtins.property
     @pulumi.getter(name="verifySecrets")
     def verify_secrets(self) -> pulumi.Input[Optional[_builtins.bool]]:
         """
@@ -201,6 +219,7 @@ class Provider(pulumi.ProviderResource):
                  requests_per_second: pulumi.Input[Optional[_builtins.float]] = None,
                  secret_ready_wait: pulumi.Input[Optional[_builtins.float]] = None,
                  token: pulumi.Input[Optional[_builtins.str]] = None,
+                 trusted_inference_endpoint: pulumi.Input[Optional[_builtins.str]] = None,
                  verify_secrets: pulumi.Input[Optional[_builtins.bool]] = None,
                  __props__=None):
         """
@@ -216,6 +235,7 @@ class Provider(pulumi.ProviderResource):
         :param pulumi.Input[_builtins.float] requests_per_second: Pace every request to at most this many a second (0: no pacing of our own). (default 0.0)
         :param pulumi.Input[_builtins.float] secret_ready_wait: How long a new secret is asked for, with backoff, before it is handed out (seconds). (default 60.0)
         :param pulumi.Input[_builtins.str] token: DigitalOcean's token
+        :param pulumi.Input[_builtins.str] trusted_inference_endpoint: An inference endpoint other than DigitalOcean's own (a gateway of yours) that may be shown the API token, to tell a dead secret from an endpoint that knows none ("": none).
         :param pulumi.Input[_builtins.bool] verify_secrets: Whether a refresh checks each stored secret against the inference API. (default True)
         """
         ...
@@ -250,6 +270,7 @@ class Provider(pulumi.ProviderResource):
                  requests_per_second: pulumi.Input[Optional[_builtins.float]] = None,
                  secret_ready_wait: pulumi.Input[Optional[_builtins.float]] = None,
                  token: pulumi.Input[Optional[_builtins.str]] = None,
+                 trusted_inference_endpoint: pulumi.Input[Optional[_builtins.str]] = None,
                  verify_secrets: pulumi.Input[Optional[_builtins.bool]] = None,
                  __props__=None):
         opts = pulumi.ResourceOptions.merge(_utilities.get_resource_opts_defaults(), opts)
@@ -284,6 +305,9 @@ class Provider(pulumi.ProviderResource):
             if token is None:
                 token = _utilities.get_env('DIGITALOCEAN_TOKEN', 'DIGITALOCEAN_ACCESS_TOKEN')
             __props__.__dict__["token"] = None if token is None else pulumi.Output.secret(token)
+            if trusted_inference_endpoint is None:
+                trusted_inference_endpoint = _utilities.get_env('DIGITALOCEAN_TRUSTED_INFERENCE_URL')
+            __props__.__dict__["trusted_inference_endpoint"] = trusted_inference_endpoint
             if verify_secrets is None:
                 verify_secrets = _utilities.get_env_bool('DIGITALOCEAN_VERIFY_SECRETS')
             __props__.__dict__["verify_secrets"] = pulumi.Output.from_input(verify_secrets).apply(pulumi.runtime.to_json) if verify_secrets is not None else None
@@ -308,4 +332,12 @@ class Provider(pulumi.ProviderResource):
         DigitalOcean's inference endpoint (default https://inference.do-ai.run)
         """
         return pulumi.get(self, "inference_endpoint")
+
+    @_builtins.property
+    @pulumi.getter(name="trustedInferenceEndpoint")
+    def trusted_inference_endpoint(self) -> pulumi.Output[Optional[_builtins.str]]:
+        """
+        An inference endpoint other than DigitalOcean's own (a gateway of yours) that may be shown the API token, to tell a dead secret from an endpoint that knows none ("": none).
+        """
+        return pulumi.get(self, "trusted_inference_endpoint")
 

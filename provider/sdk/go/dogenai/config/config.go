@@ -115,6 +115,19 @@ func GetToken(ctx *pulumi.Context) string {
 	return value
 }
 
+// An inference endpoint other than DigitalOcean's own (a gateway of yours) that may be shown the API token, to tell a dead secret from an endpoint that knows none ("": none).
+func GetTrustedInferenceEndpoint(ctx *pulumi.Context) string {
+	v, err := config.Try(ctx, "do-genai:trustedInferenceEndpoint")
+	if err == nil {
+		return v
+	}
+	var value string
+	if d := internal.GetEnvOrDefault(nil, nil, "DIGITALOCEAN_TRUSTED_INFERENCE_URL"); d != nil {
+		value = d.(string)
+	}
+	return value
+}
+
 // Whether a refresh checks each stored secret against the inference API. (default True)
 func GetVerifySecrets(ctx *pulumi.Context) bool {
 	v, err := config.TryBool(ctx, "do-genai:verifySecrets")

@@ -54,6 +54,11 @@ token: Optional[str]
 DigitalOcean's token
 """
 
+trustedInferenceEndpoint: Optional[str]
+"""
+An inference endpoint other than DigitalOcean's own (a gateway of yours) that may be shown the API token, to tell a dead secret from an endpoint that knows none ("": none).
+"""
+
 verifySecrets: Optional[bool]
 """
 Whether a refresh checks each stored secret against the inference API. (default True)

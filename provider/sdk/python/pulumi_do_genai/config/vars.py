@@ -77,6 +77,13 @@ class _ExportableConfig(types.ModuleType):
         return __config__.get('token') or _utilities.get_env('DIGITALOCEAN_TOKEN', 'DIGITALOCEAN_ACCESS_TOKEN')
 
     @_builtins.property
+    def trusted_inference_endpoint(self) -> Optional[str]:
+        """
+        An inference endpoint other than DigitalOcean's own (a gateway of yours) that may be shown the API token, to tell a dead secret from an endpoint that knows none ("": none).
+        """
+        return __config__.get('trustedInferenceEndpoint') or _utilities.get_env('DIGITALOCEAN_TRUSTED_INFERENCE_URL')
+
+    @_builtins.property
     def verify_secrets(self) -> Optional[bool]:
         """
         Whether a refresh checks each stored secret against the inference API. (default True)
