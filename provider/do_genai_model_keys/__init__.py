@@ -57,6 +57,7 @@ _EXPORTS = {
     "InvalidArgumentError": "do_genai_model_keys.api.errors",
     "KeyLookupError": "do_genai_model_keys.api.errors",
     "SecretNotReadyError": "do_genai_model_keys.api.errors",
+    "DeletionProtectedError": "do_genai_model_keys.api.errors",
     "UnexpectedResponseError": "do_genai_model_keys.api.errors",
     "TransportError": "do_genai_model_keys.api.errors",
     "ConnectionFailedError": "do_genai_model_keys.api.errors",
@@ -86,6 +87,7 @@ if TYPE_CHECKING:
     from .api.errors import ConfigurationError as ConfigurationError
     from .api.errors import ConnectionFailedError as ConnectionFailedError
     from .api.errors import CreationRetiredError as CreationRetiredError
+    from .api.errors import DeletionProtectedError as DeletionProtectedError
     from .api.errors import GenAIError as GenAIError
     from .api.errors import InvalidArgumentError as InvalidArgumentError
     from .api.errors import KeyLookupError as KeyLookupError

@@ -5,6 +5,7 @@
     ├── InvalidArgumentError          a data-source argument is wrong: the message names it
     ├── KeyLookupError                adoption or a lost create's check cannot pick exactly one key
     ├── SecretNotReadyError           a new secret was refused through the whole wait for it
+    ├── DeletionProtectedError        a key nobody can make again is not deleted: the ways out
     ├── UnexpectedResponseError       a 2xx answer whose body is not what the API documents
     ├── TransportError                no usable HTTP answer came back
     │   ├── ConnectionFailedError     the request never reached the server
@@ -101,6 +102,11 @@ class KeyLookupError(GenAIError):
 class SecretNotReadyError(GenAIError):
     """DigitalOcean's inference API refused a secret just issued for as long as we waited for
     it (`digitalocean:secretReadyWait`), the account's token accepted: it was not handed out."""
+
+
+class DeletionProtectedError(GenAIError):
+    """A delete refused before any request: the key is protected (adopted or imported, or
+    `deletion_protection` set), and the message names the ways out."""
 
 
 class UnexpectedResponseError(GenAIError):

@@ -112,6 +112,12 @@ def _check_flag(value: Any, _news: Mapping[str, Any], _olds: Mapping[str, Any]) 
     return None if isinstance(value, bool) else f"must be true or false, got {value!r}"
 
 
+def _check_optional_flag(
+    value: Any, _news: Mapping[str, Any], _olds: Mapping[str, Any]
+) -> str | None:
+    return None if value is None or isinstance(value, bool) else _check_flag(value, _news, _olds)
+
+
 def _version_number(value: Any) -> Any:
     return int(value) if is_whole(value) else value
 
@@ -160,6 +166,10 @@ class ModelAccessKeyArgs:
     )
     """The DigitalOcean account of the key (`Account(...).as_input()`, which the resource does
     for you); None: the stack's config. A new token updates the key in place."""
+    deletion_protection: pulumi.Input[bool] | None = _input(None, check=_check_optional_flag)
+    """Refuse to delete the key at DigitalOcean (destroy, or the resource leaving the program).
+    Unset: on for a key the stack adopted or imported, which only the control panel can make
+    again, off for one it created. Set it to false and `up` before deleting an adopted key."""
 
 
 INPUTS = tuple(f.name for f in fields(ModelAccessKeyArgs))

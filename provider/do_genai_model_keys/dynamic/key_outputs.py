@@ -16,6 +16,9 @@ from typing import Any, Protocol
 
 from .key_inputs import INPUTS, is_whole
 
+CREATED, ADOPTED, IMPORTED = "created", "adopted", "imported"
+"""How a stack comes to hold a key (`KeyOutputs.origin`)."""
+
 
 class KeyFacts(Protocol):
     """What DigitalOcean says about a key (`models.ApiKeyInfo` is one)."""
@@ -46,10 +49,19 @@ class KeyOutputs:
     rotated_at: str
     """When the stack last received a new secret; "" when it holds none."""
     secret_version: int
+    origin: str = ""
+    """How the stack came to hold the key: "created" through the API, "adopted" or
+    "imported" (made in the control panel, so protected from deletion unless told otherwise)."""
 
     @classmethod
     def of(
-        cls, key: KeyFacts, inputs: Mapping[str, Any], *, secret: str, rotated_at: str
+        cls,
+        key: KeyFacts,
+        inputs: Mapping[str, Any],
+        *,
+        secret: str,
+        rotated_at: str,
+        origin: str = CREATED,
     ) -> KeyOutputs:
         """The outputs of a key as DigitalOcean describes it, issued for `inputs`."""
         return cls(
@@ -60,6 +72,7 @@ class KeyOutputs:
             created_by=key.created_by or "",
             rotated_at=rotated_at,
             secret_version=secret_version(inputs),
+            origin=origin,
         )
 
     @classmethod
@@ -78,6 +91,7 @@ class KeyOutputs:
             created_by=text("created_by"),
             rotated_at=text("rotated_at"),
             secret_version=secret_version(state),
+            origin=origin_of(state),
         )
 
     def described(self, key: KeyFacts) -> KeyOutputs:
@@ -107,6 +121,24 @@ class KeyOutputs:
             **counts,
             **dataclasses.asdict(self),
         }
+
+
+def origin_of(state: Mapping[str, Any]) -> str:
+    """How the stack came to hold a stored key; a state written before `origin` was kept tells
+    it by its adoption inputs (an import then reads as created: nothing else says otherwise)."""
+    origin = state.get("origin")
+    if origin in (CREATED, ADOPTED, IMPORTED):
+        return str(origin)
+    return ADOPTED if state.get("adopt_uuid") or state.get("adopt_existing") else CREATED
+
+
+def deletion_protected(state: Mapping[str, Any]) -> bool:
+    """Whether the key of this state may not be deleted: as `deletion_protection` says, and
+    when it is unset, for a key the stack did not create (only the control panel makes one)."""
+    chosen = state.get("deletion_protection")
+    if isinstance(chosen, bool):
+        return chosen
+    return origin_of(state) != CREATED
 
 
 EMERGENCIES = "__emergencies"

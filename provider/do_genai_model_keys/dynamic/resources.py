@@ -34,6 +34,7 @@ from pulumi.dynamic import (
 
 from ..api.contract import CREATE_RETIRED_ON
 from ..api.errors import (
+    DeletionProtectedError,
     GenAIError,
     KeyLookupError,
     NotFoundError,
@@ -44,7 +45,18 @@ from ..api.times import format_time, now, parse_time
 from . import KEY_TYPE, key_inputs
 from .account import Account, identity
 from .key_inputs import INPUTS, ModelAccessKeyArgs
-from .key_outputs import EMERGENCIES, OUTPUT_ONLY, ROTATION, KeyOutputs, secret_version
+from .key_outputs import (
+    ADOPTED,
+    CREATED,
+    EMERGENCIES,
+    IMPORTED,
+    OUTPUT_ONLY,
+    ROTATION,
+    KeyOutputs,
+    deletion_protected,
+    origin_of,
+    secret_version,
+)
 
 if TYPE_CHECKING:  # the provider process loads these; a program declaring keys does not
     from ..api.models import ApiKeyInfo
@@ -192,7 +204,8 @@ class ModelAccessKeyProvider(ResourceProvider):
         if adopting:  # adoption regenerates: confirmed like every regenerate (a create is not)
             _ready(props, name, key.uuid, secret, failing=False)
         rotated = format_time(now()) if secret else ""
-        outputs = KeyOutputs.of(key, props, secret=secret, rotated_at=rotated)
+        origin = ADOPTED if adopting else CREATED
+        outputs = KeyOutputs.of(key, props, secret=secret, rotated_at=rotated, origin=origin)
         return CreateResult(key.uuid, outputs.state(props))
 
     def update(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
@@ -260,6 +273,8 @@ class ModelAccessKeyProvider(ResourceProvider):
                 "took it over in this run; only the old entry leaves the state"
             )
             return
+        if deletion_protected(props):
+            raise DeletionProtectedError(_protected_message(id_, props))
         try:
             _keys(props).delete(id_)
         except NotFoundError:
@@ -268,6 +283,24 @@ class ModelAccessKeyProvider(ResourceProvider):
             raise error.within(
                 f"deleting model access key {props.get('name')!r} ({id_})"
             ) from error
+
+
+def _protected_message(uuid: str, state: Mapping[str, Any]) -> str:
+    how = "adopted" if origin_of(state) == ADOPTED else "imported"
+    if isinstance(state.get("deletion_protection"), bool):
+        why = "deletion_protection is true"
+    else:
+        why = (
+            f"it was {how}, not created by this stack, and only the control panel can make a "
+            "key again (with a new UUID and secret)"
+        )
+    return (
+        f"model access key {state.get('name')!r} ({uuid}) is protected from deletion: {why}. "
+        "Nothing was deleted. To delete it at DigitalOcean, set deletion_protection to false "
+        "on it, run `pulumi up`, then remove it or destroy the stack. To keep it at "
+        "DigitalOcean and only drop it from the stack, give it the retain_on_delete resource "
+        "option, or run `pulumi state delete '<its URN>'`"
+    )
 
 
 PREVIEWING = "__previewing"
@@ -626,7 +659,7 @@ def read_for_import(uuid: str) -> dict[str, Any]:
         )
     _hold(key.uuid, _holder(), key.name)  # one resource of the run imports it
     inputs = {**key_inputs.DEFAULTS, "name": key.name}
-    return KeyOutputs.of(key, inputs, secret="", rotated_at="").state(inputs)
+    return KeyOutputs.of(key, inputs, secret="", rotated_at="", origin=IMPORTED).state(inputs)
 
 
 # --- the resource -------------------------------------------------------------------------
@@ -650,6 +683,8 @@ class ModelAccessKey(Resource, module="genai", name="ModelAccessKey"):
     """When the stack last received a new secret (RFC 3339)."""
     secret_version: pulumi.Output[int]
     """The `secret_version` the current secret was issued for."""
+    origin: pulumi.Output[str]
+    """How the stack came to hold the key: "created", "adopted" or "imported"."""
 
     def __init__(
         self,

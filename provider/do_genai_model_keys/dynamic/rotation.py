@@ -104,6 +104,7 @@ class RotatingModelAccessKey(pulumi.ComponentResource):
         account: Account | None = None,
         min_rotation_interval_hours: float | None = None,
         emergency_rotations: int = 0,
+        deletion_protection: bool | None = None,
         opts: pulumi.ResourceOptions | None = None,
         _type: str = ROTATING_KEY_TYPE,
         _key: Callable[..., Any] = ModelAccessKey,
@@ -124,6 +125,8 @@ class RotatingModelAccessKey(pulumi.ComponentResource):
                 it stopped being active: a sooner rotation is refused (default 24 hours).
             emergency_rotations: Raise it by one to regenerate both slots at once, whatever the
                 interval (a leaked key).
+            deletion_protection: Refuse to delete the two keys at DigitalOcean; unset, on for
+                adopted keys (only the control panel makes them again), off for created ones.
             opts: The component's resource options.
             _type: The provider plugin's type for the component.
             _key: The provider plugin's key resource (with `uuid`, `secret_key` and
@@ -163,6 +166,7 @@ class RotatingModelAccessKey(pulumi.ComponentResource):
                 secret_version=versions[slot],
                 adopt_uuid=adopt_uuids[SLOTS.index(slot)] if adopt_uuids else None,
                 account=account,
+                deletion_protection=deletion_protection,
                 opts=pulumi.ResourceOptions(parent=self),
                 rotating=rotating,
             )

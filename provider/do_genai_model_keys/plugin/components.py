@@ -36,6 +36,7 @@ class PluginKey:
         secret_version: int,
         adopt_uuid: str | None,
         account: Any,
+        deletion_protection: bool | None,
         opts: pulumi.ResourceOptions,
         rotating: dict[str, Any],
     ) -> None:
@@ -43,6 +44,7 @@ class PluginKey:
             "name": name,
             "secretVersion": secret_version,
             "adoptUuid": adopt_uuid,
+            "deletionProtection": deletion_protection,
             ROTATING: rotating,
             "uuid": None,
             "secretKey": None,

@@ -69,12 +69,16 @@ def to_wire(
 
 ROTATING_NAMES = ("min_rotation_interval_hours", "emergency_rotations", "rotate_after_days")
 """A rotating pair's inputs that its slots' messages name."""
+RESOURCE_OPTIONS = ("retain_on_delete",)
+"""Pulumi's resource options that messages name."""
 
 
 def spelled(message: str, names: Iterable[str]) -> str:
     """A core message as this door says it: inputs and settings named as the schema names them
     (`secretVersion`), and the stack config in the plugin's namespace (`do-genai:token`)."""
-    for name in sorted({*names, *ROTATING_NAMES, *SETTINGS}, key=len, reverse=True):
+    for name in sorted(
+        {*names, *ROTATING_NAMES, *SETTINGS, *RESOURCE_OPTIONS}, key=len, reverse=True
+    ):
         if "_" in name:
             message = re.sub(rf"\b{name}\b", camel(name), message)
     return message.replace("digitalocean:", f"{PACKAGE}:")

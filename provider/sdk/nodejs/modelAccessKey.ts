@@ -61,9 +61,17 @@ export class ModelAccessKey extends pulumi.CustomResource {
      */
     declare public /*out*/ readonly createdBy: pulumi.Output<string>;
     /**
+     * Refuse to delete the key at DigitalOcean (destroy, or the resource leaving the program). Unset: on for a key the stack adopted or imported, which only the control panel can make again, off for one it created. Set it to false and `up` before deleting an adopted key.
+     */
+    declare public readonly deletionProtection: pulumi.Output<boolean | undefined>;
+    /**
      * The key's name in DigitalOcean; changing it renames the key in place.
      */
     declare public readonly name: pulumi.Output<string>;
+    /**
+     * How the stack came to hold the key: "created" through the API, "adopted" or "imported" (made in the control panel, so protected from deletion unless told otherwise).
+     */
+    declare public /*out*/ readonly origin: pulumi.Output<string>;
     /**
      * Regenerate an adopted key so the stack holds a working secret (default true).
      */
@@ -105,12 +113,14 @@ export class ModelAccessKey extends pulumi.CustomResource {
             }
             resourceInputs["adoptExisting"] = args?.adoptExisting;
             resourceInputs["adoptUuid"] = args?.adoptUuid;
+            resourceInputs["deletionProtection"] = args?.deletionProtection;
             resourceInputs["name"] = args?.name;
             resourceInputs["regenerateOnAdopt"] = args?.regenerateOnAdopt;
             resourceInputs["rotateAfterDays"] = args?.rotateAfterDays;
             resourceInputs["secretVersion"] = args?.secretVersion;
             resourceInputs["createdAt"] = undefined /*out*/;
             resourceInputs["createdBy"] = undefined /*out*/;
+            resourceInputs["origin"] = undefined /*out*/;
             resourceInputs["rotatedAt"] = undefined /*out*/;
             resourceInputs["secretKey"] = undefined /*out*/;
             resourceInputs["uuid"] = undefined /*out*/;
@@ -119,7 +129,9 @@ export class ModelAccessKey extends pulumi.CustomResource {
             resourceInputs["adoptUuid"] = undefined /*out*/;
             resourceInputs["createdAt"] = undefined /*out*/;
             resourceInputs["createdBy"] = undefined /*out*/;
+            resourceInputs["deletionProtection"] = undefined /*out*/;
             resourceInputs["name"] = undefined /*out*/;
+            resourceInputs["origin"] = undefined /*out*/;
             resourceInputs["regenerateOnAdopt"] = undefined /*out*/;
             resourceInputs["rotateAfterDays"] = undefined /*out*/;
             resourceInputs["rotatedAt"] = undefined /*out*/;
@@ -146,6 +158,10 @@ export interface ModelAccessKeyArgs {
      * Adopt the existing key with this UUID instead of creating one.
      */
     adoptUuid?: pulumi.Input<string | undefined>;
+    /**
+     * Refuse to delete the key at DigitalOcean (destroy, or the resource leaving the program). Unset: on for a key the stack adopted or imported, which only the control panel can make again, off for one it created. Set it to false and `up` before deleting an adopted key.
+     */
+    deletionProtection?: pulumi.Input<boolean | undefined>;
     /**
      * The key's name in DigitalOcean; changing it renames the key in place.
      */

@@ -66,6 +66,7 @@ export class RotatingModelAccessKey extends pulumi.ComponentResource {
                 throw new Error("Missing required property 'name'");
             }
             resourceInputs["adoptUuids"] = args?.adoptUuids;
+            resourceInputs["deletionProtection"] = args?.deletionProtection;
             resourceInputs["emergencyRotations"] = args?.emergencyRotations;
             resourceInputs["minRotationIntervalHours"] = args?.minRotationIntervalHours;
             resourceInputs["name"] = args?.name;
@@ -102,6 +103,10 @@ export interface RotatingModelAccessKeyArgs {
      * Take over two keys made in the control panel (slot a's UUID, then slot b's) instead of creating them.
      */
     adoptUuids?: pulumi.Input<pulumi.Input<string>[] | undefined>;
+    /**
+     * Refuse to delete the two keys at DigitalOcean; unset, on for adopted keys (only the control panel makes them again), off for created ones.
+     */
+    deletionProtection?: pulumi.Input<boolean | undefined>;
     /**
      * Raise it by one to regenerate both slots at once, whatever the interval (a leaked key).
      */

@@ -24,8 +24,12 @@ type ModelAccessKey struct {
 	CreatedAt pulumi.StringOutput `pulumi:"createdAt"`
 	// The DigitalOcean user who made the key.
 	CreatedBy pulumi.StringOutput `pulumi:"createdBy"`
+	// Refuse to delete the key at DigitalOcean (destroy, or the resource leaving the program). Unset: on for a key the stack adopted or imported, which only the control panel can make again, off for one it created. Set it to false and `up` before deleting an adopted key.
+	DeletionProtection pulumi.BoolPtrOutput `pulumi:"deletionProtection"`
 	// The key's name in DigitalOcean; changing it renames the key in place.
 	Name pulumi.StringOutput `pulumi:"name"`
+	// How the stack came to hold the key: "created" through the API, "adopted" or "imported" (made in the control panel, so protected from deletion unless told otherwise).
+	Origin pulumi.StringOutput `pulumi:"origin"`
 	// Regenerate an adopted key so the stack holds a working secret (default true).
 	RegenerateOnAdopt pulumi.BoolPtrOutput `pulumi:"regenerateOnAdopt"`
 	// Regenerate once the secret is older than this many days (checked on each preview/up).
@@ -97,6 +101,8 @@ type modelAccessKeyArgs struct {
 	AdoptExisting *bool `pulumi:"adoptExisting"`
 	// Adopt the existing key with this UUID instead of creating one.
 	AdoptUuid *string `pulumi:"adoptUuid"`
+	// Refuse to delete the key at DigitalOcean (destroy, or the resource leaving the program). Unset: on for a key the stack adopted or imported, which only the control panel can make again, off for one it created. Set it to false and `up` before deleting an adopted key.
+	DeletionProtection *bool `pulumi:"deletionProtection"`
 	// The key's name in DigitalOcean; changing it renames the key in place.
 	Name string `pulumi:"name"`
 	// Regenerate an adopted key so the stack holds a working secret (default true).
@@ -113,6 +119,8 @@ type ModelAccessKeyArgs struct {
 	AdoptExisting pulumi.BoolPtrInput
 	// Adopt the existing key with this UUID instead of creating one.
 	AdoptUuid pulumi.StringPtrInput
+	// Refuse to delete the key at DigitalOcean (destroy, or the resource leaving the program). Unset: on for a key the stack adopted or imported, which only the control panel can make again, off for one it created. Set it to false and `up` before deleting an adopted key.
+	DeletionProtection pulumi.BoolPtrInput
 	// The key's name in DigitalOcean; changing it renames the key in place.
 	Name pulumi.StringInput
 	// Regenerate an adopted key so the stack holds a working secret (default true).
@@ -230,9 +238,19 @@ func (o ModelAccessKeyOutput) CreatedBy() pulumi.StringOutput {
 	return o.ApplyT(func(v *ModelAccessKey) pulumi.StringOutput { return v.CreatedBy }).(pulumi.StringOutput)
 }
 
+// Refuse to delete the key at DigitalOcean (destroy, or the resource leaving the program). Unset: on for a key the stack adopted or imported, which only the control panel can make again, off for one it created. Set it to false and `up` before deleting an adopted key.
+func (o ModelAccessKeyOutput) DeletionProtection() pulumi.BoolPtrOutput {
+	return o.ApplyT(func(v *ModelAccessKey) pulumi.BoolPtrOutput { return v.DeletionProtection }).(pulumi.BoolPtrOutput)
+}
+
 // The key's name in DigitalOcean; changing it renames the key in place.
 func (o ModelAccessKeyOutput) Name() pulumi.StringOutput {
 	return o.ApplyT(func(v *ModelAccessKey) pulumi.StringOutput { return v.Name }).(pulumi.StringOutput)
+}
+
+// How the stack came to hold the key: "created" through the API, "adopted" or "imported" (made in the control panel, so protected from deletion unless told otherwise).
+func (o ModelAccessKeyOutput) Origin() pulumi.StringOutput {
+	return o.ApplyT(func(v *ModelAccessKey) pulumi.StringOutput { return v.Origin }).(pulumi.StringOutput)
 }
 
 // Regenerate an adopted key so the stack holds a working secret (default true).

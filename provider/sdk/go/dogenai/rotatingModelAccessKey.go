@@ -59,6 +59,8 @@ func NewRotatingModelAccessKey(ctx *pulumi.Context,
 type rotatingModelAccessKeyArgs struct {
 	// Take over two keys made in the control panel (slot a's UUID, then slot b's) instead of creating them.
 	AdoptUuids []string `pulumi:"adoptUuids"`
+	// Refuse to delete the two keys at DigitalOcean; unset, on for adopted keys (only the control panel makes them again), off for created ones.
+	DeletionProtection *bool `pulumi:"deletionProtection"`
 	// Raise it by one to regenerate both slots at once, whatever the interval (a leaked key).
 	EmergencyRotations *int `pulumi:"emergencyRotations"`
 	// The least time the previous secret keeps working after it stopped being active: a sooner rotation is refused (default 24 hours).
@@ -77,6 +79,8 @@ type rotatingModelAccessKeyArgs struct {
 type RotatingModelAccessKeyArgs struct {
 	// Take over two keys made in the control panel (slot a's UUID, then slot b's) instead of creating them.
 	AdoptUuids pulumi.StringArrayInput
+	// Refuse to delete the two keys at DigitalOcean; unset, on for adopted keys (only the control panel makes them again), off for created ones.
+	DeletionProtection pulumi.BoolPtrInput
 	// Raise it by one to regenerate both slots at once, whatever the interval (a leaked key).
 	EmergencyRotations pulumi.IntPtrInput
 	// The least time the previous secret keeps working after it stopped being active: a sooner rotation is refused (default 24 hours).

@@ -22,6 +22,7 @@ class ModelAccessKeyArgs:
                  name: pulumi.Input[_builtins.str],
                  adopt_existing: pulumi.Input[Optional[_builtins.bool]] = None,
                  adopt_uuid: pulumi.Input[Optional[_builtins.str]] = None,
+                 deletion_protection: pulumi.Input[Optional[_builtins.bool]] = None,
                  regenerate_on_adopt: pulumi.Input[Optional[_builtins.bool]] = None,
                  rotate_after_days: pulumi.Input[Optional[_builtins.float]] = None,
                  secret_version: pulumi.Input[Optional[_builtins.int]] = None):
@@ -31,6 +32,7 @@ class ModelAccessKeyArgs:
         :param pulumi.Input[_builtins.str] name: The key's name in DigitalOcean; changing it renames the key in place.
         :param pulumi.Input[_builtins.bool] adopt_existing: Adopt the one existing key whose name is exactly `name` instead of creating one.
         :param pulumi.Input[_builtins.str] adopt_uuid: Adopt the existing key with this UUID instead of creating one.
+        :param pulumi.Input[_builtins.bool] deletion_protection: Refuse to delete the key at DigitalOcean (destroy, or the resource leaving the program). Unset: on for a key the stack adopted or imported, which only the control panel can make again, off for one it created. Set it to false and `up` before deleting an adopted key.
         :param pulumi.Input[_builtins.bool] regenerate_on_adopt: Regenerate an adopted key so the stack holds a working secret (default true).
         :param pulumi.Input[_builtins.float] rotate_after_days: Regenerate once the secret is older than this many days (checked on each preview/up).
         :param pulumi.Input[_builtins.int] secret_version: Raise it to regenerate the secret in place (same UUID); it may never go down.
@@ -40,6 +42,8 @@ class ModelAccessKeyArgs:
             pulumi.set(__self__, "adopt_existing", adopt_existing)
         if adopt_uuid is not None:
             pulumi.set(__self__, "adopt_uuid", adopt_uuid)
+        if deletion_protection is not None:
+            pulumi.set(__self__, "deletion_protection", deletion_protection)
         if regenerate_on_adopt is not None:
             pulumi.set(__self__, "regenerate_on_adopt", regenerate_on_adopt)
         if rotate_after_days is not None:
@@ -82,6 +86,18 @@ class ModelAccessKeyArgs:
     @adopt_uuid.setter
     def adopt_uuid(self, value: pulumi.Input[Optional[_builtins.str]]):
         pulumi.set(self, "adopt_uuid", value)
+
+    @_builtins.property
+    @pulumi.getter(name="deletionProtection")
+    def deletion_protection(self) -> pulumi.Input[Optional[_builtins.bool]]:
+        """
+        Refuse to delete the key at DigitalOcean (destroy, or the resource leaving the program). Unset: on for a key the stack adopted or imported, which only the control panel can make again, off for one it created. Set it to false and `up` before deleting an adopted key.
+        """
+        return pulumi.get(self, "deletion_protection")
+
+    @deletion_protection.setter
+    def deletion_protection(self, value: pulumi.Input[Optional[_builtins.bool]]):
+        pulumi.set(self, "deletion_protection", value)
 
     @_builtins.property
     @pulumi.getter(name="regenerateOnAdopt")
@@ -128,6 +144,7 @@ class ModelAccessKey(pulumi.CustomResource):
                  opts: Optional[pulumi.ResourceOptions] = None,
                  adopt_existing: pulumi.Input[Optional[_builtins.bool]] = None,
                  adopt_uuid: pulumi.Input[Optional[_builtins.str]] = None,
+                 deletion_protection: pulumi.Input[Optional[_builtins.bool]] = None,
                  name: pulumi.Input[Optional[_builtins.str]] = None,
                  regenerate_on_adopt: pulumi.Input[Optional[_builtins.bool]] = None,
                  rotate_after_days: pulumi.Input[Optional[_builtins.float]] = None,
@@ -140,6 +157,7 @@ class ModelAccessKey(pulumi.CustomResource):
         :param pulumi.ResourceOptions opts: Options for the resource.
         :param pulumi.Input[_builtins.bool] adopt_existing: Adopt the one existing key whose name is exactly `name` instead of creating one.
         :param pulumi.Input[_builtins.str] adopt_uuid: Adopt the existing key with this UUID instead of creating one.
+        :param pulumi.Input[_builtins.bool] deletion_protection: Refuse to delete the key at DigitalOcean (destroy, or the resource leaving the program). Unset: on for a key the stack adopted or imported, which only the control panel can make again, off for one it created. Set it to false and `up` before deleting an adopted key.
         :param pulumi.Input[_builtins.str] name: The key's name in DigitalOcean; changing it renames the key in place.
         :param pulumi.Input[_builtins.bool] regenerate_on_adopt: Regenerate an adopted key so the stack holds a working secret (default true).
         :param pulumi.Input[_builtins.float] rotate_after_days: Regenerate once the secret is older than this many days (checked on each preview/up).
@@ -171,6 +189,7 @@ class ModelAccessKey(pulumi.CustomResource):
                  opts: Optional[pulumi.ResourceOptions] = None,
                  adopt_existing: pulumi.Input[Optional[_builtins.bool]] = None,
                  adopt_uuid: pulumi.Input[Optional[_builtins.str]] = None,
+                 deletion_protection: pulumi.Input[Optional[_builtins.bool]] = None,
                  name: pulumi.Input[Optional[_builtins.str]] = None,
                  regenerate_on_adopt: pulumi.Input[Optional[_builtins.bool]] = None,
                  rotate_after_days: pulumi.Input[Optional[_builtins.float]] = None,
@@ -186,6 +205,7 @@ class ModelAccessKey(pulumi.CustomResource):
 
             __props__.__dict__["adopt_existing"] = adopt_existing
             __props__.__dict__["adopt_uuid"] = adopt_uuid
+            __props__.__dict__["deletion_protection"] = deletion_protection
             if name is None and not opts.urn:
                 raise TypeError("Missing required property 'name'")
             __props__.__dict__["name"] = name
@@ -194,6 +214,7 @@ class ModelAccessKey(pulumi.CustomResource):
             __props__.__dict__["secret_version"] = secret_version
             __props__.__dict__["created_at"] = None
             __props__.__dict__["created_by"] = None
+            __props__.__dict__["origin"] = None
             __props__.__dict__["rotated_at"] = None
             __props__.__dict__["secret_key"] = None
             __props__.__dict__["uuid"] = None
@@ -225,7 +246,9 @@ class ModelAccessKey(pulumi.CustomResource):
         __props__.__dict__["adopt_uuid"] = None
         __props__.__dict__["created_at"] = None
         __props__.__dict__["created_by"] = None
+        __props__.__dict__["deletion_protection"] = None
         __props__.__dict__["name"] = None
+        __props__.__dict__["origin"] = None
         __props__.__dict__["regenerate_on_adopt"] = None
         __props__.__dict__["rotate_after_days"] = None
         __props__.__dict__["rotated_at"] = None
@@ -273,12 +296,28 @@ class ModelAccessKey(pulumi.CustomResource):
         return pulumi.get(self, "created_by")
 
     @_builtins.property
+    @pulumi.getter(name="deletionProtection")
+    def deletion_protection(self) -> pulumi.Output[Optional[_builtins.bool]]:
+        """
+        Refuse to delete the key at DigitalOcean (destroy, or the resource leaving the program). Unset: on for a key the stack adopted or imported, which only the control panel can make again, off for one it created. Set it to false and `up` before deleting an adopted key.
+        """
+        return pulumi.get(self, "deletion_protection")
+
+    @_builtins.property
     @pulumi.getter
     def name(self) -> pulumi.Output[_builtins.str]:
         """
         The key's name in DigitalOcean; changing it renames the key in place.
         """
         return pulumi.get(self, "name")
+
+    @_builtins.property
+    @pulumi.getter
+    def origin(self) -> pulumi.Output[_builtins.str]:
+        """
+        How the stack came to hold the key: "created" through the API, "adopted" or "imported" (made in the control panel, so protected from deletion unless told otherwise).
+        """
+        return pulumi.get(self, "origin")
 
     @_builtins.property
     @pulumi.getter(name="regenerateOnAdopt")

@@ -21,6 +21,7 @@ class RotatingModelAccessKeyArgs:
     def __init__(__self__, *,
                  name: pulumi.Input[_builtins.str],
                  adopt_uuids: pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]] = None,
+                 deletion_protection: pulumi.Input[Optional[_builtins.bool]] = None,
                  emergency_rotations: pulumi.Input[Optional[_builtins.int]] = None,
                  min_rotation_interval_hours: pulumi.Input[Optional[_builtins.float]] = None,
                  rotate_after_days: pulumi.Input[Optional[_builtins.float]] = None,
@@ -31,6 +32,7 @@ class RotatingModelAccessKeyArgs:
 
         :param pulumi.Input[_builtins.str] name: The keys' names are `<name>-a` and `<name>-b`.
         :param pulumi.Input[Sequence[pulumi.Input[_builtins.str]]] adopt_uuids: Take over two keys made in the control panel (slot a's UUID, then slot b's) instead of creating them.
+        :param pulumi.Input[_builtins.bool] deletion_protection: Refuse to delete the two keys at DigitalOcean; unset, on for adopted keys (only the control panel makes them again), off for created ones.
         :param pulumi.Input[_builtins.int] emergency_rotations: Raise it by one to regenerate both slots at once, whatever the interval (a leaked key).
         :param pulumi.Input[_builtins.float] min_rotation_interval_hours: The least time the previous secret keeps working after it stopped being active: a sooner rotation is refused (default 24 hours).
         :param pulumi.Input[_builtins.float] rotate_after_days: Rotate on a schedule as well: one rotation per this many days since `rotation_anchor`, added to `rotation`.
@@ -40,6 +42,8 @@ class RotatingModelAccessKeyArgs:
         pulumi.set(__self__, "name", name)
         if adopt_uuids is not None:
             pulumi.set(__self__, "adopt_uuids", adopt_uuids)
+        if deletion_protection is not None:
+            pulumi.set(__self__, "deletion_protection", deletion_protection)
         if emergency_rotations is not None:
             pulumi.set(__self__, "emergency_rotations", emergency_rotations)
         if min_rotation_interval_hours is not None:
@@ -74,6 +78,18 @@ class RotatingModelAccessKeyArgs:
     @adopt_uuids.setter
     def adopt_uuids(self, value: pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]]):
         pulumi.set(self, "adopt_uuids", value)
+
+    @_builtins.property
+    @pulumi.getter(name="deletionProtection")
+    def deletion_protection(self) -> pulumi.Input[Optional[_builtins.bool]]:
+        """
+        Refuse to delete the two keys at DigitalOcean; unset, on for adopted keys (only the control panel makes them again), off for created ones.
+        """
+        return pulumi.get(self, "deletion_protection")
+
+    @deletion_protection.setter
+    def deletion_protection(self, value: pulumi.Input[Optional[_builtins.bool]]):
+        pulumi.set(self, "deletion_protection", value)
 
     @_builtins.property
     @pulumi.getter(name="emergencyRotations")
@@ -143,6 +159,7 @@ class RotatingModelAccessKey(pulumi.ComponentResource):
                  resource_name: str,
                  opts: Optional[pulumi.ResourceOptions] = None,
                  adopt_uuids: pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]] = None,
+                 deletion_protection: pulumi.Input[Optional[_builtins.bool]] = None,
                  emergency_rotations: pulumi.Input[Optional[_builtins.int]] = None,
                  min_rotation_interval_hours: pulumi.Input[Optional[_builtins.float]] = None,
                  name: pulumi.Input[Optional[_builtins.str]] = None,
@@ -156,6 +173,7 @@ class RotatingModelAccessKey(pulumi.ComponentResource):
         :param str resource_name: The name of the resource.
         :param pulumi.ResourceOptions opts: Options for the resource.
         :param pulumi.Input[Sequence[pulumi.Input[_builtins.str]]] adopt_uuids: Take over two keys made in the control panel (slot a's UUID, then slot b's) instead of creating them.
+        :param pulumi.Input[_builtins.bool] deletion_protection: Refuse to delete the two keys at DigitalOcean; unset, on for adopted keys (only the control panel makes them again), off for created ones.
         :param pulumi.Input[_builtins.int] emergency_rotations: Raise it by one to regenerate both slots at once, whatever the interval (a leaked key).
         :param pulumi.Input[_builtins.float] min_rotation_interval_hours: The least time the previous secret keeps working after it stopped being active: a sooner rotation is refused (default 24 hours).
         :param pulumi.Input[_builtins.str] name: The keys' names are `<name>-a` and `<name>-b`.
@@ -188,6 +206,7 @@ class RotatingModelAccessKey(pulumi.ComponentResource):
                  resource_name: str,
                  opts: Optional[pulumi.ResourceOptions] = None,
                  adopt_uuids: pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]] = None,
+                 deletion_protection: pulumi.Input[Optional[_builtins.bool]] = None,
                  emergency_rotations: pulumi.Input[Optional[_builtins.int]] = None,
                  min_rotation_interval_hours: pulumi.Input[Optional[_builtins.float]] = None,
                  name: pulumi.Input[Optional[_builtins.str]] = None,
@@ -206,6 +225,7 @@ class RotatingModelAccessKey(pulumi.ComponentResource):
             __props__ = RotatingModelAccessKeyArgs.__new__(RotatingModelAccessKeyArgs)
 
             __props__.__dict__["adopt_uuids"] = adopt_uuids
+            __props__.__dict__["deletion_protection"] = deletion_protection
             __props__.__dict__["emergency_rotations"] = emergency_rotations
             __props__.__dict__["min_rotation_interval_hours"] = min_rotation_interval_hours
             if name is None and not opts.urn:
