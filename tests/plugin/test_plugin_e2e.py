@@ -159,6 +159,23 @@ def test_yaml_through_the_yaml_host_and_pulumi_import(
         assert inference_status(emu, panel.secret) == 401
         urn = "urn:pulumi:dev::keys-in-yaml::do-genai:index:ModelAccessKey::panel"
         cli.run(project, "state", "unprotect", urn, "--yes")
+        # The engine's protection lifted, ours remains: a key the stack imported is not
+        # deleted, and the message speaks the plugin's names.
+        refused = cli.run(project, "destroy", "--yes", "--skip-preview", check=False)
+        said = refused.stdout + refused.stderr
+        assert refused.returncode != 0
+        assert "it was imported, not created by this stack" in said
+        assert "set deletionProtection to false" in said
+        assert "retainOnDelete" in said
+        assert "deletion_protection" not in said
+        assert panel.uuid in emu.state.keys
+        # Its first way out: deletionProtection false on the key, `up`, then destroy.
+        lines = (project / "Pulumi.yaml").read_text().splitlines()
+        at = next(i for i, line in enumerate(lines) if line.strip() == "name: made-in-panel")
+        indent = lines[at][: len(lines[at]) - len(lines[at].lstrip())]
+        lines.insert(at + 1, f"{indent}deletionProtection: false")
+        (project / "Pulumi.yaml").write_text("\n".join(lines) + "\n")
+        cli.run(project, "up", "--yes", "--skip-preview")
         cli.run(project, "destroy", "--yes", "--skip-preview")
         assert not emu.state.keys
 

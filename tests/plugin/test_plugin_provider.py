@@ -10,8 +10,9 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from do_genai_model_keys.api.errors import ConfigurationError
 from do_genai_model_keys.dynamic.key_inputs import UNKNOWN
-from do_genai_model_keys.dynamic.runtime import reset_runtime
+from do_genai_model_keys.dynamic.runtime import reset_runtime, runtime
 from do_genai_model_keys.emulator import Emulator
 from do_genai_model_keys.plugin.provider import KeysProvider
 from do_genai_model_keys.plugin.schema import KEY_TOKEN, package_schema
@@ -199,6 +200,7 @@ def test_the_schema_marks_the_secret_and_names_every_input() -> None:
         "adoptUuid",
         "adoptExisting",
         "regenerateOnAdopt",
+        "deletionProtection",
     }
     assert schema["config"]["variables"]["token"]["secret"] is True
     assert set(schema["functions"]) == {
@@ -255,3 +257,43 @@ def test_provider_settings_errors_name_the_setting_and_a_plain_token_is_kept_sec
     assert failure.property == "apiEndpoint"
     assert "api_endpoint" not in failure.reason
     assert checked.inputs["token"].is_secret
+
+
+def test_an_explicit_provider_naming_an_endpoint_never_takes_the_environments_token(
+    emulator: Emulator, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`DIGITALOCEAN_TOKEN` is the stack's account's: an explicit provider that names another
+    endpoint but no token fails, naming the fix, and sends nothing; the stack's default
+    provider still takes it, as CI sets it."""
+    monkeypatch.setenv("DIGITALOCEAN_TOKEN", emulator.token)
+    endpoint = wire(apiEndpoint=emulator.url)
+    explicit = KeysProvider()
+    urn = "urn:pulumi:dev::p::pulumi:providers:do-genai::prod"
+    run(explicit.check_config(api.CheckRequest(urn, {}, endpoint, b"")))
+    with pytest.raises(ConfigurationError) as refused:
+        run(explicit.configure(api.ConfigureRequest({}, endpoint, True, True)))
+    assert "names the endpoint" in str(refused.value)
+    assert "DIGITALOCEAN_TOKEN" in str(refused.value)
+    assert emulator.token not in str(refused.value)
+
+    default = KeysProvider()
+    urn = "urn:pulumi:dev::p::pulumi:providers:do-genai::default_0_3_0"
+    run(default.check_config(api.CheckRequest(urn, {}, endpoint, b"")))
+    run(default.configure(api.ConfigureRequest({}, endpoint, True, True)))
+    assert create(default, name="from-ci").resource_id in emulator.state.keys
+
+
+def test_a_moved_key_without_an_account_mark_is_never_dropped_unconfirmed(
+    plugin: KeysProvider, emulator: Emulator
+) -> None:
+    """A key `move-to-plugin` wrote has no account mark: a refresh that does not find it
+    cannot tell a deleted key from a changed token, so it drops nothing and says so."""
+    made = create(plugin, name="moved")
+    uuid = str(made.resource_id)
+    unmarked = {k: v for k, v in made.properties.items() if not k.startswith("__")}
+    emulator.state.delete_key(uuid)
+    runtime().keys.listing.expire()  # a new refresh: what the account holds now
+    with pytest.raises(Exception, match="Nothing was dropped from the state"):
+        run(plugin.read(api.ReadRequest(URN, uuid, unmarked, {})))
+    gone = run(plugin.read(api.ReadRequest(URN, uuid, made.properties, {})))  # marked: dropped
+    assert gone.resource_id is None

@@ -47,6 +47,23 @@ def import_copies(
     stack.import_stack(auto.Deployment(version=exported.version, deployment=deployment))
 
 
+def unprotect_keys(stack: auto.Stack) -> None:
+    """Set deletion_protection to false on every key of the stack's state (either door)."""
+    exported = stack.export_stack()
+    deployment = dict(exported.deployment or {})
+    changed = False
+    for resource in deployment.get("resources", []):
+        if not resource.get("type", "").endswith("ModelAccessKey"):
+            continue
+        name = "deletionProtection" if resource["type"].startswith("do-genai:") else None
+        name = name or "deletion_protection"
+        for part in ("inputs", "outputs"):
+            resource.setdefault(part, {})[name] = False
+        changed = True
+    if changed:
+        stack.import_stack(auto.Deployment(version=exported.version, deployment=deployment))
+
+
 def seed_keys(stack: auto.Stack, emulator: Emulator, n: int, prefix: str) -> None:
     """Turn a stack holding one key into one holding `n` keys adopted from the emulator's
     control panel (`<prefix>-0000`, ...), each with its live secret, without an `up` of each:
@@ -133,8 +150,13 @@ class KeyStack:
         assert self.stack is not None
         return self.stack.refresh(on_output=self.output.append)
 
-    def destroy(self) -> auto.DestroyResult:
+    def destroy(self, *, unprotect: bool = True) -> auto.DestroyResult:
+        """Destroy the stack; with `unprotect`, first lift the deletion protection of its
+        adopted keys in the state (what `up` with deletion_protection=False would write), so
+        a test that adopted keys from the panel ends with none at DigitalOcean."""
         assert self.stack is not None
+        if unprotect:
+            unprotect_keys(self.stack)
         return self.stack.destroy(on_output=self.output.append)
 
     def set_env(self, name: str, value: str) -> None:

@@ -34,7 +34,7 @@ from ..api.config import (
     resolve_settings,
     whose,
 )
-from ..api.errors import ConfigurationError, GenAIError
+from ..api.errors import ConfigurationError, GenAIError, KeyLookupError
 from ..dynamic import diagnostics
 from ..dynamic import resources as core
 from ..dynamic.key_inputs import INPUTS, UNKNOWN
@@ -67,6 +67,9 @@ class KeysProvider(wire_api.Provider):
         self._imported: set[str] = set()
         self._imported_lock = threading.Lock()
         self._settings: ClientSettings | None = None
+        self._explicit = False
+        """Whether this process serves an explicit `Provider` resource (its URN, seen by
+        `check_config`), not the stack's default provider."""
 
     async def _run(self, urn: str, call: Callable[[], T]) -> T:
         """`call` on a worker thread, its warnings shown on the resource `urn`, and our errors
@@ -85,6 +88,7 @@ class KeysProvider(wire_api.Provider):
 
     async def check_config(self, request: wire_api.CheckRequest) -> wire_api.CheckResponse:
         news = request.new_inputs
+        self._explicit = not request.urn.rpartition("::")[2].startswith("default")
         failures = [
             wire_api.CheckFailure(name, problem) for name, problem in _config_problems(news)
         ]
@@ -104,7 +108,7 @@ class KeysProvider(wire_api.Provider):
 
     async def configure(self, request: wire_api.ConfigureRequest) -> wire_api.ConfigureResponse:
         given = _config_of(request.args) or _config_from_variables(request.variables)
-        settings = _settings(given)
+        settings = _settings(given, explicit=self._explicit)
         self._settings = settings
         use_settings(settings).preflight = True
         return wire_api.ConfigureResponse(
@@ -205,7 +209,7 @@ class KeysProvider(wire_api.Provider):
         def read() -> Any:
             found = self._core.read(request.resource_id, props)
             if found.id is None:  # gone, unless the provider now points at another account
-                self._same_account(props, request.resource_id)
+                self._gone_for_sure(props, request.resource_id)
             return found
 
         found = await self._run(request.urn, read)
@@ -232,6 +236,22 @@ class KeysProvider(wire_api.Provider):
         mark = state.get(ACCOUNT)
         if mark and mark != _account_mark(self._account_settings()):
             core.confirm_in_account(uuid, str(state.get("name") or ""))
+
+    def _gone_for_sure(self, state: Mapping[str, Any], uuid: str) -> None:
+        """A key a refresh did not find is dropped from the state only when its state says it
+        lives in the account the provider points at now; a state without the mark (a key moved
+        by `move-to-plugin`) cannot say, so nothing is dropped and the error says what to do."""
+        if state.get(ACCOUNT):
+            self._same_account(state, uuid)
+            return
+        raise KeyLookupError(
+            f"model access key {state.get('name')!r} ({uuid}) is not in the account the "
+            "provider points at, and its state does not say which account it was taken in "
+            "(it was moved by move-to-plugin before its first refresh here), so whether it was "
+            "deleted or the token or endpoint changed cannot be told. Nothing was dropped from "
+            "the state. If the token or endpoint changed, put them back and refresh; if the key "
+            "was deleted at DigitalOcean, remove it with `pulumi state delete '<its URN>'`"
+        )
 
     # --- the functions ---------------------------------------------------------------------
 
@@ -325,13 +345,28 @@ def _config_problems(news: Mapping[str, PropertyValue]) -> Iterator[tuple[str, s
         yield camel(field), spelled(said.replace(f"argument {field}", camel(field)), FIELDS)
 
 
-def _settings(given: Mapping[str, Any], *, check_only: bool = False) -> ClientSettings:
+def _settings(
+    given: Mapping[str, Any], *, check_only: bool = False, explicit: bool = False
+) -> ClientSettings:
     """The account's settings: what the provider is given, then the environment, then the
-    defaults (the dynamic door's order, with the provider's inputs for the stack config)."""
+    defaults (the dynamic door's order, with the provider's inputs for the stack config).
+
+    An explicit provider that names an endpoint is an account of its own, as `Account` is in
+    the dynamic door: the environment, meant for the stack's account, plays no part, and its
+    token must be its own (`DIGITALOCEAN_TOKEN` would otherwise go to that endpoint)."""
     unknown = any(isinstance(v, str) and v == UNKNOWN for v in given.values())
     if unknown and check_only:
         return ClientSettings()
-    settings = resolve_settings(explicit=dict(given), environ=os.environ)
+    own = explicit and any(given.get(k) for k in ("api_endpoint", "inference_endpoint"))
+    if own and not given.get("token"):
+        endpoint = given.get("api_endpoint") or given.get("inference_endpoint")
+        raise ConfigurationError(
+            f"this do-genai provider names the endpoint {endpoint} but no token: a provider "
+            "that names an endpoint is an account of its own and never takes the environment's "
+            "DIGITALOCEAN_TOKEN (meant for the stack's account). Give it its token: "
+            "new Provider(name, {token: ..., apiEndpoint: ...})"
+        )
+    settings = resolve_settings(explicit=dict(given), environ={} if own else os.environ)
     check_transport_security(settings, os.environ)
     return settings
 
