@@ -7,7 +7,9 @@ It follows what a user does on DigitalOcean today:
 3. `pulumi stack init`, `pulumi config set --secret digitalocean:token ...`, `pulumi up`: the
    program adopts the key by name and regenerates its secret;
 4. reads the secret with `pulumi stack output --show-secrets` and calls the inference API;
-5. `pulumi destroy` and `pulumi stack rm`, then stops the emulator.
+5. `pulumi destroy`, refused: the adopted key is protected, since only the control panel can
+   make it again; `deletionProtection` set to false, `pulumi up`, then `pulumi destroy` and
+   `pulumi stack rm`, and stops the emulator.
 
 The stack lives on a file backend in a temporary folder; nothing touches Pulumi Cloud.
 """
@@ -48,9 +50,10 @@ def step(text: str) -> None:
     print(f"\n=== {text}", flush=True)
 
 
-def pulumi(env: dict[str, str], *args: str, capture: bool = False) -> str:
+def pulumi(env: dict[str, str], *args: str, capture: bool = False, fails: bool = False) -> str:
     """Run the `pulumi` CLI in the project root, as a user would; show its output (the value
-    of a `config set --secret` is never shown, even a throwaway emulator's token)."""
+    of a `config set --secret` is never shown, even a throwaway emulator's token). `fails`:
+    the step is meant to be refused, and its output is returned."""
     shown = [*args[:-1], "[secret]"] if "--secret" in args else list(args)
     print(f"$ pulumi {' '.join(shown)}", flush=True)
     done = subprocess.run(  # noqa: S603  # the CLI a user runs, found on PATH
@@ -58,9 +61,13 @@ def pulumi(env: dict[str, str], *args: str, capture: bool = False) -> str:
         cwd=ROOT,
         env=env,
         text=True,
-        capture_output=capture,
+        capture_output=capture or fails,
         check=False,
     )
+    if fails:
+        if done.returncode == 0:
+            raise SystemExit(f"pulumi {args[0]} was meant to be refused, and was not")
+        return done.stdout + done.stderr
     if done.returncode != 0:
         raise SystemExit(f"pulumi {args[0]} failed (exit {done.returncode}): {done.stderr or ''}")
     return done.stdout if capture else ""
@@ -121,7 +128,16 @@ def main() -> int:
         old = httpx.get(f"{url}/v1/models", headers={"Authorization": f"Bearer {panel_secret}"})
         print(f"the panel's original secret now gets {old.status_code}: adoption regenerated it")
 
-        step("pulumi destroy and stack rm")
+        step("pulumi destroy: refused, the adopted key is protected (nobody can make it again)")
+        said = pulumi(env, "destroy", "--yes", fails=True)
+        reason = next(line for line in said.splitlines() if "protected from deletion" in line)
+        print(reason.strip())
+        kept = httpx.get(f"{url}/v1/models", headers=auth).status_code
+        print(f"nothing was deleted: the stack's secret still gets {kept}")
+
+        step("lift the protection with an `up`, then destroy and stack rm")
+        pulumi(env, "config", "set", "deletionProtection", "false")
+        pulumi(env, "up", "--yes")
         pulumi(env, "destroy", "--yes")
         pulumi(env, "stack", "rm", STACK, "--yes")
         step("done: the demo cleaned up after itself")

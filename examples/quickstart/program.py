@@ -5,7 +5,11 @@ panel (GenAI > Model access keys), name it `quickstart-web` (or set `keyName`), 
 adopts it and regenerates its secret so the stack holds one that works. Raise `secretVersion`
 to rotate it in place.
 
-Config: `keyName` (default `quickstart-web`), `secretVersion` (default 1), plus the provider's
+An adopted key is protected from deletion: `pulumi destroy` refuses to delete it until
+`deletionProtection` is set to false and `pulumi up` has run.
+
+Config: `keyName` (default `quickstart-web`), `secretVersion` (default 1), `deletionProtection`
+(default: on for the adopted key), plus the provider's
 `digitalocean:token` (secret) and, for the emulator, `digitalocean:apiEndpoint` and
 `digitalocean:inferenceEndpoint`.
 """
@@ -28,6 +32,8 @@ def program() -> None:
         name=config.get("keyName") or "quickstart-web",
         adopt_existing=True,
         secret_version=config.get_int("secretVersion") or 1,
+        # Unset: on, since the key was adopted and only the control panel can make it again.
+        deletion_protection=config.get_bool("deletionProtection"),
     )
     pulumi.export("serverless_model_count", len(models.models))
     pulumi.export("first_serverless_models", list(models.ids[:3]))

@@ -165,6 +165,8 @@ def _json(text: str, what: str) -> Any:
         return json.loads(text)
     except ValueError:
         raise InventoryError(f"`{what}` did not answer with JSON") from None
+    except RecursionError:
+        raise InventoryError(f"`{what}` answered with JSON nested too deeply to read") from None
 
 
 SECRET_SIGNATURE = "4dabf18193072939515e22adb298388d"  # noqa: S105  # a marker, no secret
@@ -296,11 +298,18 @@ def _flags(entry: KeyReport, max_age_days: float | None, at: datetime) -> list[s
     if any(h.secret_state == DEAD for h in entry.holdings):
         flags.append("dead")
     if max_age_days is not None and any(
-        h.rotated_at and parse_time(h.rotated_at) < at - timedelta(days=max_age_days)
-        for h in entry.holdings
+        _older_than(h.rotated_at, at - timedelta(days=max_age_days)) for h in entry.holdings
     ):
         flags.append("old")
     return flags
+
+
+def _older_than(rotated_at: str, limit: datetime) -> bool:
+    """Whether a state's `rotated_at` is before `limit`; a value that is no time is not."""
+    try:
+        return bool(rotated_at) and parse_time(rotated_at) < limit
+    except (ValueError, OverflowError):
+        return False
 
 
 def exit_code(reports: Sequence[KeyReport]) -> int:
@@ -401,8 +410,16 @@ def main(argv: Sequence[str] | None = None, *, out: TextIO | None = None) -> int
 
 
 MAX_AGE_DAYS = 36_500
-UNREADABLE_SHAPES = (KeyError, TypeError, ValueError, AttributeError)
-"""What reading an answer of an unexpected shape raises."""
+UNREADABLE_SHAPES = (
+    KeyError,
+    TypeError,
+    ValueError,
+    AttributeError,
+    OverflowError,
+    RecursionError,
+)
+"""What reading an answer of an unexpected shape raises (numbers too large for date arithmetic
+and nesting too deep included): each is that stack's "could not be read", never a crash."""
 
 
 def _what(error: BaseException) -> str:

@@ -65,7 +65,12 @@ def move(deployment: dict[str, Any]) -> tuple[dict[str, Any], list[str]]:
     if not keys:
         raise MoveError(f"the state holds no dynamic ModelAccessKey ({KEY_TYPE}): nothing to move")
     taken = {r["urn"] for r in resources if r.get("type") in TYPES.values()}
-    stack = next(r for r in resources if r.get("type") == "pulumi:pulumi:Stack")
+    stack = next((r for r in resources if r.get("type") == "pulumi:pulumi:Stack"), None)
+    if stack is None or not isinstance(stack.get("urn"), str):
+        raise MoveError(
+            "the state holds no pulumi:pulumi:Stack resource with a URN: is the file what "
+            "`pulumi stack export` wrote? Nothing was written"
+        )
     prefix = stack["urn"].split("::pulumi:pulumi:Stack::")[0]
     provider_urn = f"{prefix}::{PROVIDER_TYPE}::{PROVIDER_NAME}"
     provider_id = str(uuids.uuid4())
@@ -198,6 +203,12 @@ def _encrypted_keys(deployment: dict[str, Any]) -> set[str]:
     return found
 
 
+def _one_line(error: BaseException) -> str:
+    """An error for the one line a command prints: its first line, at most 200 characters."""
+    text = str(error).splitlines()[0] if str(error) else type(error).__name__
+    return text[:200]
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="python -m do_genai_model_keys move-to-plugin",
@@ -211,8 +222,11 @@ def main(argv: list[str] | None = None) -> int:
         deployment = json.loads(args.state.read_text())
         encrypted = _encrypted_keys(deployment)
         moved, config = move(deployment)
-    except (OSError, ValueError) as error:
-        print(f"move-to-plugin: cannot read {args.state}: {error}", file=sys.stderr)
+    except (OSError, ValueError, TypeError, KeyError, AttributeError, OverflowError) as error:
+        print(f"move-to-plugin: cannot read {args.state}: {_one_line(error)}", file=sys.stderr)
+        return 2
+    except RecursionError:
+        print(f"move-to-plugin: cannot read {args.state}: nested too deeply", file=sys.stderr)
         return 2
     except MoveError as error:
         print(f"move-to-plugin: {error}", file=sys.stderr)

@@ -26,6 +26,7 @@ from ..api.times import format_time, now, parse_time
 from ..dynamic import ROTATING_KEY_TYPE
 from .inventory import (
     UNREADABLE,
+    UNREADABLE_SHAPES,
     InventoryError,
     Run,
     _cell,
@@ -72,7 +73,13 @@ def stack_rotations(run: Run, stack: str, at: datetime) -> list[RotationStatus]:
         outputs = resource.get("outputs")
         if not isinstance(outputs, dict):
             raise InventoryError(f"the export of {stack} holds a rotating key without outputs")
-        found.append(_status(stack, str(resource.get("urn", "")), outputs, at))
+        try:
+            found.append(_status(stack, str(resource.get("urn", "")), outputs, at))
+        except UNREADABLE_SHAPES as error:
+            raise InventoryError(
+                f"the export of {stack} holds a rotating key that cannot be read "
+                f"({type(error).__name__}: {_cell(str(error))[:200]})"
+            ) from None
     return found
 
 
@@ -80,7 +87,7 @@ def _status(stack: str, urn: str, outputs: Mapping[str, Any], at: datetime) -> R
     rotated_at = _time(outputs.get("rotated_at"))
     floor = _number(outputs.get("min_rotation_interval_hours"))
     due = _next_period(outputs.get("rotate_after_days"), outputs.get("rotation_anchor"), rotated_at)
-    not_before = rotated_at + timedelta(hours=floor) if rotated_at and floor else None
+    not_before = _later(rotated_at, timedelta(hours=floor)) if rotated_at and floor else None
     dies = max(due, not_before) if due and not_before else due
     return RotationStatus(
         stack=stack,
@@ -105,7 +112,16 @@ def _next_period(days: Any, anchor: Any, after: datetime | None) -> datetime | N
     if period <= 0 or start is None or after is None:
         return None
     elapsed = max(0.0, (after - start).total_seconds() / 86400)
-    return start + timedelta(days=period * (math.floor(elapsed / period) + 1))
+    periods = min(math.floor(elapsed / period) + 1, MOST)
+    return _later(start, timedelta(days=min(period * periods, MOST)))
+
+
+def _later(at: datetime, by: timedelta) -> datetime | None:
+    """`at + by`, or None past the calendar's end (year 9999): no rotation is due then."""
+    try:
+        return at + by
+    except OverflowError:
+        return None
 
 
 def _time(value: Any) -> datetime | None:
@@ -122,10 +138,19 @@ def _text(value: Any) -> str:
     return value if isinstance(value, str) else ""
 
 
+MOST = 1_000_000.0
+"""Above any count, hours or days a state holds for real (a million days is 2,700 years): a
+larger number is read as this, so date arithmetic never overflows."""
+
+
 def _number(value: Any) -> float:
-    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+    if isinstance(value, bool) or not isinstance(value, int | float):
         return 0.0
-    return float(value)
+    try:
+        number = float(value)
+    except OverflowError:  # an integer beyond any float
+        return MOST if value > 0 else 0.0
+    return min(number, MOST) if math.isfinite(number) and number > 0 else 0.0
 
 
 def render_table(rows: Sequence[RotationStatus]) -> str:
