@@ -43,3 +43,16 @@ def test_model_access_key_through_mocks(mocked: Emulator):
         same_secret(secret, live.secret, "secret")
 
     return pulumi.Output.all(key.uuid, key.name, key.secret_key).apply(check)
+
+
+@pulumi.runtime.test
+def test_a_pairs_input_given_as_a_secret_is_refused_by_name(mocked: Emulator):
+    """The rotation count decides which slot is regenerated when the program runs: a secret or
+    another resource's output cannot, and the error says which input and why (it read
+    `Unexpected <class 'Exception'>` and an object's repr)."""
+    from do_genai_model_keys import RotatingModelAccessKey
+
+    with pytest.raises(ValueError, match="rotation must be a known value") as refused:
+        RotatingModelAccessKey("pair", name="pair", rotation=pulumi.Output.secret(1))
+    assert "not a secret and not another resource's output" in str(refused.value)
+    assert "object at 0x" not in str(refused.value)

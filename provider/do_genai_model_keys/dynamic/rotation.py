@@ -132,6 +132,16 @@ class RotatingModelAccessKey(pulumi.ComponentResource):
             _key: The provider plugin's key resource (with `uuid`, `secret_key` and
                 `rotated_at` outputs).
         """
+        decided = {
+            "name": name,
+            "rotation": rotation,
+            "rotate_after_days": rotate_after_days,
+            "rotation_anchor": rotation_anchor,
+            "min_rotation_interval_hours": min_rotation_interval_hours,
+            "emergency_rotations": emergency_rotations,
+        }
+        for input_name, value in decided.items():
+            known(resource_name, input_name, value)
         super().__init__(_type, resource_name, None, opts)
         if adopt_uuids is not None and len(adopt_uuids) != 2:
             raise ValueError(
@@ -197,6 +207,19 @@ class RotatingModelAccessKey(pulumi.ComponentResource):
                 "emergency_rotations": emergency_rotations,
             }
         )
+
+
+def known(component: str, name: str, value: Any) -> Any:
+    """`value`, an input the component decides with when the program runs; a secret or another
+    resource's output is an `Output`, whose value is not known then: refused, naming `name`
+    as the caller's language spells it."""
+    if isinstance(value, pulumi.Output):
+        raise ValueError(
+            f"RotatingModelAccessKey {component!r}: {name} must be a known value (a number or "
+            "text from config, not a secret and not another resource's output): the rotation "
+            "count decides, when the program runs, which slot is regenerated"
+        )
+    return value
 
 
 def _check_pace(min_hours: float, emergencies: int) -> None:

@@ -20,7 +20,7 @@ import pulumi
 import pulumi.provider as classic
 
 from ..dynamic.resources import ROTATING
-from ..dynamic.rotation import RotatingModelAccessKey
+from ..dynamic.rotation import RotatingModelAccessKey, known
 from .names import camel
 from .schema import KEY_TOKEN, ROTATING_TOKEN, VERSION, rotating_inputs
 
@@ -86,7 +86,7 @@ class Components(classic.Provider):
         if resource_type != ROTATING_TOKEN:
             raise ValueError(f"unknown component {resource_type}: the package has {ROTATING_TOKEN}")
         given = {
-            python: _whole(inputs[wire])
+            python: _whole(known(name, wire, inputs[wire]))
             for python, wire in rotating_inputs().items()
             if inputs.get(wire) is not None
         }
