@@ -77,8 +77,12 @@ def test_the_root_quickstart_as_a_user_runs_it(
     refreshed = cli.run(project, "refresh", "--yes")
     HOST_CALLS["refresh"] = cli.host_calls()
     assert "error" not in refreshed.stdout.lower()
-    cli.run(project, "destroy", "--yes")
+    refused = cli.run(project, "destroy", "--yes", check=False)  # the adopted key is protected
     HOST_CALLS["destroy"] = cli.host_calls()
+    assert refused.returncode != 0
+    assert "is protected from deletion" in refused.stdout + refused.stderr
+    assert [k.uuid for k in emu.state.keys.values()] == [panel.uuid]
+    cli.destroy_adopted(project)  # the README's way out: deletionProtection false, up, destroy
     assert emu.state.keys == {}
     print("language host RPCs by command:", json.dumps(HOST_CALLS))
     # Each command's host served GetPluginInfo first; up and preview ran the program.
@@ -201,7 +205,7 @@ def test_recover_settles_a_pending_create_with_the_stacks_own_config(
     # The program does not declare it, so the next up deletes it: no orphan on the server.
     cli.run(project, "up", "--yes")
     assert made.uuid not in emu.state.keys
-    cli.run(project, "destroy", "--yes")
+    cli.destroy_adopted(project)
     after = recover(cli, project)  # after a destroy there is nothing to settle
     assert after.returncode == 0, after.stderr
     assert "no pending key creates; nothing to do" in after.stdout
@@ -252,5 +256,5 @@ def test_after_a_token_rotation_the_advice_is_what_works(
     cli.run(project, "refresh", "--yes", "--run-program")  # as advised: it works
     cli.run(project, "up", "--yes")  # as advised: it works, and stores the new token
     cli.run(project, "refresh", "--yes")
-    cli.run(project, "destroy", "--yes")
+    cli.destroy_adopted(project)
     assert emu.state.keys == {}

@@ -242,7 +242,7 @@ def test_a_users_project_with_its_own_provider_module_runs_through_the_cli(
         cli.run(project, "up", "--yes")
         assert [k.uuid for k in emu.state.keys.values()] == [third.uuid]
 
-        cli.run(project, "destroy", "--yes")
+        cli.destroy_adopted(project)
         assert emu.state.keys == {}
 
     served = interpreters.read_text().splitlines()

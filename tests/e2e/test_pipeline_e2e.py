@@ -210,4 +210,5 @@ def test_the_pipeline_rotates_three_times_and_on_schedule_with_zero_failed_reque
         )  # the previous secret, for one more rotation
         for old in history[:-2]:
             assert inference_status(emu, old) == 401  # two or more rotations ago: refused
+        cli.unprotect_keys(project)  # its keys were adopted: protected from deletion
         cli.run(project, "destroy", "--yes")

@@ -9,7 +9,7 @@ from pulumi import automation as auto
 from support import examples
 from support.emulators import inference_status
 from support.secrets import expect, same_secret
-from support.stacks import emulator_config
+from support.stacks import emulator_config, unprotect_keys
 
 pytestmark = pytest.mark.e2e
 
@@ -77,6 +77,7 @@ def test_three_rotations_keep_the_previous_secret_alive(
         stack.preview()
     assert "rotation of RotatingModelAccessKey 'app' went down to 1" in str(lowered.value)
     stack.set_config("rotation", auto.ConfigValue("3"))
+    unprotect_keys(stack)
     stack.destroy()
     assert emulator.state.keys == {}
 
@@ -114,4 +115,5 @@ def test_the_app_consumer_answers_before_and_after_a_rotation(backend, emulator:
         app.ask(before, emulator.url, "the old key is dead")
 
     reader.destroy()
+    unprotect_keys(keys)
     keys.destroy()

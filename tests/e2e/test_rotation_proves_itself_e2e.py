@@ -19,7 +19,7 @@ from do_genai_model_keys.emulator import Emulator
 from pulumi import automation as auto
 from support.emulators import api_requests, inference_status
 from support.secrets import expect, same_secret
-from support.stacks import emulator_config
+from support.stacks import emulator_config, unprotect_keys
 
 pytestmark = pytest.mark.e2e
 
@@ -132,6 +132,7 @@ def test_a_rotation_too_soon_is_refused_at_preview_and_an_emergency_rotates_both
         expect(inference_status(emu, second), 401, "the leaked active secret")
         expect(inference_status(emu, out["active_secret_key"]), 200, "the new active secret")
         expect(inference_status(emu, out["previous_secret_key"]), 200, "the new previous")
+        unprotect_keys(stack)
         stack.destroy()
 
 
@@ -173,6 +174,7 @@ def test_a_key_restricted_to_a_vpc_is_never_called_dead(backend) -> None:
         again = stack.up()
         expect(again.summary.resource_changes.get("update", 0), 0, "updates after refresh")
         expect(emu.state.keys[key.uuid].secret, issued, "the VPC key's secret")
+        unprotect_keys(stack)
         stack.destroy()
 
 
@@ -215,6 +217,7 @@ def test_the_rotation_command_shows_where_each_rotating_key_stands(backend) -> N
         assert "PREVIOUS DIES" in table
         assert "dev" in table
         assert emu.state.keys[panel[0].uuid].secret not in table + done.stdout
+        unprotect_keys(stack)
         stack.destroy()
 
 

@@ -104,6 +104,7 @@ def test_python_through_the_generated_sdk(
         again = cli.run(project, "up", "--yes", "--skip-preview")
         assert "imported with `pulumi import`" in again.stdout + again.stderr
         assert inference_status(emu, panel.secret) == 401
+        cli.unprotect_keys(project)  # the imported key is protected from deletion
         cli.run(project, "destroy", "--yes", "--skip-preview")
         assert not emu.state.keys
 
@@ -174,6 +175,10 @@ def test_yaml_through_the_yaml_host_and_pulumi_import(
         at = next(i for i, line in enumerate(lines) if line.strip() == "name: made-in-panel")
         indent = lines[at][: len(lines[at]) - len(lines[at].lstrip())]
         lines.insert(at + 1, f"{indent}deletionProtection: false")
+        # ...and the engine's own protection, which the pasted code keeps, goes too.
+        at = next(i for i, line in enumerate(lines) if line.strip() == "protect: true")
+        first = at - 1 if lines[at - 1].strip() == "options:" else at
+        del lines[first : at + 1]
         (project / "Pulumi.yaml").write_text("\n".join(lines) + "\n")
         cli.run(project, "up", "--yes", "--skip-preview")
         cli.run(project, "destroy", "--yes", "--skip-preview")
@@ -274,6 +279,12 @@ def test_typescript_through_the_generated_node_sdk_in_an_inline_program(
         node_program(cli, folder, sdk, action="up")  # the next up regenerates it
         assert inference_status(emu, panel.secret) == 401
 
+        # The imported key is protected from deletion: a destroy fails and deletes nothing,
+        # until deletionProtection false has been through an up.
+        with pytest.raises(AssertionError, match="is protected from deletion"):
+            node_program(cli, folder, sdk, action="destroy")
+        assert panel.uuid in emu.state.keys
+        node_program(cli, folder, sdk, action="up", config={"panelProtection": "false"})
         node_program(cli, folder, sdk, action="destroy")
         assert not emu.state.keys
 

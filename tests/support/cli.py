@@ -78,6 +78,26 @@ class Cli:
         self.run(project, "config", "set", "digitalocean:apiEndpoint", emu.url)
         self.run(project, "config", "set", "digitalocean:inferenceEndpoint", emu.url)
 
+    def destroy_adopted(self, project: Path) -> None:
+        """Destroy a quickstart stack whose key was adopted, as its README says: the key is
+        protected from deletion, so lift the protection with an `up` first."""
+        self.run(project, "config", "set", "deletionProtection", "false")
+        self.run(project, "up", "--yes")
+        self.run(project, "destroy", "--yes")
+
+    def unprotect_keys(self, project: Path) -> None:
+        """Lift the deletion protection of the stack's keys in its state (a test's teardown:
+        what an `up` with deletion_protection=False would write)."""
+        import json
+
+        from support.stacks import unprotected
+
+        exported = json.loads(self.run(project, "stack", "export").stdout)
+        if unprotected(exported["deployment"]):
+            moved = self.work / "unprotected.json"
+            moved.write_text(json.dumps(exported))
+            self.run(project, "stack", "import", "--file", str(moved))
+
     def host_calls(self) -> list[list[str]]:
         """The RPCs each language-host process served, in the order the processes started."""
         if not self.host_calls_file.exists():

@@ -47,20 +47,26 @@ def import_copies(
     stack.import_stack(auto.Deployment(version=exported.version, deployment=deployment))
 
 
-def unprotect_keys(stack: auto.Stack) -> None:
-    """Set deletion_protection to false on every key of the stack's state (either door)."""
-    exported = stack.export_stack()
-    deployment = dict(exported.deployment or {})
+def unprotected(deployment: dict[str, Any]) -> bool:
+    """Set deletion_protection to false on every key of a deployment (either door), as an `up`
+    with deletion_protection=False would write it; False when it holds no key."""
     changed = False
     for resource in deployment.get("resources", []):
-        if not resource.get("type", "").endswith("ModelAccessKey"):
+        kind = str(resource.get("type", ""))
+        if not kind.endswith("ModelAccessKey") or kind.endswith("RotatingModelAccessKey"):
             continue
-        name = "deletionProtection" if resource["type"].startswith("do-genai:") else None
-        name = name or "deletion_protection"
+        name = "deletionProtection" if kind.startswith("do-genai:") else "deletion_protection"
         for part in ("inputs", "outputs"):
             resource.setdefault(part, {})[name] = False
         changed = True
-    if changed:
+    return changed
+
+
+def unprotect_keys(stack: auto.Stack) -> None:
+    """Lift the deletion protection of every key of the stack's state (a test's teardown)."""
+    exported = stack.export_stack()
+    deployment = dict(exported.deployment or {})
+    if unprotected(deployment):
         stack.import_stack(auto.Deployment(version=exported.version, deployment=deployment))
 
 

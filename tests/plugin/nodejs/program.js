@@ -18,7 +18,13 @@ async function main() {
     });
     const panelUuid = config.get("panelUuid");
     if (panelUuid) {
-      new genai.ModelAccessKey("panel", { name: "made-in-panel" }, { import: panelUuid });
+      // Imported, so protected from deletion unless `panelProtection` is false.
+      const deletionProtection = config.getBoolean("panelProtection");
+      new genai.ModelAccessKey(
+        "panel",
+        { name: "made-in-panel", deletionProtection },
+        { import: panelUuid },
+      );
     }
     const models = genai.getModelsOutput({});
     return { uuid: web.id, secret: web.secretKey, models: models.ids.apply((ids) => ids.length) };
