@@ -127,3 +127,94 @@ def test_what_pulumi_said_is_told_once_without_the_automation_apis_dump() -> Non
     assert said.count("currently locked") == 1
     assert "code: 255" not in said
     assert pulumi_said("\n code: 1\n stdout: \n stderr: something broke\n") == "something broke"
+
+
+PLUGIN_KEY = "do-genai:index:ModelAccessKey"
+DEFAULT = "urn:pulumi:dev::p::pulumi:providers:do-genai::default_0_3_0::4b1f"
+EXPLICIT = "urn:pulumi:dev::p::pulumi:providers:do-genai::prod::9c2e"
+
+
+def plugin_pending(urn: str, name: str, provider: str = DEFAULT) -> dict:
+    resource = {"urn": urn, "type": PLUGIN_KEY, "custom": True, "provider": provider}
+    resource["inputs"] = {"name": name, "secretVersion": 1}
+    return {"type": "creating", "resource": resource}
+
+
+def test_a_plugin_keys_pending_create_is_settled_in_the_plugins_spelling() -> None:
+    deployment = {
+        "resources": [],
+        "pending_operations": [
+            plugin_pending("urn:made", "made"),
+            plugin_pending("urn:elsewhere", "made", provider=EXPLICIT),
+        ],
+    }
+    server = [ApiKeyInfo(uuid="u-made", name="made", created_at="2026-01-01T00:00:00Z")]
+    settled, report = settle(deployment, {"plugin": server, "dynamic": None})
+    assert report.adopted == {"urn:made": "u-made"}
+    assert report.other_account == ["urn:elsewhere"]  # an explicit provider's account
+    [recovered] = settled["resources"]
+    assert recovered["outputs"]["uuid"] == "u-made"
+    assert recovered["outputs"]["secretVersion"] == 1
+    assert recovered["outputs"]["secretKey"] == ""  # the next up regenerates it
+    assert "secret_key" not in recovered["outputs"]
+
+
+class FakeStack:
+    """What recover uses of an Automation API stack: export and import (which, like Pulumi's,
+    drops every pending operation)."""
+
+    def __init__(self, deployment: dict) -> None:
+        self.deployment = deployment
+        self.imported: list[dict] = []
+
+    def export_stack(self):
+        from pulumi import automation as auto
+
+        return auto.Deployment(version=3, deployment=dict(self.deployment))
+
+    def import_stack(self, state) -> None:
+        self.imported.append({**state.deployment, "pending_operations": []})
+
+
+class FakeClient:
+    def __init__(self, keys: list[ApiKeyInfo]) -> None:
+        self.keys = keys
+        self.listings = 0
+
+    def list_keys(self) -> list[ApiKeyInfo]:
+        self.listings += 1
+        return self.keys
+
+
+def test_what_recover_did_not_settle_stays_pending(tmp_path: Path) -> None:
+    """`pulumi stack import` drops every pending operation: with some left for a person, the
+    settled state goes into the file backend's checkpoint itself, and they stay; on another
+    backend nothing is written at all."""
+    import json
+
+    from do_genai_model_keys.commands.recovery import recover_pending_creates
+
+    ambiguous = plugin_pending("urn:twins", "twin")
+    deployment = {
+        "resources": [],
+        "pending_operations": [pending("urn:made", "made"), ambiguous],
+    }
+    keys = [ApiKeyInfo(uuid="u-made", name="made"), ApiKeyInfo(uuid="t1", name="twin")]
+    keys.append(ApiKeyInfo(uuid="t2", name="twin"))
+    client = FakeClient(keys)
+    checkpoint = tmp_path / "dev.json"
+    checkpoint.write_text(json.dumps({"version": 3, "checkpoint": {"latest": deployment}}))
+
+    stack = FakeStack(deployment)
+    report = recover_pending_creates(stack, client, checkpoint=checkpoint)  # type: ignore[arg-type]
+    assert report.adopted == {"urn:made": "u-made"}
+    assert stack.imported == []  # not through an import, which would drop `urn:twins`
+    latest = json.loads(checkpoint.read_text())["checkpoint"]["latest"]
+    assert [op["resource"]["urn"] for op in latest["pending_operations"]] == ["urn:twins"]
+    assert [r["id"] for r in latest["resources"]] == ["u-made"]
+    assert client.listings == 1  # both doors, one account: one listing
+
+    elsewhere = FakeStack(deployment)
+    report = recover_pending_creates(elsewhere, client)  # type: ignore[arg-type]
+    assert report.unwritten
+    assert elsewhere.imported == []

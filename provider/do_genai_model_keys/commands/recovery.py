@@ -26,6 +26,7 @@ import os
 import shutil
 import sys
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -39,6 +40,9 @@ from ..api.errors import ConfigurationError, GenAIError
 from ..api.models import ApiKeyInfo
 from ..dynamic import KEY_TYPE
 from ..dynamic.key_outputs import KeyOutputs
+from ..plugin import PACKAGE
+from ..plugin.names import camel, snake
+from ..plugin.schema import KEY_TOKEN
 
 log = logging.getLogger("do_genai_model_keys.recovery")
 
@@ -56,36 +60,55 @@ class RecoveryReport:
     other_account: list[str] = field(default_factory=list)
     """URNs of creates in an account other than the stack's, left pending: this listing cannot
     tell whether they happened."""
+    unwritten: bool = False
+    """Something was settled, but could not be written without dropping the operations left
+    pending (a backend other than a file one): nothing was written."""
+
+
+DOORS = {KEY_TYPE: "dynamic", KEY_TOKEN: "plugin"}
+"""Each door's key type in a state, and the door: its inputs, outputs and config namespace."""
+CONFIG_NAMESPACE = {"dynamic": "digitalocean:", "plugin": f"{PACKAGE}:"}
 
 
 def settle(
-    deployment: dict[str, Any], server_keys: list[ApiKeyInfo]
+    deployment: dict[str, Any],
+    server_keys: list[ApiKeyInfo] | Mapping[str, list[ApiKeyInfo] | None],
 ) -> tuple[dict[str, Any], RecoveryReport]:
-    """The deployment with every decidable pending key create settled (pure)."""
+    """The deployment with every decidable pending key create settled (pure). `server_keys`:
+    the keys of the stack's account, per door when the doors' config differs (None: that
+    door's account could not be listed, so its creates stay pending)."""
+    listings = (
+        server_keys
+        if isinstance(server_keys, Mapping)
+        else dict.fromkeys(DOORS.values(), server_keys)
+    )
     resources = list(deployment.get("resources") or [])
-    held = {r.get("id") for r in resources if r.get("type") == KEY_TYPE}
+    held = {r.get("id") for r in resources if r.get("type") in DOORS}
     claimed: set[str] = set()
     report = RecoveryReport()
     remaining = []
     for operation in deployment.get("pending_operations") or []:
         resource = operation.get("resource") or {}
-        if operation.get("type") != "creating" or resource.get("type") != KEY_TYPE:
+        door = DOORS.get(resource.get("type", ""))
+        if operation.get("type") != "creating" or door is None:
             remaining.append(operation)
             continue
         urn = resource["urn"]
-        if (resource.get("inputs") or {}).get("account"):
-            # Made in another account (Account(...)), whose keys this listing does not hold.
+        listed = listings.get(door)
+        if _of_another_account(resource, door) or listed is None:
+            # Made in another account (an Account(...) or an explicit provider), whose keys
+            # this listing does not hold.
             remaining.append(operation)
             report.other_account.append(urn)
             continue
         name = (resource.get("inputs") or {}).get("name")
-        candidates = [k for k in server_keys if k.name == name and k.uuid not in held | claimed]
+        candidates = [k for k in listed if k.name == name and k.uuid not in held | claimed]
         if not candidates:
             report.dropped.append(urn)
         elif len(candidates) == 1:
             key = candidates[0]
             claimed.add(key.uuid)
-            resources.append(_recovered_resource(resource, key))
+            resources.append(_recovered_resource(resource, key, door))
             report.adopted[urn] = key.uuid
         else:
             remaining.append(operation)
@@ -94,11 +117,24 @@ def settle(
     return settled, report
 
 
-def _recovered_resource(pending: dict[str, Any], key: ApiKeyInfo) -> dict[str, Any]:
+def _of_another_account(resource: Mapping[str, Any], door: str) -> bool:
+    """Whether a pending key lives in an account other than the stack's own: the dynamic door
+    says so with an `account` input, the plugin with an explicit provider (the default one's
+    name starts with `default`)."""
+    if door == "dynamic":
+        return bool((resource.get("inputs") or {}).get("account"))
+    provider_urn = str(resource.get("provider") or "").rpartition("::")[0]
+    return bool(provider_urn) and not provider_urn.rpartition("::")[2].startswith("default")
+
+
+def _recovered_resource(pending: dict[str, Any], key: ApiKeyInfo, door: str) -> dict[str, Any]:
     inputs = dict(pending.get("inputs") or {})
+    core_inputs = {snake(k): v for k, v in inputs.items()} if door == "plugin" else inputs
     # The secret was lost with the interrupted answer; the next up regenerates it.
-    outputs = {**inputs, **KeyOutputs.of(key, inputs, secret="", rotated_at="").state(inputs)}
-    return {**pending, "id": key.uuid, "inputs": inputs, "outputs": outputs}
+    state = KeyOutputs.of(key, core_inputs, secret="", rotated_at="").state(core_inputs)
+    if door == "plugin":
+        state = {camel(k): v for k, v in state.items() if v is not None}
+    return {**pending, "id": key.uuid, "inputs": inputs, "outputs": {**inputs, **state}}
 
 
 def restore_truncated_checkpoint(checkpoint: Path) -> bool:
@@ -141,9 +177,18 @@ def _set_aside_truncated_attrs(checkpoint: Path) -> bool:
 
 
 def recover_pending_creates(
-    stack: auto.Stack, client: GenAIClient, *, break_lock: bool = False
+    stack: auto.Stack,
+    clients: GenAIClient | Mapping[str, GenAIClient | None],
+    *,
+    break_lock: bool = False,
+    checkpoint: Path | None = None,
 ) -> RecoveryReport:
     """Settle the stack's pending key creates against the server; see the module docstring.
+
+    `clients`: the stack's account, one client, or one per door (`stack_clients`). What is
+    settled is written back with `pulumi stack import` when no pending operation is left; else
+    into the file backend's `checkpoint` itself, so the operations left for a person stay (an
+    import would drop them); with neither, nothing is written and the report says so.
 
     A killed engine also leaves its lock on the stack. `break_lock=True` removes it first
     (`pulumi cancel`): say so only when you know no other `pulumi` runs on this stack.
@@ -154,8 +199,17 @@ def recover_pending_creates(
     deployment = dict(exported.deployment or {})
     if not deployment.get("pending_operations"):
         return RecoveryReport()
-    settled, report = settle(deployment, client.list_keys())
-    stack.import_stack(auto.Deployment(version=exported.version, deployment=settled))
+    settled, report = settle(deployment, _listings(deployment, clients))
+    if not (report.adopted or report.dropped):
+        return report  # nothing settled: nothing to write
+    if settled["pending_operations"]:
+        # `pulumi stack import` drops every pending operation: write the checkpoint itself,
+        # keeping the ones left for a person, or write nothing at all.
+        if checkpoint is None or not _write_checkpoint(checkpoint, settled):
+            report.unwritten = True
+            return report
+    else:
+        stack.import_stack(auto.Deployment(version=exported.version, deployment=settled))
     for urn, uuid in report.adopted.items():
         log.warning("recovered %s as key %s; the next up regenerates its secret", urn, uuid)
     for urn, uuids in report.ambiguous.items():
@@ -163,15 +217,71 @@ def recover_pending_creates(
     return report
 
 
+def _listings(
+    deployment: Mapping[str, Any], clients: GenAIClient | Mapping[str, GenAIClient | None]
+) -> dict[str, list[ApiKeyInfo] | None]:
+    """The keys of each door's account that has pending creates (one listing per account)."""
+    if not isinstance(clients, Mapping):
+        clients = dict.fromkeys(DOORS.values(), clients)
+    doors = {
+        DOORS[op["resource"]["type"]]
+        for op in deployment.get("pending_operations") or []
+        if isinstance(op, dict) and (op.get("resource") or {}).get("type") in DOORS
+    }
+    listed: dict[int, list[ApiKeyInfo]] = {}
+    found: dict[str, list[ApiKeyInfo] | None] = {}
+    for door in doors:
+        client = clients.get(door)
+        if client is None:
+            found[door] = None
+            continue
+        if id(client) not in listed:
+            listed[id(client)] = client.list_keys()
+        found[door] = listed[id(client)]
+    return found
+
+
+def _write_checkpoint(checkpoint: Path, deployment: dict[str, Any]) -> bool:
+    """Write `deployment` as the latest of a file backend's checkpoint; False when the file
+    is not the plain JSON checkpoint this knows."""
+    try:
+        saved = json.loads(checkpoint.read_text())
+        saved["checkpoint"]["latest"] = deployment
+    except (OSError, ValueError, KeyError, TypeError):
+        return False
+    temp = checkpoint.with_name(checkpoint.name + ".recover")
+    temp.write_text(json.dumps(saved, indent=4))
+    temp.replace(checkpoint)
+    return True
+
+
 def stack_client(stack: auto.Stack) -> GenAIClient:
     """A client with the stack's own `digitalocean:*` config (secrets decrypted), falling back
     to the environment like the provider does."""
-    config = stack.get_all_config()
-    return GenAIClient(
-        settings=settings_from_stack_config(
-            lambda key: config[key].value if key in config else None, config
-        )
-    )
+    client = stack_clients(stack)["dynamic"]
+    assert client is not None
+    return client
+
+
+def stack_clients(stack: auto.Stack) -> dict[str, GenAIClient | None]:
+    """A client per door, each with that door's own config namespace of the stack
+    (`digitalocean:*` for the dynamic resources, `do-genai:*` for the plugin; secrets
+    decrypted), falling back to the environment as each provider does. Doors whose config
+    is the same share one client, so one listing."""
+    config = {key: value.value for key, value in stack.get_all_config().items()}
+    clients: dict[str, GenAIClient | None] = {}
+    made: dict[Any, GenAIClient] = {}
+    for door, namespace in CONFIG_NAMESPACE.items():
+        own = {
+            "digitalocean:" + key.removeprefix(namespace): value
+            for key, value in config.items()
+            if key.startswith(namespace)
+        }
+        settings = settings_from_stack_config(own.get, own)
+        if settings not in made:
+            made[settings] = GenAIClient(settings=settings)
+        clients[door] = made[settings]
+    return clients
 
 
 AMBIGUOUS = 3
@@ -184,6 +294,7 @@ OURS = {
     "pulumi.dynamic": "the dynamic provider",
     "runner.py": "the program runner",
     "pulumi-language-python-exec": "the program runner",
+    f"pulumi-resource-{PACKAGE}": "the do-genai provider plugin",
 }
 """What a process of a run looks like on its command line (a word of it), and what it is."""
 
@@ -262,8 +373,14 @@ def main(argv: list[str] | None = None) -> int:
         checkpoint = _file_checkpoint(workspace, name)
         if checkpoint is not None and restore_truncated_checkpoint(checkpoint):
             print(f"restored the previous checkpoint of {name} (the last one was cut short)")
-        with stack_client(stack) as client:
-            report = recover_pending_creates(stack, client, break_lock=args.break_lock)
+        clients = stack_clients(stack)
+        try:
+            report = recover_pending_creates(
+                stack, clients, break_lock=args.break_lock, checkpoint=checkpoint
+            )
+        finally:
+            for client in {id(c): c for c in clients.values() if c is not None}.values():
+                client.close()
     except auto.CommandError as error:
         said = pulumi_said(str(error))
         locked = "locked" in said
@@ -287,7 +404,7 @@ def main(argv: list[str] | None = None) -> int:
         )
         return 1
     print(_summary(name, report))
-    return AMBIGUOUS if report.ambiguous or report.other_account else 0
+    return AMBIGUOUS if report.ambiguous or report.other_account or report.unwritten else 0
 
 
 def _selected_stack(workspace: auto.LocalWorkspace) -> str:
@@ -347,6 +464,12 @@ def _summary(stack: str, report: RecoveryReport) -> str:
         "`pulumi refresh --clear-pending-creates`"
         for urn in report.other_account
     ]
-    if report.adopted or report.dropped:
+    if report.unwritten:
+        lines.append(
+            "  nothing was written: this backend takes a state only through `pulumi stack "
+            "import`, which would drop the operations left pending. Settle those first, then "
+            "run this again"
+        )
+    elif report.adopted or report.dropped:
         lines.append("run `pulumi up` now: it regenerates the recovered keys' secrets")
     return "\n".join(lines)
