@@ -69,7 +69,7 @@ def test_one_key_regenerated_in_the_panel_is_found_and_healed(backend) -> None:
         preview = keys.preview(specs)
         assert changes(preview) == {"update": 1}
         assert "[diff: ~secret_key]" in preview.stdout  # the plan names what the heal changes
-        assert "is regenerated: the state holds no working secret" in preview.stdout
+        assert "`pulumi up` regenerates it: the state holds no working secret" in preview.stdout
         keys.up(specs)
         after = keys.outputs()
         different_secrets(after["app2.secret"], before["app2.secret"], "healed")

@@ -112,3 +112,80 @@ def test_the_same_key_imported_into_two_resources_is_refused(
         assert "already held in this run" in said
         assert api_requests(emu, REGENERATE) == 0
         assert inference_status(emu, panel.secret) == 200  # the panel's secret still works
+
+
+IMPORTING_PROGRAM = {
+    "Pulumi.yaml": PYTHON_PROGRAM["Pulumi.yaml"],
+    "__main__.py": """
+        import pulumi
+        import pulumi_do_genai as genai
+
+        config = pulumi.Config()
+        key = genai.ModelAccessKey(
+            "panel",
+            name=config.require("name"),
+            regenerate_on_adopt=config.get_bool("regenerate"),
+            opts=pulumi.ResourceOptions(import_=config.require("uuid")),
+        )
+        pulumi.export("secret", key.secret_key)
+    """,
+}
+
+
+def test_an_import_takes_the_key_as_it_is_or_fails_naming_both_names(
+    engine_bin: Path, tools_bin: Path, tmp_path: Path
+) -> None:
+    """The `import` option takes a key without touching it at DigitalOcean: a program name
+    that differs from the key's fails the import, naming both, and renames nothing; with the
+    name matching and regenerateOnAdopt false, a refresh and a preview afterwards show no
+    change, and nothing is said to be regenerated."""
+    with Emulator() as emu:
+        panel = emu.state.create_key("made-in-panel")
+        cli = plugin_cli(engine_bin, tools_bin, tmp_path / "cli", on_path=False)
+        project = write(tmp_path / "importing", IMPORTING_PROGRAM)
+        (project / ".venv").symlink_to(Path(sys.prefix))
+        configure(cli, project, emu)
+        cli.run(project, "config", "set", "uuid", panel.uuid)
+        cli.run(project, "config", "set", "regenerate", "false")
+
+        cli.run(project, "config", "set", "name", "another-name")
+        failed = cli.run(project, "up", "--yes", "--skip-preview", check=False)
+        said = failed.stdout + failed.stderr
+        assert failed.returncode != 0
+        assert "made-in-panel" in said
+        assert "another-name" in said
+        assert emu.state.keys[panel.uuid].name == "made-in-panel"  # renamed nothing
+        assert inference_status(emu, panel.secret) == 200  # regenerated nothing
+
+        cli.run(project, "config", "set", "name", "made-in-panel")
+        cli.run(project, "up", "--yes", "--skip-preview")
+        assert inference_status(emu, panel.secret) == 200
+        refreshed = cli.run(project, "refresh", "--yes", "--skip-preview")
+        assert "regenerates it" not in refreshed.stdout + refreshed.stderr
+        assert "~ 1 updated" not in refreshed.stdout
+        cli.run(project, "preview", "--expect-no-changes")
+        assert inference_status(emu, panel.secret) == 200
+
+
+def test_after_an_import_a_refresh_reports_no_change_and_a_preview_names_the_regenerate(
+    engine_bin: Path, tools_bin: Path, tmp_path: Path
+) -> None:
+    with Emulator() as emu:
+        panel = emu.state.create_key("made-in-panel")
+        cli = plugin_cli(engine_bin, tools_bin, tmp_path / "cli", on_path=False)
+        project = write(tmp_path / "importing", IMPORTING_PROGRAM)
+        (project / ".venv").symlink_to(Path(sys.prefix))
+        configure(cli, project, emu)
+        cli.run(project, "config", "set", "uuid", panel.uuid)
+        cli.run(project, "config", "set", "name", "made-in-panel")
+        imported = cli.run(project, "up", "--yes", "--skip-preview")
+        assert inference_status(emu, panel.secret) == 200  # the import regenerates nothing
+        refreshed = cli.run(project, "refresh", "--yes", "--skip-preview")
+        assert "~ 1 updated" not in refreshed.stdout  # nothing changed at DigitalOcean
+        assert "is regenerated" not in refreshed.stdout  # nor is anything regenerated
+        preview = cli.run(project, "preview", "--diff")
+        assert "~ 1 to update" in preview.stdout  # the regenerate, named as such:
+        assert "`pulumi up` regenerates it" in preview.stdout + preview.stderr
+        assert "the next `pulumi up` regenerates it" in imported.stdout + imported.stderr
+        cli.run(project, "up", "--yes", "--skip-preview")
+        assert inference_status(emu, panel.secret) == 401

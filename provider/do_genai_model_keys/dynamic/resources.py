@@ -169,6 +169,12 @@ class ModelAccessKeyProvider(ResourceProvider):
         due = rotation_due(olds, news) or secret_missing(olds, news)
         if due:
             _say_why_regenerating(olds, news)
+        elif news.get(IMPORTING) and secret_missing(olds, {**news, IMPORTING: False}):
+            _warn(
+                f"model access key {news.get('name')!r} ({olds.get('uuid')}) is held without "
+                "its secret (the control panel showed it once): the next `pulumi up` "
+                "regenerates it. Set regenerate_on_adopt=false to keep it without a secret"
+            )
         from . import diagnostics
 
         diagnostics.note_diff([*changed, *(["secret_key"] if due else [])], replaces)
@@ -513,7 +519,7 @@ def _say_why_regenerating(olds: Mapping[str, Any], news: Mapping[str, Any]) -> N
             f"its secret was issued {issued}, longer ago than rotate_after_days="
             f"{news.get('rotate_after_days')}"
         )
-    _warn(f"model access key {name!r} ({olds.get('uuid')}) is regenerated: {why}")
+    _warn(f"model access key {name!r} ({olds.get('uuid')}): `pulumi up` regenerates it: {why}")
 
 
 def _ready(props: Mapping[str, Any], name: str, uuid: str, secret: str, *, failing: bool) -> None:

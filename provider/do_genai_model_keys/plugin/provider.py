@@ -66,6 +66,9 @@ class KeysProvider(wire_api.Provider):
         self._core = core.ModelAccessKeyProvider()
         self._imported: set[str] = set()
         self._imported_lock = threading.Lock()
+        self._refreshed_without_secret: set[str] = set()
+        """Keys a refresh read whose state held no secret before it either (an import's): the
+        refresh's diff that follows reports no change for it; the next `up` checks first."""
         self._settings: ClientSettings | None = None
         self._explicit = False
         """Whether this process serves an explicit `Provider` resource (its URN, seen by
@@ -119,6 +122,8 @@ class KeysProvider(wire_api.Provider):
 
     async def check(self, request: wire_api.CheckRequest) -> wire_api.CheckResponse:
         _resource(request.urn)
+        with self._imported_lock:
+            self._refreshed_without_secret.discard(request.urn)  # an `up`'s diff follows
         olds, news = from_wire(request.old_inputs), from_wire(request.new_inputs)
         hidden = {snake(k) for k, v in request.new_inputs.items() if v.contains_secret()}
         allowed = set(INPUTS) - set(schema.NOT_ON_THE_WIRE) | {core.ROTATING, *OUTPUT_ONLY}
@@ -143,9 +148,14 @@ class KeysProvider(wire_api.Provider):
         with self._imported_lock:
             importing = request.urn in self._imported
             self._imported.discard(request.urn)
+            refreshing = request.urn in self._refreshed_without_secret
+            self._refreshed_without_secret.discard(request.urn)
+        if refreshing:  # a refresh's diff: a secret the state never held is no drift
+            news = {**news, core.IMPORTING: True}
         if importing:
             # The import's own check: the key is what the program says; how it is taken, and
             # its unknown secret, are the next `up`'s business (which regenerates it).
+            _same_name_as_imported(request.resource_id, olds, news)
             news = {**news, **{k: olds.get(k) for k in IMPORT_TAKES_NO_CHANGE}}
             news[core.IMPORTING] = True
 
@@ -205,6 +215,10 @@ class KeysProvider(wire_api.Provider):
             state = result
             inputs = {"name": state["name"], "secret_version": state["secret_version"]}
             return wire_api.ReadResponse(request.resource_id, self._state(state), to_wire(inputs))
+
+        if not props.get("secret_key"):
+            with self._imported_lock:
+                self._refreshed_without_secret.add(request.urn)
 
         def read() -> Any:
             found = self._core.read(request.resource_id, props)
@@ -269,6 +283,20 @@ class KeysProvider(wire_api.Provider):
 
     def _account_settings(self) -> ClientSettings:
         return self._settings if self._settings is not None else _settings({})
+
+
+def _same_name_as_imported(uuid: str, key: Mapping[str, Any], program: Mapping[str, Any]) -> None:
+    """An import takes a key as it is: a program that names it otherwise would rename it in
+    the same `up` (the engine imports, then updates), so the import fails, naming both."""
+    wanted, found = program.get("name"), key.get("name")
+    if wanted in (None, UNKNOWN) or wanted == found:
+        return
+    raise KeyLookupError(
+        f"importing model access key {uuid}: the program names it {wanted!r}, but the key is "
+        f"named {found!r} at DigitalOcean. An import takes a key as it is: set name to "
+        f"{found!r} in the program (and rename it in a later `up` if you want), or import "
+        "another key. Nothing was changed"
+    )
 
 
 def _resource(urn: str) -> None:
