@@ -53,6 +53,6 @@ def test_a_pairs_input_given_as_a_secret_is_refused_by_name(mocked: Emulator):
     from do_genai_model_keys import RotatingModelAccessKey
 
     with pytest.raises(ValueError, match="rotation must be a known value") as refused:
-        RotatingModelAccessKey("pair", name="pair", rotation=pulumi.Output.secret(1))
+        RotatingModelAccessKey("pair", name="pair", rotation=pulumi.Output.secret(1))  # type: ignore[arg-type]
     assert "not a secret and not another resource's output" in str(refused.value)
     assert "object at 0x" not in str(refused.value)
