@@ -189,3 +189,23 @@ def test_after_an_import_a_refresh_reports_no_change_and_a_preview_names_the_reg
         assert "the next `pulumi up` regenerates it" in imported.stdout + imported.stderr
         cli.run(project, "up", "--yes", "--skip-preview")
         assert inference_status(emu, panel.secret) == 401
+
+
+def test_a_plugin_stack_with_only_the_dynamic_doors_endpoint_is_refused(
+    engine_bin: Path, tools_bin: Path, tmp_path: Path
+) -> None:
+    """`digitalocean:apiEndpoint` (the Python quickstart's) on a plugin stack without its
+    `do-genai:` twin: refused naming the twin, instead of going to DigitalOcean's endpoint."""
+    with Emulator(allow_create=True) as emu:
+        cli = plugin_cli(engine_bin, tools_bin, tmp_path / "cli", on_path=False)
+        project = write(tmp_path / "keys-in-python", PYTHON_PROGRAM)
+        (project / ".venv").symlink_to(Path(sys.prefix))
+        cli.run(project, "stack", "init", "dev")
+        cli.run(project, "config", "set", "--secret", "do-genai:token", emu.token)
+        cli.run(project, "config", "set", "digitalocean:apiEndpoint", emu.url)
+        refused = cli.run(project, "up", "--yes", "--skip-preview", check=False)
+        said = refused.stdout + refused.stderr
+        assert refused.returncode != 0
+        assert "do-genai:apiEndpoint" in said
+        assert emu.token not in said
+        assert not emu.state.keys

@@ -297,3 +297,25 @@ def test_a_moved_key_without_an_account_mark_is_never_dropped_unconfirmed(
         run(plugin.read(api.ReadRequest(URN, uuid, unmarked, {})))
     gone = run(plugin.read(api.ReadRequest(URN, uuid, made.properties, {})))  # marked: dropped
     assert gone.resource_id is None
+
+
+def test_a_stack_setting_digitalocean_config_without_its_twin_is_refused(
+    emulator: Emulator, tmp_path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The Python quickstart's `digitalocean:apiEndpoint` on a plugin stack: without the
+    `do-genai:` twin the plugin would go to DigitalOcean's default endpoint. Refused, naming
+    the twin; with the twin set, served."""
+    monkeypatch.chdir(tmp_path)  # the project folder, where the engine starts the plugin
+    (tmp_path / "Pulumi.dev.yaml").write_text(
+        f"config:\n  digitalocean:apiEndpoint: {emulator.url}\n  do-genai:secretReadyWait: '5'\n"
+    )
+    urn = "urn:pulumi:dev::p::pulumi:providers:do-genai::default_0_3_0"
+    token_only = wire(token=PropertyValue(emulator.token, is_secret=True))
+    provider = KeysProvider()
+    run(provider.check_config(api.CheckRequest(urn, {}, token_only, b"")))
+    with pytest.raises(ConfigurationError) as refused:
+        run(provider.configure(api.ConfigureRequest({}, token_only, True, True)))
+    assert "do-genai:apiEndpoint" in str(refused.value)
+    assert "digitalocean:apiEndpoint" in str(refused.value)
+    twinned = wire(token=PropertyValue(emulator.token, is_secret=True), apiEndpoint=emulator.url)
+    run(provider.configure(api.ConfigureRequest({}, twinned, True, True)))

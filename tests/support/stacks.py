@@ -14,6 +14,7 @@ from do_genai_model_keys import ModelAccessKey
 from do_genai_model_keys.api.config import DEFAULT_RETRY_MAX
 from do_genai_model_keys.dynamic import KEY_TYPE
 from do_genai_model_keys.emulator import Emulator
+from do_genai_model_keys.plugin.names import snake
 from pulumi import automation as auto
 
 from support.backend import SECRET_SIG as SECRET_MARK
@@ -50,12 +51,19 @@ def import_copies(
 def unprotected(deployment: dict[str, Any]) -> bool:
     """Set deletion_protection to false on every key of a deployment (either door), as an `up`
     with deletion_protection=False would write it; False when it holds no key."""
+    from do_genai_model_keys.dynamic.key_outputs import deletion_protected
+
     changed = False
     for resource in deployment.get("resources", []):
         kind = str(resource.get("type", ""))
         if not kind.endswith("ModelAccessKey") or kind.endswith("RotatingModelAccessKey"):
             continue
-        name = "deletionProtection" if kind.startswith("do-genai:") else "deletion_protection"
+        plugin = kind.startswith("do-genai:")
+        outputs = resource.get("outputs") or {}
+        state = {snake(k): v for k, v in outputs.items()} if plugin else outputs
+        if not deletion_protected(state):
+            continue  # a key the stack created: nothing to lift
+        name = "deletionProtection" if plugin else "deletion_protection"
         for part in ("inputs", "outputs"):
             resource.setdefault(part, {})[name] = False
         changed = True

@@ -22,6 +22,7 @@ import re
 import threading
 from collections.abc import Callable, Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 from typing import Any, TypeVar
 
 from pulumi.provider.experimental import provider as wire_api
@@ -40,7 +41,7 @@ from ..dynamic import resources as core
 from ..dynamic.key_inputs import INPUTS, UNKNOWN
 from ..dynamic.key_outputs import OUTPUT_ONLY, ROTATION_COUNTS
 from ..dynamic.runtime import runtime, use_settings
-from . import schema
+from . import PACKAGE, schema
 from .names import camel, snake
 from .serving import PluginError
 from .wire import from_wire, spelled, to_wire
@@ -71,6 +72,8 @@ class KeysProvider(wire_api.Provider):
         refresh's diff that follows reports no change for it; the next `up` checks first."""
         self._settings: ClientSettings | None = None
         self._explicit = False
+        self._stack = ""
+        """The stack this process serves (from the provider's URN), to read its config file."""
         """Whether this process serves an explicit `Provider` resource (its URN, seen by
         `check_config`), not the stack's default provider."""
 
@@ -92,6 +95,7 @@ class KeysProvider(wire_api.Provider):
     async def check_config(self, request: wire_api.CheckRequest) -> wire_api.CheckResponse:
         news = request.new_inputs
         self._explicit = not request.urn.rpartition("::")[2].startswith("default")
+        self._stack = request.urn.removeprefix("urn:pulumi:").partition("::")[0]
         failures = [
             wire_api.CheckFailure(name, problem) for name, problem in _config_problems(news)
         ]
@@ -111,6 +115,8 @@ class KeysProvider(wire_api.Provider):
 
     async def configure(self, request: wire_api.ConfigureRequest) -> wire_api.ConfigureResponse:
         given = _config_of(request.args) or _config_from_variables(request.variables)
+        if not self._explicit:
+            _refuse_settings_without_twins(self._stack, given)
         settings = _settings(given, explicit=self._explicit)
         self._settings = settings
         use_settings(settings).preflight = True
@@ -283,6 +289,37 @@ class KeysProvider(wire_api.Provider):
 
     def _account_settings(self) -> ClientSettings:
         return self._settings if self._settings is not None else _settings({})
+
+
+def _refuse_settings_without_twins(stack: str, given: Mapping[str, Any]) -> None:
+    """A stack that sets a `digitalocean:*` setting (the dynamic resources' namespace) without
+    its `do-genai:*` twin would have the plugin serve it with the default: DigitalOcean's own
+    endpoint, the environment's token. Refused, naming the twin. The engine hands a provider
+    only its own namespace, so the stack's config file (`Pulumi.<stack>.yaml` in the project
+    folder, where the engine starts the plugin) is read for the keys; none there, no check."""
+    import yaml
+
+    path = Path.cwd() / f"Pulumi.{stack}.yaml"
+    try:
+        config = (yaml.safe_load(path.read_text()) or {}).get("config") or {}
+    except (OSError, ValueError, AttributeError, yaml.YAMLError):
+        return
+    untwinned = sorted(
+        key.partition(":")[2]
+        for key in config
+        if isinstance(key, str)
+        and key.startswith("digitalocean:")
+        and CONFIG.get(key.partition(":")[2]) not in (None, *given)
+    )
+    if untwinned:
+        twins = ", ".join(f"{PACKAGE}:{name}" for name in untwinned)
+        raise ConfigurationError(
+            f"the stack sets {', '.join(f'digitalocean:{n}' for n in untwinned)}, which only "
+            f"the dynamic resources read; the {PACKAGE} plugin reads {twins}, which the stack "
+            "does not set, so it would use the default (for an endpoint: DigitalOcean's own, "
+            "with your token). Set each twin to the same value: `pulumi config set "
+            f"{PACKAGE}:<name> <value>` (with --secret for the token). Nothing was sent"
+        )
 
 
 def _same_name_as_imported(uuid: str, key: Mapping[str, Any], program: Mapping[str, Any]) -> None:
