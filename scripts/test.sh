@@ -39,7 +39,11 @@ step "pytest on ${PYTEST_WORKERS:-3} workers"
 status=0
 # One test at a time to whichever worker is free (--maxschedchunk 1), in the order conftest.py
 # sets (the engine's tests first): no worker ends with a queue while another idles.
-.venv/bin/python -m pytest -n "${PYTEST_WORKERS:-3}" --dist load --maxschedchunk 1 \
+# Tracebacks in Python's own format (--tb=native): pytest's others parse each file of a
+# traceback with `ast`, which CPython 3.11.7 can refuse in a worker that has run many engine
+# tests ("AST constructor recursion depth mismatch"), ending the whole run in an INTERNALERROR
+# that hides which test failed and why.
+.venv/bin/python -m pytest -n "${PYTEST_WORKERS:-3}" --dist load --maxschedchunk 1 --tb=native \
   --basetemp="$run/tmp" \
   --ignore=tests/test_zz_leak_scan.py "$@" || status=$?
 # The scan runs whatever the tests did: a failing test's output is where a secret would show.
