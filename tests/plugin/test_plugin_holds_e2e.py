@@ -52,6 +52,13 @@ HOLDING_PROGRAM = {
 }
 
 
+def refused_up(cli: Cli, project: Path) -> str:
+    """What `pulumi up` said when it failed (it must fail)."""
+    done = cli.run(project, "up", "--yes", "--skip-preview", check=False)
+    assert done.returncode != 0, done.stdout
+    return done.stdout + done.stderr
+
+
 def project_for(cli: Cli, tmp_path: Path, emu: Emulator, uuid: str) -> Path:
     project = write(tmp_path / "holds", HOLDING_PROGRAM)
     (project / ".venv").symlink_to(Path(sys.prefix))
@@ -88,9 +95,7 @@ def test_two_providers_adopting_one_key_fail_before_the_second_regenerates(
         cli = plugin_cli(engine_bin, tools_bin, tmp_path / "cli", on_path=False)
         project = project_for(cli, tmp_path, emu, panel.uuid)
         cli.run(project, "config", "set", "mode", "twice")
-        failed = cli.run(project, "up", "--yes", "--skip-preview", check=False)
-        said = failed.stdout + failed.stderr
-        assert failed.returncode != 0
+        said = refused_up(cli, project)
         assert "already held in this run" in said
         assert "'first'" in said
         assert "'second'" in said
@@ -106,9 +111,7 @@ def test_the_same_key_imported_into_two_resources_is_refused(
         cli = plugin_cli(engine_bin, tools_bin, tmp_path / "cli", on_path=False)
         project = project_for(cli, tmp_path, emu, panel.uuid)
         cli.run(project, "config", "set", "mode", "imported-twice")
-        failed = cli.run(project, "up", "--yes", "--skip-preview", check=False)
-        said = failed.stdout + failed.stderr
-        assert failed.returncode != 0
+        said = refused_up(cli, project)
         assert "already held in this run" in said
         assert api_requests(emu, REGENERATE) == 0
         assert inference_status(emu, panel.secret) == 200  # the panel's secret still works
@@ -149,9 +152,7 @@ def test_an_import_takes_the_key_as_it_is_or_fails_naming_both_names(
         cli.run(project, "config", "set", "regenerate", "false")
 
         cli.run(project, "config", "set", "name", "another-name")
-        failed = cli.run(project, "up", "--yes", "--skip-preview", check=False)
-        said = failed.stdout + failed.stderr
-        assert failed.returncode != 0
+        said = refused_up(cli, project)
         assert "made-in-panel" in said
         assert "another-name" in said
         assert emu.state.keys[panel.uuid].name == "made-in-panel"  # renamed nothing
@@ -203,9 +204,7 @@ def test_a_plugin_stack_with_only_the_dynamic_doors_endpoint_is_refused(
         cli.run(project, "stack", "init", "dev")
         cli.run(project, "config", "set", "--secret", "do-genai:token", emu.token)
         cli.run(project, "config", "set", "digitalocean:apiEndpoint", emu.url)
-        refused = cli.run(project, "up", "--yes", "--skip-preview", check=False)
-        said = refused.stdout + refused.stderr
-        assert refused.returncode != 0
+        said = refused_up(cli, project)
         assert "do-genai:apiEndpoint" in said
         assert emu.token not in said
         assert not emu.state.keys
