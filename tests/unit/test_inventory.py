@@ -143,7 +143,7 @@ def test_a_value_the_state_marks_secret_is_never_printed() -> None:
     [
         {"resources": ["not-an-object"]},
         {"resources": {"a": 1}},
-        {"resources": [{"type": "x:ModelAccessKey", "id": "u", "outputs": []}]},
+        {"resources": [{"type": "do-genai:index:ModelAccessKey", "id": "u", "outputs": []}]},
     ],
 )
 def test_an_export_of_an_odd_shape_is_unreadable_never_a_traceback(deployment: dict) -> None:

@@ -42,15 +42,13 @@ from typing import TYPE_CHECKING, Any, TextIO
 from ..api.errors import GenAIError
 from ..api.models import ApiKeyInfo
 from ..api.times import now, parse_time
-from ..dynamic import KEY_TYPE
+from ..doors import SECRET_SIGNATURE, door_of, own_account
 
 if TYPE_CHECKING:
     from ..api.client import GenAIClient
     from ..api.config import ClientSettings
     from ..keys.secret_checks import SecretChecker
 
-KEY_KIND = ":" + KEY_TYPE.rpartition(":")[2]
-"""How a key resource's type ends in a state (`...:ModelAccessKey`), whichever door made it."""
 TROUBLE = 1
 UNREADABLE = 4
 DEAD = "dead"
@@ -127,31 +125,34 @@ def backend_stacks(run: Run) -> list[str]:
 
 
 def stack_holdings(run: Run, stack: str, *, with_secrets: bool) -> list[tuple[str, Holding]]:
-    """The keys a stack's state holds: (UUID, holding), one per resource."""
+    """The keys a stack's state holds, through either door: (UUID, holding), one per
+    resource."""
     args = ["stack", "export", "--stack", stack] + (["--show-secrets"] if with_secrets else [])
     exported = _json(run(args), f"pulumi stack export --stack {stack}")
     deployment = exported.get("deployment") if isinstance(exported, dict) else None
     resources = deployment.get("resources") if isinstance(deployment, dict) else None
     if not isinstance(deployment, dict) or not isinstance(resources or [], list):
         raise InventoryError(f"the export of {stack} holds no deployment with resources")
+    if not all(isinstance(resource, dict) for resource in resources or []):
+        raise InventoryError(f"the export of {stack} holds a resource that is not an object")
+    by_urn = {str(r.get("urn")): r for r in resources or []}
     held = []
     for resource in resources or []:
-        if not isinstance(resource, dict):
-            raise InventoryError(f"the export of {stack} holds a resource that is not an object")
-        if not str(resource.get("type", "")).endswith(KEY_KIND) or not resource.get("id"):
+        door = door_of(resource.get("type"))
+        if door is None or resource.get("type") != door.key_type or not resource.get("id"):
             continue
         outputs, inputs = resource.get("outputs", {}), resource.get("inputs", {})
         if not isinstance(outputs, dict) or not isinstance(inputs, dict):
             raise InventoryError(f"the export of {stack} holds a key whose state is not an object")
-        secret = _revealed(outputs.get("secret_key")) if with_secrets else ""
+        secret = _revealed(door.value(outputs, "secret_key")) if with_secrets else ""
         urn = _shown(resource.get("urn"))
         holding = Holding(
             stack=stack,
             resource=urn.rsplit("::", 1)[-1],
-            rotated_at=_shown(outputs.get("rotated_at")),
+            rotated_at=_shown(door.value(outputs, "rotated_at")),
             secret=secret or "",
             urn=urn,
-            account=_account_of(inputs, outputs),
+            account=_account_map(own_account(resource, by_urn)),
         )
         if secret is None:
             unreadable = "unknown (unreadable secret)"
@@ -169,10 +170,6 @@ def _json(text: str, what: str) -> Any:
         raise InventoryError(f"`{what}` answered with JSON nested too deeply to read") from None
 
 
-SECRET_SIGNATURE = "4dabf18193072939515e22adb298388d"  # noqa: S105  # a marker, no secret
-"""How a state marks a secret value (Pulumi's secret sig)."""
-
-
 def _shown(value: Any) -> str:
     """A state's value for printing: a value the state marks secret is `[secret]`, whatever
     `--show-secrets` revealed of it."""
@@ -181,22 +178,12 @@ def _shown(value: Any) -> str:
     return "" if value is None else str(value)
 
 
-def _account_of(inputs: Mapping[str, Any], outputs: Mapping[str, Any]) -> dict[str, Any] | None:
-    """The resource's `Account` as a map (its token only when the export revealed it), or
-    None for the stack's config. Inputs keep the settings in the open; outputs may hold the
-    whole map as one secret."""
-    marked = False
-    for value in (outputs.get("account"), inputs.get("account")):
-        if isinstance(value, dict) and SECRET_SIGNATURE in value:
-            marked = True
-            revealed = value.get("plaintext")
-            try:
-                value = json.loads(revealed) if isinstance(revealed, str) else None
-            except ValueError:
-                value = None
-        if isinstance(value, dict):
-            return {k: (_revealed(v) if isinstance(v, dict) else v) for k, v in value.items()}
-    return {} if marked else None  # {}: an account of its own that the export keeps secret
+def _account_map(account: Any) -> dict[str, Any] | None:
+    """A key's own account (`doors.own_account`), each value read through its secret marker
+    when the export revealed it (the token); None for the stack's config."""
+    if account is None:
+        return None
+    return {k: (_revealed(v) if isinstance(v, dict) else v) for k, v in dict(account).items()}
 
 
 def _revealed(value: Any) -> str | None:

@@ -31,18 +31,15 @@ from pathlib import Path
 from typing import Any
 
 from ..api.config import STACK_CONFIG_KEYS
-from ..dynamic import KEY_TYPE, ROTATING_KEY_TYPE
+from ..doors import DYNAMIC, PACKAGE, PLUGIN, PROVIDER_TYPE, camel
 from ..dynamic.key_inputs import INPUTS
 from ..dynamic.key_outputs import OUTPUTS, ROTATION_COUNTS
-from ..plugin import PACKAGE
-from ..plugin.names import camel
-from ..plugin.schema import KEY_TOKEN, ROTATING_TOKEN, VERSION
+from ..plugin.schema import VERSION
 
-PROVIDER_TYPE = f"pulumi:providers:{PACKAGE}"
 PROVIDER_NAME = "default_" + VERSION.replace(".", "_")
 """The name the engine gives the default provider of a versioned SDK."""
-DYNAMIC_CONFIG = "digitalocean:"
-TYPES = {KEY_TYPE: KEY_TOKEN, ROTATING_KEY_TYPE: ROTATING_TOKEN}
+DYNAMIC_CONFIG = f"{DYNAMIC.config_namespace}:"
+TYPES = {DYNAMIC.key_type: PLUGIN.key_type, DYNAMIC.pair_type: PLUGIN.pair_type}
 """Each dynamic-door type and the plugin's type for it."""
 
 
@@ -61,9 +58,11 @@ def move(deployment: dict[str, Any]) -> tuple[dict[str, Any], list[str]]:
             "then export again"
         )
     resources: list[dict[str, Any]] = inner.get("resources") or []
-    keys = [r for r in resources if r.get("type") == KEY_TYPE]
+    keys = [r for r in resources if r.get("type") == DYNAMIC.key_type]
     if not keys:
-        raise MoveError(f"the state holds no dynamic ModelAccessKey ({KEY_TYPE}): nothing to move")
+        raise MoveError(
+            f"the state holds no dynamic ModelAccessKey ({DYNAMIC.key_type}): nothing to move"
+        )
     taken = {r["urn"] for r in resources if r.get("type") in TYPES.values()}
     stack = next((r for r in resources if r.get("type") == "pulumi:pulumi:Stack"), None)
     if stack is None or not isinstance(stack.get("urn"), str):

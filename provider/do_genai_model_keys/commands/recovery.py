@@ -38,11 +38,8 @@ from ..api.client import GenAIClient
 from ..api.config import settings_from_stack_config
 from ..api.errors import ConfigurationError, GenAIError
 from ..api.models import ApiKeyInfo
-from ..dynamic import KEY_TYPE
+from ..doors import DOORS, DYNAMIC, PACKAGE, PLUGIN, Door, explicit_provider
 from ..dynamic.key_outputs import KeyOutputs
-from ..plugin import PACKAGE
-from ..plugin.names import camel, snake
-from ..plugin.schema import KEY_TOKEN
 
 log = logging.getLogger("do_genai_model_keys.recovery")
 
@@ -65,9 +62,8 @@ class RecoveryReport:
     pending (a backend other than a file one): nothing was written."""
 
 
-DOORS = {KEY_TYPE: "dynamic", KEY_TOKEN: "plugin"}
-"""Each door's key type in a state, and the door: its inputs, outputs and config namespace."""
-CONFIG_NAMESPACE = {"dynamic": "digitalocean:", "plugin": f"{PACKAGE}:"}
+KEY_DOORS = {door.key_type: door for door in DOORS}
+"""Each door by the type of its keys in a state; listings and clients go by the door's name."""
 
 
 def settle(
@@ -80,21 +76,21 @@ def settle(
     listings = (
         server_keys
         if isinstance(server_keys, Mapping)
-        else dict.fromkeys(DOORS.values(), server_keys)
+        else {door.name: server_keys for door in DOORS}
     )
     resources = list(deployment.get("resources") or [])
-    held = {r.get("id") for r in resources if r.get("type") in DOORS}
+    held = {r.get("id") for r in resources if r.get("type") in KEY_DOORS}
     claimed: set[str] = set()
     report = RecoveryReport()
     remaining = []
     for operation in deployment.get("pending_operations") or []:
         resource = operation.get("resource") or {}
-        door = DOORS.get(resource.get("type", ""))
+        door = KEY_DOORS.get(resource.get("type", ""))
         if operation.get("type") != "creating" or door is None:
             remaining.append(operation)
             continue
         urn = resource["urn"]
-        listed = listings.get(door)
+        listed = listings.get(door.name)
         if _of_another_account(resource, door) or listed is None:
             # Made in another account (an Account(...) or an explicit provider), whose keys
             # this listing does not hold.
@@ -117,23 +113,22 @@ def settle(
     return settled, report
 
 
-def _of_another_account(resource: Mapping[str, Any], door: str) -> bool:
+def _of_another_account(resource: Mapping[str, Any], door: Door) -> bool:
     """Whether a pending key lives in an account other than the stack's own: the dynamic door
     says so with an `account` input, the plugin with an explicit provider (the default one's
     name starts with `default`)."""
-    if door == "dynamic":
+    if door is DYNAMIC:
         return bool((resource.get("inputs") or {}).get("account"))
-    provider_urn = str(resource.get("provider") or "").rpartition("::")[0]
-    return bool(provider_urn) and not provider_urn.rpartition("::")[2].startswith("default")
+    return bool(explicit_provider(resource))
 
 
-def _recovered_resource(pending: dict[str, Any], key: ApiKeyInfo, door: str) -> dict[str, Any]:
+def _recovered_resource(pending: dict[str, Any], key: ApiKeyInfo, door: Door) -> dict[str, Any]:
     inputs = dict(pending.get("inputs") or {})
-    core_inputs = {snake(k): v for k, v in inputs.items()} if door == "plugin" else inputs
+    core_inputs = door.core(inputs)
     # The secret was lost with the interrupted answer; the next up regenerates it.
     state = KeyOutputs.of(key, core_inputs, secret="", rotated_at="").state(core_inputs)
-    if door == "plugin":
-        state = {camel(k): v for k, v in state.items() if v is not None}
+    if door is PLUGIN:  # the plugin's states hold no nulls
+        state = door.spelled({k: v for k, v in state.items() if v is not None})
     return {**pending, "id": key.uuid, "inputs": inputs, "outputs": {**inputs, **state}}
 
 
@@ -222,11 +217,11 @@ def _listings(
 ) -> dict[str, list[ApiKeyInfo] | None]:
     """The keys of each door's account that has pending creates (one listing per account)."""
     if not isinstance(clients, Mapping):
-        clients = dict.fromkeys(DOORS.values(), clients)
+        clients = {door.name: clients for door in DOORS}
     doors = {
-        DOORS[op["resource"]["type"]]
+        KEY_DOORS[op["resource"]["type"]].name
         for op in deployment.get("pending_operations") or []
-        if isinstance(op, dict) and (op.get("resource") or {}).get("type") in DOORS
+        if isinstance(op, dict) and (op.get("resource") or {}).get("type") in KEY_DOORS
     }
     listed: dict[int, list[ApiKeyInfo]] = {}
     found: dict[str, list[ApiKeyInfo] | None] = {}
@@ -258,7 +253,7 @@ def _write_checkpoint(checkpoint: Path, deployment: dict[str, Any]) -> bool:
 def stack_client(stack: auto.Stack) -> GenAIClient:
     """A client with the stack's own `digitalocean:*` config (secrets decrypted), falling back
     to the environment like the provider does."""
-    client = stack_clients(stack)["dynamic"]
+    client = stack_clients(stack)[DYNAMIC.name]
     assert client is not None
     return client
 
@@ -271,16 +266,17 @@ def stack_clients(stack: auto.Stack) -> dict[str, GenAIClient | None]:
     config = {key: value.value for key, value in stack.get_all_config().items()}
     clients: dict[str, GenAIClient | None] = {}
     made: dict[Any, GenAIClient] = {}
-    for door, namespace in CONFIG_NAMESPACE.items():
+    for door in DOORS:
+        namespace = f"{door.config_namespace}:"
         own = {
-            "digitalocean:" + key.removeprefix(namespace): value
+            DYNAMIC.config_namespace + ":" + key.removeprefix(namespace): value
             for key, value in config.items()
             if key.startswith(namespace)
         }
         settings = settings_from_stack_config(own.get, own)
         if settings not in made:
             made[settings] = GenAIClient(settings=settings)
-        clients[door] = made[settings]
+        clients[door.name] = made[settings]
     return clients
 
 

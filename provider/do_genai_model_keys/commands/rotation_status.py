@@ -1,12 +1,12 @@
 """`python -m do_genai_model_keys rotation`: every rotating key of a backend's stacks, at a glance.
 
-For each `RotatingModelAccessKey` the stacks' states hold (`pulumi stack export`, no secrets
-read): its active slot, when it rotated, when the previous secret dies (at the next rotation,
-never sooner than `min_rotation_interval_hours` after it stopped being active) and when the next
-rotation is due (the schedule's next period after the last rotation, flagged when overdue, or at
-the next `rotation` bump). A state written before these outputs existed shows no floor. A
-table for people, `--json` for CI. Exit 0, 2 for a usage error, 4 when the backend or a stack
-cannot be read (the stacks that could be read are still shown).
+For each `RotatingModelAccessKey` the stacks' states hold, through either door (`pulumi stack
+export`, no secrets read): its active slot, when it rotated, when the previous secret dies (at
+the next rotation, never sooner than `min_rotation_interval_hours` after it stopped being
+active) and when the next rotation is due (the schedule's next period after the last rotation,
+flagged when overdue, or at the next `rotation` bump). A state written before these outputs
+existed shows no floor. A table for people, `--json` for CI. Exit 0, 2 for a usage error, 4 when
+the backend or a stack cannot be read (the stacks that could be read are still shown).
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ from datetime import datetime, timedelta
 from typing import Any, TextIO
 
 from ..api.times import format_time, now, parse_time
-from ..dynamic import ROTATING_KEY_TYPE
+from ..doors import door_of
 from .inventory import (
     UNREADABLE,
     UNREADABLE_SHAPES,
@@ -68,13 +68,14 @@ def stack_rotations(run: Run, stack: str, at: datetime) -> list[RotationStatus]:
         raise InventoryError(f"the export of {stack} holds no list of resources")
     found = []
     for resource in resources or []:
-        if not isinstance(resource, dict) or resource.get("type") != ROTATING_KEY_TYPE:
+        door = door_of(resource.get("type")) if isinstance(resource, dict) else None
+        if door is None or resource.get("type") != door.pair_type:
             continue
         outputs = resource.get("outputs")
         if not isinstance(outputs, dict):
             raise InventoryError(f"the export of {stack} holds a rotating key without outputs")
         try:
-            found.append(_status(stack, str(resource.get("urn", "")), outputs, at))
+            found.append(_status(stack, str(resource.get("urn", "")), door.core(outputs), at))
         except UNREADABLE_SHAPES as error:
             raise InventoryError(
                 f"the export of {stack} holds a rotating key that cannot be read "

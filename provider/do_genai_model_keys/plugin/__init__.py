@@ -7,5 +7,6 @@ translated (`wire.py`) and handed to the same provider logic (`dynamic.resources
 rule, input check or message is written twice. An explicit provider instance is an account.
 """
 
-PACKAGE = "do-genai"
-"""The package's name: its resources are `do-genai:index:*`, its config `do-genai:*`."""
+from ..doors import PACKAGE
+
+__all__ = ["PACKAGE"]

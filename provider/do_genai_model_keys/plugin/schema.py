@@ -24,6 +24,7 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from ..api.config import ClientSettings
+from ..doors import PLUGIN
 from ..dynamic import data_sources
 from ..dynamic.key_inputs import ModelAccessKeyArgs
 from ..dynamic.key_outputs import OUTPUT_ONLY, KeyOutputs
@@ -32,8 +33,8 @@ from . import PACKAGE
 from .names import camel
 
 VERSION = "0.1.0"
-KEY_TOKEN = f"{PACKAGE}:index:ModelAccessKey"
-ROTATING_TOKEN = f"{PACKAGE}:index:RotatingModelAccessKey"
+KEY_TOKEN = PLUGIN.key_type
+ROTATING_TOKEN = PLUGIN.pair_type
 ROTATING_SECRETS = ("active_secret_key", "previous_secret_key")
 NOT_ON_THE_WIRE = ("account",)
 """Inputs of the dynamic door only: in the plugin, the provider instance is the account."""
