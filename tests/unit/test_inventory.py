@@ -10,7 +10,6 @@ import pytest
 from do_genai_model_keys.api.errors import GenAIError
 from do_genai_model_keys.api.models import ApiKeyInfo
 from do_genai_model_keys.commands.inventory import (
-    SECRET_SIGNATURE,
     Holding,
     InventoryError,
     Progress,
@@ -21,6 +20,7 @@ from do_genai_model_keys.commands.inventory import (
     report,
     stack_holdings,
 )
+from do_genai_model_keys.doors import SECRET_SIGNATURE
 from support.secrets import secret_absent
 
 AT = datetime(2027, 1, 1, tzinfo=UTC)
