@@ -4,9 +4,9 @@ outside this repository that has a `provider.py` and a `provider/` folder of its
 
 A platform team already has `pulumi` (and other providers) in its environment: installing this
 package must not downgrade it. The project's virtualenv takes the newest `pulumi` first, then the
-wheel; pip then also brings the newest httpx, pydantic and tenacity our ranges allow, so the
-runs below exercise those too. Nothing of this checkout's virtualenv is on the project's path:
-the program and the dynamic provider must run in the project's own interpreter.
+wheel; the installer then also brings the newest httpx, pydantic and tenacity our ranges allow,
+so the runs below exercise those too. Nothing of this checkout's virtualenv is on the project's
+path: the program and the dynamic provider must run in the project's own interpreter.
 """
 
 from __future__ import annotations
@@ -90,8 +90,14 @@ def made_once(factory: pytest.TempPathFactory, name: str, make: Callable[[Path],
     return folder
 
 
+UV = Path(sys.prefix) / "bin" / "uv"
+"""The installer the checkout's bootstrap uses: it builds and installs as `python -m build` and
+pip do (an isolated build, the wheel from the sdist; the newest versions the ranges allow, the
+installed ones kept when they fit), in a fraction of their CPU time."""
+
+
 def build_dist(out: Path) -> None:
-    """An sdist and a wheel built by `python -m build` (the wheel from the sdist), checked by
+    """An sdist and a wheel built in isolation (the wheel from the sdist), checked by
     twine. Built from a copy, so the build leaves nothing in the checkout; the copy goes
     afterwards (its test files hold test tokens, which the leak scan would rightly flag)."""
     with tempfile.TemporaryDirectory() as scratch:
@@ -101,7 +107,7 @@ def build_dist(out: Path) -> None:
             source,
             ignore=shutil.ignore_patterns(".venv", ".git", "build", "*.egg-info", "*_cache"),
         )
-        run(sys.executable, "-m", "build", "--outdir", out, source)
+        run(UV, "build", "--quiet", "--out-dir", out, source)
     run(sys.executable, "-m", "twine", "check", "--strict", *sorted(out.glob("do_genai*")))
 
 
@@ -116,14 +122,14 @@ def project_venv(dist: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
 
     def make(folder: Path) -> None:
         home = folder / "venv"
-        venv.create(home, with_pip=True)
+        venv.create(home, with_pip=False)
         python = home / "bin" / "python"
-        pip = (python, "-m", "pip", "--disable-pip-version-check", "--quiet")
+        install = (UV, "pip", "install", "--quiet", "--python", python)
         # DO_GENAI_TEST_PULUMI=pulumi==3.139.0 tries the oldest SDK the package supports, once.
-        run(*pip, "install", os.environ.get("DO_GENAI_TEST_PULUMI") or "pulumi")
+        run(*install, os.environ.get("DO_GENAI_TEST_PULUMI") or "pulumi")
         newest = run(python, "-c", PULUMI_VERSION).strip()
         [wheel] = dist.glob("do_genai_model_keys-*.whl")
-        run(*pip, "install", wheel)
+        run(*install, wheel)
         after = run(python, "-c", PULUMI_VERSION).strip()
         assert after == newest, f"installing the wheel changed pulumi {newest} to {after}"
         site = run(python, "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])")
