@@ -43,9 +43,14 @@ status=0
 # traceback with `ast`, which CPython 3.11.7 can refuse in a worker that has run many engine
 # tests ("AST constructor recursion depth mismatch"), ending the whole run in an INTERNALERROR
 # that hides which test failed and why.
+# Line coverage of the package in the tests' own processes (the unit tier, the emulator, inline
+# programs; not the engine's provider processes): printed as a figure, never a gate.
+export COVERAGE_FILE="$run/coverage"
 .venv/bin/python -m pytest -n "${PYTEST_WORKERS:-3}" --dist load --maxschedchunk 1 --tb=native \
-  --basetemp="$run/tmp" \
+  --basetemp="$run/tmp" --cov=do_genai_model_keys --cov-report= \
   --ignore=tests/test_zz_leak_scan.py "$@" || status=$?
+step "line coverage of the package in the tests' own processes (a figure, not a gate)"
+echo "line coverage: $(.venv/bin/python -m coverage report --format=total 2>/dev/null || echo unknown)%"
 # The scan runs whatever the tests did: a failing test's output is where a secret would show.
 step "leak scan of the whole run"
 .venv/bin/python -m pytest -p no:randomly -p no:xdist --basetemp="$run/scan" \

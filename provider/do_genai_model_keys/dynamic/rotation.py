@@ -35,6 +35,17 @@ from .key_inputs import days_problem
 from .resources import ModelAccessKey
 
 SLOTS = ("a", "b")
+OUTPUTS = (
+    "active_secret_key",
+    "previous_secret_key",
+    "active_slot",
+    "active_uuid",
+    "rotated_at",
+    "previous_rotated_at",
+    "rotation",
+)
+"""The pair's outputs, declared once: its attributes, what its state records (with the schedule
+it was given), and the plugin's component outputs (camelCased by the schema)."""
 DEFAULT_ANCHOR = "2026-01-01T00:00:00Z"
 DEFAULT_MIN_ROTATION_INTERVAL_HOURS = 24.0
 """The previous secret keeps working at least a day after it stopped being active: apps that
@@ -194,13 +205,7 @@ class RotatingModelAccessKey(pulumi.ComponentResource):
         self.previous_rotated_at = keys[standby].rotated_at
         self.register_outputs(
             {
-                "active_secret_key": self.active_secret_key,
-                "previous_secret_key": self.previous_secret_key,
-                "active_slot": self.active_slot,
-                "active_uuid": self.active_uuid,
-                "rotated_at": self.rotated_at,
-                "previous_rotated_at": self.previous_rotated_at,
-                "rotation": self.rotation,
+                **{name: getattr(self, name) for name in OUTPUTS},
                 "rotate_after_days": rotate_after_days,
                 "rotation_anchor": rotation_anchor,
                 "min_rotation_interval_hours": float(min_rotation_interval_hours),

@@ -20,7 +20,7 @@ import pulumi
 import pulumi.provider as classic
 
 from ..dynamic.resources import ROTATING
-from ..dynamic.rotation import RotatingModelAccessKey, known
+from ..dynamic.rotation import OUTPUTS, RotatingModelAccessKey, known
 from .names import camel
 from .schema import KEY_TOKEN, ROTATING_TOKEN, VERSION, rotating_inputs
 
@@ -57,17 +57,6 @@ class PluginKey:
         self.uuid: pulumi.Output[str] = key.uuid  # type: ignore[attr-defined]
         self.secret_key: pulumi.Output[str] = key.secretKey  # type: ignore[attr-defined]
         self.rotated_at: pulumi.Output[str] = key.rotatedAt  # type: ignore[attr-defined]
-
-
-OUTPUTS = (
-    "active_secret_key",
-    "previous_secret_key",
-    "active_slot",
-    "active_uuid",
-    "rotated_at",
-    "previous_rotated_at",
-    "rotation",
-)
 
 
 class Components(classic.Provider):

@@ -28,7 +28,7 @@ from ..doors import PLUGIN
 from ..dynamic import data_sources
 from ..dynamic.key_inputs import ModelAccessKeyArgs
 from ..dynamic.key_outputs import OUTPUT_ONLY, KeyOutputs
-from ..dynamic.rotation import RotatingModelAccessKey
+from ..dynamic.rotation import OUTPUTS, RotatingModelAccessKey
 from . import PACKAGE
 from .names import camel
 
@@ -276,8 +276,6 @@ def rotating_inputs() -> dict[str, str]:
 
 def rotating_component() -> dict[str, Any]:
     """`RotatingModelAccessKey`: the inputs of its constructor, the outputs it declares."""
-    from .components import OUTPUTS
-
     hints = typing.get_type_hints(RotatingModelAccessKey.__init__)
     docs = attribute_docs(RotatingModelAccessKey)
     parameters = inspect.signature(RotatingModelAccessKey.__init__).parameters
