@@ -43,14 +43,13 @@ from ..api.errors import GenAIError
 from ..api.models import ApiKeyInfo
 from ..api.times import now, parse_time
 from ..doors import SECRET_SIGNATURE, door_of, own_account
+from .exits import OK, TROUBLE, UNREADABLE
 
 if TYPE_CHECKING:
     from ..api.client import GenAIClient
     from ..api.config import ClientSettings
     from ..keys.secret_checks import SecretChecker
 
-TROUBLE = 1
-UNREADABLE = 4
 DEAD = "dead"
 
 
@@ -301,7 +300,7 @@ def _older_than(rotated_at: str, limit: datetime) -> bool:
 
 def exit_code(reports: Sequence[KeyReport]) -> int:
     troubled = any({"conflict", "dead"} & set(r.flags) for r in reports)
-    return TROUBLE if troubled else 0
+    return TROUBLE if troubled else OK
 
 
 def render_table(reports: Sequence[KeyReport]) -> str:

@@ -31,10 +31,12 @@ from pathlib import Path
 from typing import Any
 
 from ..api.config import STACK_CONFIG_KEYS
+from ..api.errors import GenAIError
 from ..doors import DYNAMIC, PACKAGE, PLUGIN, PROVIDER_TYPE, camel
 from ..dynamic.key_inputs import INPUTS
 from ..dynamic.key_outputs import OUTPUTS, ROTATION_COUNTS
 from ..plugin.schema import VERSION
+from .exits import OK, TROUBLE, USAGE
 
 PROVIDER_NAME = "default_" + VERSION.replace(".", "_")
 """The name the engine gives the default provider of a versioned SDK."""
@@ -43,7 +45,7 @@ TYPES = {DYNAMIC.key_type: PLUGIN.key_type, DYNAMIC.pair_type: PLUGIN.pair_type}
 """Each dynamic-door type and the plugin's type for it."""
 
 
-class MoveError(Exception):
+class MoveError(GenAIError):
     """The state cannot be moved as it is; the message says why and what to do."""
 
 
@@ -223,13 +225,13 @@ def main(argv: list[str] | None = None) -> int:
         moved, config = move(deployment)
     except (OSError, ValueError, TypeError, KeyError, AttributeError, OverflowError) as error:
         print(f"move-to-plugin: cannot read {args.state}: {_one_line(error)}", file=sys.stderr)
-        return 2
+        return USAGE
     except RecursionError:
         print(f"move-to-plugin: cannot read {args.state}: nested too deeply", file=sys.stderr)
-        return 2
+        return USAGE
     except MoveError as error:
         print(f"move-to-plugin: {error}", file=sys.stderr)
-        return 1
+        return TROUBLE
     text = json.dumps(moved, indent=2)
     if args.out:
         args.out.write_text(text)
@@ -246,4 +248,4 @@ def main(argv: list[str] | None = None) -> int:
             f"  pulumi config set {secret}{key} <the value of digitalocean:{key.split(':')[1]}>",
             file=sys.stderr,
         )
-    return 0
+    return OK

@@ -40,6 +40,7 @@ from ..api.errors import ConfigurationError, GenAIError
 from ..api.models import ApiKeyInfo
 from ..doors import DOORS, DYNAMIC, PACKAGE, PLUGIN, Door, explicit_provider
 from ..dynamic.key_outputs import KeyOutputs
+from .exits import AMBIGUOUS, BUSY, OK, TROUBLE
 
 log = logging.getLogger("do_genai_model_keys.recovery")
 
@@ -280,11 +281,6 @@ def stack_clients(stack: auto.Stack) -> dict[str, GenAIClient | None]:
     return clients
 
 
-AMBIGUOUS = 3
-"""`recover`'s exit code when a create stays pending for a person to decide (2 is argparse's)."""
-BUSY = 4
-"""`recover`'s exit code when a process of the run it would settle is still alive."""
-
 OURS = {
     "pulumi": "the Pulumi engine",
     "pulumi.dynamic": "the dynamic provider",
@@ -387,10 +383,10 @@ def main(argv: list[str] | None = None) -> int:
             else ""
         )
         print(f"recover: pulumi said: {said}.{advice} Nothing was changed.", file=sys.stderr)
-        return BUSY if locked else 1
+        return BUSY if locked else TROUBLE
     except GenAIError as error:
         print(f"recover: {error}", file=sys.stderr)
-        return 1
+        return TROUBLE
     except (KeyError, TypeError, AttributeError, ValueError) as error:
         print(
             "recover: the stack's state has a shape recover cannot read "
@@ -398,9 +394,9 @@ def main(argv: list[str] | None = None) -> int:
             "`pulumi stack export`",
             file=sys.stderr,
         )
-        return 1
+        return TROUBLE
     print(_summary(name, report))
-    return AMBIGUOUS if report.ambiguous or report.other_account or report.unwritten else 0
+    return AMBIGUOUS if report.ambiguous or report.other_account or report.unwritten else OK
 
 
 def _selected_stack(workspace: auto.LocalWorkspace) -> str:

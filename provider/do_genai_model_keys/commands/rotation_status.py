@@ -24,8 +24,8 @@ from typing import Any, TextIO
 
 from ..api.times import format_time, now, parse_time
 from ..doors import door_of
+from .exits import OK, UNREADABLE
 from .inventory import (
-    UNREADABLE,
     UNREADABLE_SHAPES,
     InventoryError,
     Run,
@@ -223,4 +223,4 @@ def main(argv: Sequence[str] | None = None, *, out: TextIO | None = None) -> int
         print(render_table(rows), file=out)
     for problem in problems:
         print(f"rotation: {_cell(problem)}", file=sys.stderr)
-    return UNREADABLE if problems else 0
+    return UNREADABLE if problems else OK
