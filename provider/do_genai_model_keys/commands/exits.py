@@ -1,5 +1,5 @@
 """The commands' exit codes, one table for `recover`, `keys`, `rotation` and `move-to-plugin`
-(the README's "Commands" section quotes it)."""
+(the README's section on each command says which of them it uses)."""
 
 from __future__ import annotations
 
