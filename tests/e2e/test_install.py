@@ -11,21 +11,19 @@ path: the program and the dynamic provider must run in the project's own interpr
 
 from __future__ import annotations
 
-import fcntl
 import json
 import os
 import shutil
-import subprocess
 import sys
 import tempfile
 import textwrap
 import venv
 import zipfile
-from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 from do_genai_model_keys.emulator import Emulator
+from support.builds import made_once, run
 from support.cli import Cli
 from support.emulators import inference_status
 from support.secrets import expect, secret_absent
@@ -63,31 +61,6 @@ from program import program  # the quickstart's, as shipped in examples/quicksta
 program()
 pulumi.export("region", provider.REGION)
 """
-
-
-def run(*args: str | Path, cwd: Path | None = None) -> str:
-    done = subprocess.run(
-        [str(a) for a in args], capture_output=True, text=True, check=False, cwd=cwd
-    )
-    assert done.returncode == 0, f"{' '.join(map(str, args))} failed:\n{done.stderr[-4000:]}"
-    return done.stdout
-
-
-def made_once(factory: pytest.TempPathFactory, name: str, make: Callable[[Path], None]) -> Path:
-    """The folder `name`, made by `make` once in the whole run: the workers of a run share the
-    parent of their temporary folders, and a lock there lets the first make it while the others
-    wait (the suite hands its tests to whichever worker is free)."""
-    base = factory.getbasetemp()
-    shared = base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
-    folder = shared / name
-    with (shared / f"{name}.lock").open("w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
-        if not (folder / ".made").exists():
-            shutil.rmtree(folder, ignore_errors=True)
-            folder.mkdir()
-            make(folder)
-            (folder / ".made").touch()
-    return folder
 
 
 UV = Path(sys.prefix) / "bin" / "uv"

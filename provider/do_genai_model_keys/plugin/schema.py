@@ -21,6 +21,7 @@ import tokenize
 import types
 import typing
 from collections.abc import Callable, Mapping, Sequence
+from importlib import metadata
 from typing import Any
 
 from ..api.config import ClientSettings
@@ -32,7 +33,13 @@ from ..dynamic.rotation import OUTPUTS, RotatingModelAccessKey
 from . import PACKAGE
 from .names import camel
 
-VERSION = "0.1.0"
+VERSION = metadata.version("do-genai-model-keys")
+"""The release's one version, written once in pyproject.toml: the plugin, its schema and the
+SDKs generated from it carry the wheel's version."""
+PLUGIN_DOWNLOAD_URL = "github://api.github.com/do-genai/do-genai-model-keys"
+"""Where the engine downloads the plugin for a program that uses an SDK (the repository's GitHub
+releases, whose assets are `pulumi-resource-do-genai-v<version>-<os>-<arch>.tar.gz`). A mirror
+replaces it with the engine's PULUMI_PLUGIN_DOWNLOAD_URL_OVERRIDES, no SDK change needed."""
 KEY_TOKEN = PLUGIN.key_type
 ROTATING_TOKEN = PLUGIN.pair_type
 ROTATING_SECRETS = ("active_secret_key", "previous_secret_key")
@@ -373,6 +380,7 @@ def package_schema() -> dict[str, Any]:
         "name": PACKAGE,
         "displayName": "DigitalOcean GenAI model access keys",
         "version": VERSION,
+        "pluginDownloadURL": PLUGIN_DOWNLOAD_URL,
         "description": (
             "DigitalOcean GenAI model access keys as code: create, rename, rotate, adopt and "
             "import keys, and read the model catalogue, from every Pulumi language."

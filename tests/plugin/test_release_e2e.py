@@ -1,0 +1,147 @@
+"""A release as users get it (`scripts/release.sh`), with no checkout and no Python: the engine
+downloads the standalone plugin from a release server (here `dist/` served on 127.0.0.1, named
+by the engine's own mirror setting) and a YAML project adopts a key, reads its secret and
+destroys; `pulumi plugin install --file` takes the archive too."""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import json
+import os
+import shutil
+import subprocess
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from do_genai_model_keys.emulator import Emulator
+from do_genai_model_keys.plugin.schema import PLUGIN_DOWNLOAD_URL, VERSION
+from support.builds import made_once, run
+from support.cli import ROOT, Cli
+from support.emulators import inference_status
+from support.plugin_projects import write
+from support.secrets import secret_absent
+
+pytestmark = pytest.mark.e2e
+
+ARCHIVE = f"pulumi-resource-do-genai-v{VERSION}-linux-amd64.tar.gz"
+
+PROGRAM = {  # as the README tells a YAML user: the version and where releases are
+    "Pulumi.yaml": f"""
+        name: keys-from-a-release
+        runtime: yaml
+        config:
+          panelUuid:
+            type: string
+        resources:
+          web:
+            type: do-genai:index:ModelAccessKey
+            properties:
+              name: web
+              adoptUuid: ${{panelUuid}}
+              deletionProtection: false
+            options:
+              version: {VERSION}
+              pluginDownloadURL: {PLUGIN_DOWNLOAD_URL}
+        outputs:
+          secret: ${{web.secretKey}}
+    """,
+}
+
+
+@pytest.fixture(scope="module")
+def release(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return made_once(
+        tmp_path_factory, "release", lambda out: run("bash", ROOT / "scripts" / "release.sh", out)
+    )
+
+
+class Server(http.server.ThreadingHTTPServer):
+    asked: list[str]
+
+
+@pytest.fixture
+def release_server(release: Path) -> Iterator[Server]:
+    """`dist/` over HTTP on 127.0.0.1, as a release server or a mirror answers the engine."""
+
+    class Files(http.server.SimpleHTTPRequestHandler):
+        def log_message(self, format: str, *args: object) -> None:
+            server.asked.append(self.path)
+
+    handler = functools.partial(Files, directory=str(release))
+    server = Server(("127.0.0.1", 0), handler)
+    server.asked = []
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield server
+    server.shutdown()
+    server.server_close()
+
+
+def bare_path(folder: Path, engine_bin: Path, tools_bin: Path) -> str:
+    """A PATH with the engine and the YAML host only: no Python, no plugin."""
+    folder.mkdir()
+    for tool in (engine_bin / "pulumi", tools_bin / "pulumi-language-yaml"):
+        (folder / tool.name).symlink_to(tool)
+    assert shutil.which("python3", path=str(folder)) is None
+    return str(folder)
+
+
+def test_the_release_lists_every_artifact_with_its_checksum(release: Path) -> None:
+    names = {line.split()[1] for line in (release / "SHA256SUMS").read_text().splitlines()}
+    assert names == {
+        f"do_genai_model_keys-{VERSION}-py3-none-any.whl",
+        f"do_genai_model_keys-{VERSION}.tar.gz",
+        f"pulumi_do_genai-{VERSION}-py3-none-any.whl",
+        f"pulumi_do_genai-{VERSION}.tar.gz",
+        f"pulumi-do-genai-{VERSION}.tgz",
+        ARCHIVE,
+    }
+    schema = json.loads((ROOT / "provider/do_genai_model_keys/plugin/schema.json").read_text())
+    assert schema["pluginDownloadURL"] == PLUGIN_DOWNLOAD_URL
+
+
+def test_a_yaml_project_gets_the_plugin_from_the_release_server_with_no_python(
+    release_server: Server, engine_bin: Path, tools_bin: Path, tmp_path: Path
+) -> None:
+    port = release_server.server_address[1]
+    cli = Cli(
+        engine_bin=engine_bin,
+        work=tmp_path / "cli",
+        env={
+            "PATH": bare_path(tmp_path / "bin", engine_bin, tools_bin),
+            "PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION": "false",
+            # The engine's mirror setting: the release location, served from here.
+            "PULUMI_PLUGIN_DOWNLOAD_URL_OVERRIDES": f"^{PLUGIN_DOWNLOAD_URL}=http://127.0.0.1:{port}",
+        },
+    )
+    with Emulator() as emu:
+        panel = emu.state.create_key("web")
+        project = write(tmp_path / "yaml", PROGRAM)
+        cli.run(project, "stack", "init", "dev")
+        cli.run(project, "config", "set", "--secret", "do-genai:token", emu.token)
+        cli.run(project, "config", "set", "do-genai:apiEndpoint", emu.url)
+        cli.run(project, "config", "set", "panelUuid", panel.uuid)
+        up = cli.run(project, "up", "--yes", "--skip-preview")
+        assert f"/{ARCHIVE}" in release_server.asked
+        assert (cli.work / "home" / "plugins" / f"resource-do-genai-v{VERSION}").is_dir()
+        shown = cli.run(project, "stack", "output", "secret", "--show-secrets").stdout.strip()
+        assert inference_status(emu, shown) == 200
+        secret_absent(shown, up.stdout + up.stderr + cli.state_text(), "the output and state")
+        cli.run(project, "destroy", "--yes", "--skip-preview")
+        assert not emu.state.keys
+
+
+def test_the_archive_installs_with_pulumi_plugin_install(
+    release: Path, engine_bin: Path, tmp_path: Path
+) -> None:
+    env = {**os.environ, "PULUMI_HOME": str(tmp_path / "home")}
+    pulumi = [str(engine_bin / "pulumi"), "plugin"]
+    archive = str(release / ARCHIVE)
+    install = [*pulumi, "install", "resource", "do-genai", VERSION, "--file", archive]
+    subprocess.run(install, env=env, check=True, capture_output=True)
+    listed = subprocess.run([*pulumi, "ls", "--json"], env=env, check=True, capture_output=True)
+    [plugin] = json.loads(listed.stdout)
+    assert (plugin["name"], plugin["kind"], plugin["version"]) == ("do-genai", "resource", VERSION)
