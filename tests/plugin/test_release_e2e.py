@@ -53,9 +53,12 @@ PROGRAM = {  # as the README tells a YAML user: the version and where releases a
 
 @pytest.fixture(scope="module")
 def release(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return made_once(
-        tmp_path_factory, "release", lambda out: run("bash", ROOT / "scripts" / "release.sh", out)
-    )
+    """`dist/` as `scripts/release.sh` builds it, once in the run."""
+
+    def build(out: Path) -> None:
+        run("bash", ROOT / "scripts" / "release.sh", out)
+
+    return made_once(tmp_path_factory, "release", build)
 
 
 class Server(http.server.ThreadingHTTPServer):

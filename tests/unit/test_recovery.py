@@ -96,14 +96,14 @@ def test_recover_refuses_while_a_process_of_the_run_is_alive(
 ) -> None:
     """A provider of the killed run still acting would undo what recover writes: recover
     names it, waits a little, and refuses (exit 4) without touching anything."""
-    from do_genai_model_keys.commands import recovery
+    from do_genai_model_keys.commands import exits, recovery
 
     lookalike = subprocess.Popen(
         [sys.executable, "-c", "import time; time.sleep(60)", "pulumi.dynamic"], cwd=tmp_path
     )
     try:
         assert recovery.leftovers(tmp_path) == [(lookalike.pid, "the dynamic provider")]
-        assert recovery.main(["--cwd", str(tmp_path), "--wait", "0.3"]) == recovery.BUSY
+        assert recovery.main(["--cwd", str(tmp_path), "--wait", "0.3"]) == exits.BUSY
         said = capsys.readouterr().err
         assert f"the dynamic provider (pid {lookalike.pid})" in said
         assert "nothing was changed" in said
