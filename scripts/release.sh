@@ -35,7 +35,7 @@ if [ ! -f "$modules/node_modules/.package-lock.json" ]; then
   rm -rf "$modules.partial-$$" && mkdir -p "$modules.partial-$$"
   cp tests/plugin/nodejs/{package.json,package-lock.json,.npmrc} "$modules.partial-$$/"
   (cd "$modules.partial-$$" && npm ci --ignore-scripts --no-audit --no-fund --silent >&2)
-  mv "$modules.partial-$$" "$modules" 2>/dev/null || rm -rf "$modules.partial-$$"
+  mv -T "$modules.partial-$$" "$modules" 2>/dev/null || rm -rf "$modules.partial-$$"
 fi
 work=$(mktemp -d "${TMPDIR:-/tmp}/do-genai-node.XXXXXX")
 trap 'rm -rf "$work"' EXIT

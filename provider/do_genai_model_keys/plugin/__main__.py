@@ -1,6 +1,7 @@
 """`pulumi-resource-do-genai`: the provider plugin's executable (a console script of the wheel).
 
-The engine starts it with its own address as the last argument and reads the port it prints.
+The engine starts it with its own address as the last argument and reads the port it prints;
+started by hand (no argument), it waits for an engine to attach (PULUMI_DEBUG_PROVIDERS).
 `pulumi-resource-do-genai schema` prints the package schema instead.
 """
 
@@ -37,7 +38,8 @@ def main() -> None:
 
     # The engine's address is the last argument (flags such as --tracing ENDPOINT come first).
     engine = args[-1] if args and not args[-1].startswith("-") else ""
-    serve(KeysProvider(engine), VERSION, engine, args, Components())
+    provider = KeysProvider(engine)
+    serve(provider, VERSION, engine, args, Components(), on_attach=provider.attach)
 
 
 if __name__ == "__main__":

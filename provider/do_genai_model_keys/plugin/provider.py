@@ -77,6 +77,10 @@ class KeysProvider(wire_api.Provider):
         """Whether this process serves an explicit `Provider` resource (its URN, seen by
         `check_config`), not the stack's default provider."""
 
+    def attach(self, address: str) -> None:
+        """An engine attached to this plugin, started by hand: its warnings go there."""
+        self._engine = diagnostics.engine_at(address)
+
     async def _run(self, urn: str, call: Callable[[], T]) -> T:
         """`call` on a worker thread, its warnings shown on the resource `urn`, and our errors
         said as their message with the inputs spelled as this door spells them."""

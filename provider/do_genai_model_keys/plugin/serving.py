@@ -19,10 +19,11 @@ from typing import Any
 
 import grpc
 import pulumi.provider as classic
+from google.protobuf import empty_pb2
 from pulumi.provider import server as classic_server
 from pulumi.provider.experimental import provider as api
 from pulumi.provider.experimental.server import ProviderServicer
-from pulumi.runtime.proto import provider_pb2_grpc
+from pulumi.runtime.proto import plugin_pb2, provider_pb2_grpc
 
 CALLS = (
     "CheckConfig", "DiffConfig", "Configure", "Check", "Diff", "Create", "Read", "Update",
@@ -65,18 +66,35 @@ def serve(
     engine: str,
     args: list[str],
     components: classic.Provider | None = None,
+    on_attach: Callable[[str], None] | None = None,
 ) -> None:
     """Serve `provider` (and its `components`' `Construct`) on a loopback port, print the port
-    (the engine reads it), until the engine stops the process."""
+    (the engine reads it), until the engine stops the process. `on_attach` hears the address
+    of an engine that attaches to a plugin started by hand."""
 
     async def run() -> None:
         server = grpc.aio.server(options=[("grpc.max_receive_message_length", 400 * 2**20)])
         servicer = ProviderServicer(args, version, provider, engine_address=engine)
         for name in CALLS:
             setattr(servicer, name, _said_plainly(getattr(servicer, name)))
+        builder = None
         if components is not None:  # components are built by the SDK's component server
             builder = classic_server.ProviderServicer(components, args, engine_address=engine)
             servicer.Construct = builder.Construct  # type: ignore[method-assign]
+
+        async def attach(request: plugin_pb2.PluginAttach, context: Any) -> empty_pb2.Empty:
+            """Pulumi's debugging convention: a plugin started by hand prints its port, and an
+            engine run with PULUMI_DEBUG_PROVIDERS=do-genai:<port> attaches to it, sending its
+            address here instead of as an argument. The SDK's servicers keep the address in
+            an attribute of their own (checked with the SDK versions in constraints.txt)."""
+            servicer._engine_address = request.address
+            if builder is not None:
+                builder.engine_address = request.address
+            if on_attach is not None:
+                on_attach(request.address)
+            return empty_pb2.Empty()
+
+        servicer.Attach = attach  # type: ignore[method-assign]
         provider_pb2_grpc.add_ResourceProviderServicer_to_server(servicer, server)
         port = server.add_insecure_port("127.0.0.1:0")
         await server.start()
