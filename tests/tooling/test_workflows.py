@@ -14,6 +14,8 @@ import yaml
 from support.cli import ROOT
 
 WORKFLOWS = sorted((ROOT / "examples" / "gitops-rotation" / "workflows").glob("*.yml"))
+RELEASE = ROOT / ".github" / "workflows" / "release.yml"
+"""The project's own release workflow: the same checks, and the same command as the suite."""
 PIPELINE = "bash examples/gitops-rotation/pipeline.sh"
 PINNED = re.compile(r"^[\w.-]+/[\w.-]+@[0-9a-f]{40}$")
 
@@ -36,7 +38,9 @@ def test_actionlint_passes() -> None:
     )
     actionlint = Path(built.stdout.strip()) / "actionlint"
     done = subprocess.run(
-        [str(actionlint), "-no-color", *map(str, WORKFLOWS)], capture_output=True, text=True
+        [str(actionlint), "-no-color", *map(str, [*WORKFLOWS, RELEASE])],
+        capture_output=True,
+        text=True,
     )
     assert done.returncode == 0, done.stdout + done.stderr
 
@@ -44,12 +48,20 @@ def test_actionlint_passes() -> None:
 def test_zizmor_passes() -> None:
     zizmor = Path(sys.executable).with_name("zizmor")
     done = subprocess.run(
-        [str(zizmor), "--offline", "--persona=pedantic", *map(str, WORKFLOWS)],
+        [str(zizmor), "--offline", "--persona=pedantic", *map(str, [*WORKFLOWS, RELEASE])],
         capture_output=True,
         text=True,
     )
     assert done.returncode == 0, done.stdout + done.stderr
     assert "No findings to report" in done.stdout + done.stderr
+
+
+def test_the_release_workflow_builds_with_the_release_command_after_the_suite() -> None:
+    runs = [step["run"] for step in steps(RELEASE) if "run" in step]
+    assert runs.index("bash .ci/run") < runs.index("bash scripts/release.sh dist")
+    assert any(run.startswith("gh release create") for run in runs)
+    for step in steps(RELEASE):
+        assert "uses" not in step or PINNED.match(step["uses"]), step["uses"]
 
 
 @pytest.mark.parametrize("workflow", WORKFLOWS, ids=lambda w: w.name)
