@@ -148,3 +148,60 @@ def test_the_archive_installs_with_pulumi_plugin_install(
     listed = subprocess.run([*pulumi, "ls", "--json"], env=env, check=True, capture_output=True)
     [plugin] = json.loads(listed.stdout)
     assert (plugin["name"], plugin["kind"], plugin["version"]) == ("do-genai", "resource", VERSION)
+
+
+def test_a_typescript_team_installs_the_sdk_tarball_and_the_engine_gets_the_plugin(
+    release: Path,
+    release_server: Server,
+    node_modules: Path,
+    engine_bin: Path,
+    tmp_path: Path,
+) -> None:
+    """The Node SDK from the release's npm tarball, installed with npm into a project of its
+    own; the engine downloads the plugin the SDK names. Run as an inline Automation API
+    program, where the official Node language host cannot be installed (node_modules: the
+    suite's locked packages are in npm's cache, so the install resolves from there first)."""
+    folder = tmp_path / "ts-team"
+    folder.mkdir()
+    (folder / "package.json").write_text('{"name": "ts-team", "private": true}\n')
+    shutil.copy2(ROOT / "tests" / "plugin" / "nodejs" / ".npmrc", folder / ".npmrc")
+    shutil.copy2(ROOT / "tests" / "plugin" / "nodejs" / "program.js", folder / "program.js")
+    pinned = json.loads((node_modules / "@pulumi" / "pulumi" / "package.json").read_text())
+    tarball = release / f"pulumi-do-genai-{VERSION}.tgz"
+    install = ["npm", "install", "--prefer-offline", "--no-audit", "--no-fund", "--silent"]
+    run(*install, tarball, f"@pulumi/pulumi@{pinned['version']}", cwd=folder)
+    sdk = folder / "node_modules" / "pulumi-do-genai"
+    assert (sdk / "index.js").is_file()
+    assert (sdk / "index.d.ts").is_file()
+
+    bare = tmp_path / "bin"
+    bare.mkdir()
+    for tool in (engine_bin / "pulumi", Path(shutil.which("node") or "node")):
+        (bare / tool.name).symlink_to(tool)
+    assert shutil.which("python3", path=str(bare)) is None
+    port = release_server.server_address[1]
+    cli = Cli(
+        engine_bin=engine_bin,
+        work=tmp_path / "cli",
+        env={
+            "PATH": str(bare),
+            "PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION": "false",
+            "PULUMI_PLUGIN_DOWNLOAD_URL_OVERRIDES": f"^{PLUGIN_DOWNLOAD_URL}=http://127.0.0.1:{port}",
+        },
+    )
+
+    def program(**request: object) -> dict[str, object]:
+        done = cli.script(folder, "node", "program.js", str(sdk), json.dumps(request))
+        return dict(json.loads(done.stdout.strip().splitlines()[-1]))
+
+    with Emulator(allow_create=True) as emu:
+        cli.env["DIGITALOCEAN_TOKEN"] = emu.token
+        config = {"do-genai:apiEndpoint": emu.url, "do-genai:secretReadyWait": "5"}
+        up = program(action="up", config=config)
+        assert f"/{ARCHIVE}" in release_server.asked
+        outputs = dict(up["outputs"])  # type: ignore[call-overload]
+        assert outputs["secret"]["secret"] is True
+        assert inference_status(emu, outputs["secret"]["value"]) == 200
+        assert outputs["models"]["value"] > 0
+        program(action="destroy")
+        assert not emu.state.keys
