@@ -11,6 +11,7 @@ import json
 import os
 import shutil
 import subprocess
+import sys
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -204,4 +205,58 @@ def test_a_typescript_team_installs_the_sdk_tarball_and_the_engine_gets_the_plug
         assert inference_status(emu, outputs["secret"]["value"]) == 200
         assert outputs["models"]["value"] > 0
         program(action="destroy")
+        assert not emu.state.keys
+
+
+PYTHON_PROGRAM = {
+    "Pulumi.yaml": """
+        name: keys-from-the-python-sdk
+        runtime:
+          name: python
+          options:
+            virtualenv: venv
+    """,
+    "__main__.py": """
+        import pulumi
+        import pulumi_do_genai as genai
+
+        web = genai.ModelAccessKey("web", name="web")
+        pulumi.export("secret", web.secret_key)
+    """,
+}
+
+
+def test_a_python_team_installs_the_sdk_wheel_and_the_engine_gets_the_plugin(
+    release: Path, release_server: Server, engine_bin: Path, tmp_path: Path
+) -> None:
+    """The Python SDK from the release's wheel in the project's own virtualenv (with the newest
+    `pulumi` it allows); no folder on PATH holds the plugin, so the engine downloads it."""
+    project = write(tmp_path / "python-team", PYTHON_PROGRAM)
+    uv = Path(sys.prefix) / "bin" / "uv"
+    run(uv, "venv", "--quiet", "--python", sys.executable, project / "venv")
+    wheel = release / f"pulumi_do_genai-{VERSION}-py3-none-any.whl"
+    run(uv, "pip", "install", "--quiet", "--python", project / "venv" / "bin" / "python", wheel)
+    path = os.pathsep.join(
+        [str(engine_bin), *(p for p in os.environ["PATH"].split(os.pathsep) if sys.prefix not in p)]
+    )
+    assert shutil.which("pulumi-resource-do-genai", path=path) is None
+    port = release_server.server_address[1]
+    cli = Cli(
+        engine_bin=engine_bin,
+        work=tmp_path / "cli",
+        env={
+            "PATH": path,
+            "PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION": "false",
+            "PULUMI_PLUGIN_DOWNLOAD_URL_OVERRIDES": f"^{PLUGIN_DOWNLOAD_URL}=http://127.0.0.1:{port}",
+        },
+    )
+    with Emulator(allow_create=True) as emu:
+        cli.run(project, "stack", "init", "dev")
+        cli.run(project, "config", "set", "--secret", "do-genai:token", emu.token)
+        cli.run(project, "config", "set", "do-genai:apiEndpoint", emu.url)
+        cli.run(project, "up", "--yes", "--skip-preview")
+        assert f"/{ARCHIVE}" in release_server.asked
+        shown = cli.run(project, "stack", "output", "secret", "--show-secrets").stdout.strip()
+        assert inference_status(emu, shown) == 200
+        cli.run(project, "destroy", "--yes", "--skip-preview")
         assert not emu.state.keys

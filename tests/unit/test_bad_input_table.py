@@ -1,5 +1,5 @@
 """The bad-input table: every case names the field or cause and the fix, and none
-echoes a secret. The README's errors section shows the same table."""
+echoes a secret. docs/errors.md shows the same table."""
 
 from __future__ import annotations
 
