@@ -22,11 +22,18 @@ from support.stacks import KeyStack, faulty_run
 pytestmark = pytest.mark.e2e
 
 
+INSTALLED = ("node_modules", "_internal")
+"""Folders of installed software the tests made, never written by our code: npm's packages, and
+the interpreter and modules bundled in the standalone plugin (unpacked by the engine)."""
+
+
 def files_below(top: Path) -> Iterator[Path]:
     """Every file the tests wrote, without following links (a project's `.venv` link points at
-    the repository's virtualenv) and without virtualenvs the tests made (installed packages)."""
+    the repository's virtualenv) and without what the tests installed (virtualenvs, INSTALLED)."""
     for folder, dirs, files in os.walk(top, followlinks=False):
-        dirs[:] = [d for d in dirs if not (Path(folder, d) / "pyvenv.cfg").exists()]
+        dirs[:] = [
+            d for d in dirs if d not in INSTALLED and not (Path(folder, d) / "pyvenv.cfg").exists()
+        ]
         for name in files:
             path = Path(folder, name)
             if not path.is_symlink():
