@@ -36,6 +36,13 @@ PROGRAM = {  # as the README tells a YAML user: the version and where releases a
         config:
           panelUuid:
             type: string
+          pairA:
+            type: string
+          pairB:
+            type: string
+          rotation:
+            type: integer
+            default: 0
         resources:
           web:
             type: do-genai:index:ModelAccessKey
@@ -46,8 +53,23 @@ PROGRAM = {  # as the README tells a YAML user: the version and where releases a
             options:
               version: {VERSION}
               pluginDownloadURL: {PLUGIN_DOWNLOAD_URL}
+          pair:
+            type: do-genai:index:RotatingModelAccessKey
+            properties:
+              name: pair
+              adoptUuids:
+                - ${{pairA}}
+                - ${{pairB}}
+              rotation: ${{rotation}}
+              minRotationIntervalHours: 0
+              deletionProtection: false
+            options:
+              version: {VERSION}
+              pluginDownloadURL: {PLUGIN_DOWNLOAD_URL}
         outputs:
           secret: ${{web.secretKey}}
+          active: ${{pair.activeSecretKey}}
+          previous: ${{pair.previousSecretKey}}
     """,
 }
 
@@ -82,6 +104,11 @@ def release_server(release: Path) -> Iterator[Server]:
     yield server
     server.shutdown()
     server.server_close()
+
+
+def outputs(cli: Cli, project: Path) -> dict[str, str]:
+    shown = cli.run(project, "stack", "output", "--json", "--show-secrets").stdout
+    return {name: str(value) for name, value in json.loads(shown).items()}
 
 
 def bare_path(folder: Path, engine_bin: Path, tools_bin: Path) -> str:
@@ -123,17 +150,29 @@ def test_a_yaml_project_gets_the_plugin_from_the_release_server_with_no_python(
     )
     with Emulator() as emu:
         panel = emu.state.create_key("web")
+        pair = [emu.state.create_key(f"pair-{slot}") for slot in "ab"]
         project = write(tmp_path / "yaml", PROGRAM)
         cli.run(project, "stack", "init", "dev")
         cli.run(project, "config", "set", "--secret", "do-genai:token", emu.token)
         cli.run(project, "config", "set", "do-genai:apiEndpoint", emu.url)
+        cli.run(project, "config", "set", "do-genai:secretReadyWait", "5")
         cli.run(project, "config", "set", "panelUuid", panel.uuid)
+        cli.run(project, "config", "set", "pairA", pair[0].uuid)
+        cli.run(project, "config", "set", "pairB", pair[1].uuid)
         up = cli.run(project, "up", "--yes", "--skip-preview")
         assert f"/{ARCHIVE}" in release_server.asked
         assert (cli.work / "home" / "plugins" / f"resource-do-genai-v{VERSION}").is_dir()
-        shown = cli.run(project, "stack", "output", "secret", "--show-secrets").stdout.strip()
-        assert inference_status(emu, shown) == 200
-        secret_absent(shown, up.stdout + up.stderr + cli.state_text(), "the output and state")
+        first = outputs(cli, project)
+        assert inference_status(emu, first["secret"]) == 200
+        secret_absent(first["secret"], up.stdout + up.stderr + cli.state_text(), "the state")
+
+        cli.run(project, "config", "set", "rotation", "1")  # the pair rotates its standby
+        cli.run(project, "up", "--yes", "--skip-preview")
+        rotated = outputs(cli, project)
+        assert rotated["previous"] == first["active"]  # apps holding it keep working
+        assert inference_status(emu, rotated["previous"]) == 200
+        assert inference_status(emu, rotated["active"]) == 200
+        assert rotated["active"] != first["active"]
         cli.run(project, "destroy", "--yes", "--skip-preview")
         assert not emu.state.keys
 
@@ -151,6 +190,58 @@ def test_the_archive_installs_with_pulumi_plugin_install(
     assert (plugin["name"], plugin["kind"], plugin["version"]) == ("do-genai", "resource", VERSION)
 
 
+TYPESCRIPT_PROGRAM = """\
+// A TypeScript team's program, run inline by the Automation API: a panel key adopted, a pair
+// rotated, the secrets handed on. Usage: node program.js '{"action": "up", "config": {...}}'
+import * as pulumi from "@pulumi/pulumi";
+import { LocalWorkspace } from "@pulumi/pulumi/automation";
+import * as genai from "pulumi-do-genai";
+
+async function main(): Promise<void> {
+  const request = JSON.parse(process.argv[2]);
+  const program = async () => {
+    const config = new pulumi.Config();
+    const web = new genai.ModelAccessKey("web", {
+      name: "web",
+      adoptUuid: config.require("panelUuid"),
+      deletionProtection: false,
+    });
+    const pair = new genai.RotatingModelAccessKey("pair", {
+      name: "pair",
+      adoptUuids: [config.require("pairA"), config.require("pairB")],
+      rotation: config.getNumber("rotation") ?? 0,
+      minRotationIntervalHours: 0,
+      deletionProtection: false,
+    });
+    const secrets = { active: pair.activeSecretKey, previous: pair.previousSecretKey };
+    return { secret: web.secretKey, ...secrets };
+  };
+  const stack = await LocalWorkspace.createOrSelectStack(
+    { stackName: "dev", projectName: "ts-team", program },
+    { workDir: process.cwd() },
+  );
+  for (const [key, value] of Object.entries(request.config ?? {})) {
+    await stack.setConfig(key, { value: String(value), secret: key.endsWith(":token") });
+  }
+  let outputs: Record<string, unknown> = {};
+  if (request.action === "up") {
+    await stack.up();
+    for (const [name, output] of Object.entries(await stack.outputs())) {
+      outputs[name] = output.value;
+    }
+  } else {
+    await stack.destroy();
+  }
+  process.stdout.write(JSON.stringify(outputs) + "\\n");
+}
+
+main().catch((error) => {
+  process.stderr.write(`${error.stack || error}\\n`);
+  process.exit(1);
+});
+"""
+
+
 def test_a_typescript_team_installs_the_sdk_tarball_and_the_engine_gets_the_plugin(
     release: Path,
     release_server: Server,
@@ -159,53 +250,79 @@ def test_a_typescript_team_installs_the_sdk_tarball_and_the_engine_gets_the_plug
     tmp_path: Path,
 ) -> None:
     """The Node SDK from the release's npm tarball, installed with npm into a project of its
-    own; the engine downloads the plugin the SDK names. Run as an inline Automation API
-    program, where the official Node language host cannot be installed (node_modules: the
-    suite's locked packages are in npm's cache, so the install resolves from there first)."""
+    own, a TypeScript program compiled against its types; the engine downloads the plugin the
+    SDK names. Run as an inline Automation API program, where the official Node language host
+    cannot be installed (the suite's locked packages are in npm's cache: the install resolves
+    from there first)."""
     folder = tmp_path / "ts-team"
     folder.mkdir()
     (folder / "package.json").write_text('{"name": "ts-team", "private": true}\n')
     shutil.copy2(ROOT / "tests" / "plugin" / "nodejs" / ".npmrc", folder / ".npmrc")
-    shutil.copy2(ROOT / "tests" / "plugin" / "nodejs" / "program.js", folder / "program.js")
-    pinned = json.loads((node_modules / "@pulumi" / "pulumi" / "package.json").read_text())
+    (folder / "program.ts").write_text(TYPESCRIPT_PROGRAM)
+    (folder / "tsconfig.json").write_text(
+        json.dumps(
+            {
+                "compilerOptions": {
+                    "strict": True,
+                    "target": "es2020",
+                    "module": "commonjs",
+                    "skipLibCheck": True,  # the packages' own .d.ts, as most projects set
+                }
+            }
+        )
+    )
+    locked = {
+        name: json.loads((node_modules / name / "package.json").read_text())["version"]
+        for name in ("@pulumi/pulumi", "@types/node")
+    }
     tarball = release / f"pulumi-do-genai-{VERSION}.tgz"
     install = ["npm", "install", "--prefer-offline", "--no-audit", "--no-fund", "--silent"]
-    run(*install, tarball, f"@pulumi/pulumi@{pinned['version']}", cwd=folder)
-    sdk = folder / "node_modules" / "pulumi-do-genai"
-    assert (sdk / "index.js").is_file()
-    assert (sdk / "index.d.ts").is_file()
+    run(*install, tarball, *(f"{name}@{version}" for name, version in locked.items()), cwd=folder)
+    run("node", node_modules / "typescript" / "bin" / "tsc", "-p", folder)  # type-checks too
+    try:
+        bare = tmp_path / "bin"
+        bare.mkdir()
+        for tool in (engine_bin / "pulumi", Path(shutil.which("node") or "node")):
+            (bare / tool.name).symlink_to(tool)
+        assert shutil.which("python3", path=str(bare)) is None
+        port = release_server.server_address[1]
+        override = f"^{PLUGIN_DOWNLOAD_URL}=http://127.0.0.1:{port}"
+        cli = Cli(
+            engine_bin=engine_bin,
+            work=tmp_path / "cli",
+            env={
+                "PATH": str(bare),
+                "PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION": "false",
+                "PULUMI_PLUGIN_DOWNLOAD_URL_OVERRIDES": override,
+            },
+        )
 
-    bare = tmp_path / "bin"
-    bare.mkdir()
-    for tool in (engine_bin / "pulumi", Path(shutil.which("node") or "node")):
-        (bare / tool.name).symlink_to(tool)
-    assert shutil.which("python3", path=str(bare)) is None
-    port = release_server.server_address[1]
-    cli = Cli(
-        engine_bin=engine_bin,
-        work=tmp_path / "cli",
-        env={
-            "PATH": str(bare),
-            "PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION": "false",
-            "PULUMI_PLUGIN_DOWNLOAD_URL_OVERRIDES": f"^{PLUGIN_DOWNLOAD_URL}=http://127.0.0.1:{port}",
-        },
-    )
+        def program(**request: object) -> dict[str, str]:
+            done = cli.script(folder, "node", "program.js", json.dumps(request))
+            return dict(json.loads(done.stdout.strip().splitlines()[-1]))
 
-    def program(**request: object) -> dict[str, object]:
-        done = cli.script(folder, "node", "program.js", str(sdk), json.dumps(request))
-        return dict(json.loads(done.stdout.strip().splitlines()[-1]))
-
-    with Emulator(allow_create=True) as emu:
-        cli.env["DIGITALOCEAN_TOKEN"] = emu.token
-        config = {"do-genai:apiEndpoint": emu.url, "do-genai:secretReadyWait": "5"}
-        up = program(action="up", config=config)
-        assert f"/{ARCHIVE}" in release_server.asked
-        outputs = dict(up["outputs"])  # type: ignore[call-overload]
-        assert outputs["secret"]["secret"] is True
-        assert inference_status(emu, outputs["secret"]["value"]) == 200
-        assert outputs["models"]["value"] > 0
-        program(action="destroy")
-        assert not emu.state.keys
+        with Emulator() as emu:
+            panel = emu.state.create_key("web")
+            pair = [emu.state.create_key(f"pair-{slot}") for slot in "ab"]
+            config = {
+                "do-genai:token": emu.token,
+                "do-genai:apiEndpoint": emu.url,
+                "do-genai:secretReadyWait": "5",
+                "panelUuid": panel.uuid,
+                "pairA": pair[0].uuid,
+                "pairB": pair[1].uuid,
+            }
+            first = program(action="up", config=config)
+            assert f"/{ARCHIVE}" in release_server.asked
+            assert inference_status(emu, first["secret"]) == 200
+            rotated = program(action="up", config={"rotation": 1})
+            assert rotated["previous"] == first["active"]
+            assert inference_status(emu, rotated["previous"]) == 200
+            assert inference_status(emu, rotated["active"]) == 200
+            program(action="destroy")
+            assert not emu.state.keys
+    finally:
+        shutil.rmtree(folder / "node_modules", ignore_errors=True)  # installed packages
 
 
 PYTHON_PROGRAM = {

@@ -18,7 +18,8 @@ def run(*args: str | Path, cwd: Path | None = None) -> str:
     done = subprocess.run(
         [str(a) for a in args], capture_output=True, text=True, check=False, cwd=cwd
     )
-    assert done.returncode == 0, f"{' '.join(map(str, args))} failed:\n{done.stderr[-4000:]}"
+    said = (done.stdout[-2000:] + done.stderr[-4000:]).strip()
+    assert done.returncode == 0, f"{' '.join(map(str, args))} failed:\n{said}"
     return done.stdout
 
 
