@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The whole test suite: format check and lint, then every pytest test, end-to-end runs through
-# the real Pulumi engine included, on four workers, with strict typing beside them; then the
+# the real Pulumi engine included, on three workers, with strict typing beside them; then the
 # leak scan, over everything the run wrote and printed. This is the README's test command and
 # what .ci/run calls. Extra arguments go to the main pytest run (for example -k soak, or -n 1).
 set -euo pipefail
@@ -33,10 +33,10 @@ trap 'kill "$typing" 2>/dev/null || true' EXIT  # an interrupted run leaves no m
 # and the run's files go to DO_GENAI_LEAK_DIR/tmp, so that the scan afterwards sees them all.
 run=$(mktemp -d "${TMPDIR:-/tmp}/do-genai-tests.XXXXXX")
 export DO_GENAI_LEAK_DIR="$run"
-# Four workers on two cores: an engine test spends part of its time waiting (on the engine's
-# processes, on paced or delayed answers, on secrets that take a moment to work), which the
-# other workers fill; three left a tenth of the CPU idle.
-step "pytest on ${PYTEST_WORKERS:-4} workers"
+# Three workers on two cores: an engine test spends part of its time waiting (on the engine's
+# processes, on paced or delayed answers), which a third worker fills; two left 23% idle, and
+# four were slower again (629 s against 568 s: more CPU lost to contention than waits filled).
+step "pytest on ${PYTEST_WORKERS:-3} workers"
 status=0
 # One test at a time to whichever worker is free (--maxschedchunk 1), in the order conftest.py
 # sets (the engine's tests first): no worker ends with a queue while another idles.
@@ -47,7 +47,7 @@ status=0
 # Line coverage of the package in the tests' own processes (the unit tier, the emulator, inline
 # programs; not the engine's provider processes): printed as a figure, never a gate.
 export COVERAGE_FILE="$run/coverage"
-.venv/bin/python -m pytest -n "${PYTEST_WORKERS:-4}" --dist load --maxschedchunk 1 --tb=native \
+.venv/bin/python -m pytest -n "${PYTEST_WORKERS:-3}" --dist load --maxschedchunk 1 --tb=native \
   --basetemp="$run/tmp" --cov=do_genai_model_keys --cov-report= \
   --ignore=tests/test_zz_leak_scan.py "$@" || status=$?
 step "line coverage of the package in the tests' own processes (a figure, not a gate)"
