@@ -16,6 +16,8 @@ from do_genai_model_keys.dynamic.runtime import reset_runtime, runtime
 from do_genai_model_keys.emulator import Emulator
 from do_genai_model_keys.plugin.provider import KeysProvider
 from do_genai_model_keys.plugin.schema import KEY_TOKEN, package_schema
+from do_genai_model_keys.plugin.serving import PluginError
+from do_genai_model_keys.plugin.wire import spelled
 from pulumi.provider.experimental import provider as api
 from pulumi.provider.experimental.property_value import PropertyValue
 from support.emulators import inference_status
@@ -319,3 +321,36 @@ def test_a_stack_setting_digitalocean_config_without_its_twin_is_refused(
     assert "digitalocean:apiEndpoint" in str(refused.value)
     twinned = wire(token=PropertyValue(emulator.token, is_secret=True), apiEndpoint=emulator.url)
     run(provider.configure(api.ConfigureRequest({}, twinned, True, True)))
+
+
+def test_a_retired_create_tells_every_language_how_to_adopt_in_its_own_names() -> None:
+    """DigitalOcean answers 410 to creates: the plugin's message names the schema's inputs,
+    with no Python call syntax a TypeScript or YAML user would have to translate."""
+    with Emulator() as retired:  # creates answer 410, as on DigitalOcean today
+        provider = KeysProvider()
+        config = wire(token=PropertyValue(retired.token, is_secret=True), apiEndpoint=retired.url)
+        run(provider.configure(api.ConfigureRequest({}, config, True, True)))
+        try:
+            checked = run(provider.check(api.CheckRequest(URN, {}, wire(name="web"), b"")))
+            with pytest.raises(PluginError) as refused:
+                run(provider.create(api.CreateRequest(URN, checked.inputs, 60, False)))
+        finally:
+            reset_runtime()
+    said = str(refused.value)
+    assert "adoptUuid" in said
+    assert "adoptExisting" in said
+    assert "adoptUuids" in said
+    for python in ("adopt_uuid", "adopt_existing", "ModelAccessKey(", "=True", "=['"):
+        assert python not in said, python
+
+
+def test_messages_name_the_pairs_inputs_and_outputs_as_the_schema_does() -> None:
+    said = spelled(
+        "previous_secret_key stops working; active_secret_key still works; set adopt_uuids, "
+        "rotation_anchor and min_rotation_interval_hours",
+        [],
+    )
+    assert said == (
+        "previousSecretKey stops working; activeSecretKey still works; set adoptUuids, "
+        "rotationAnchor and minRotationIntervalHours"
+    )

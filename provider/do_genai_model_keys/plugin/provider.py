@@ -28,6 +28,7 @@ from typing import Any, TypeVar
 from pulumi.provider.experimental import provider as wire_api
 from pulumi.provider.experimental.property_value import PropertyValue
 
+from ..api import errors
 from ..api.config import (
     FIELDS,
     ClientSettings,
@@ -35,6 +36,7 @@ from ..api.config import (
     resolve_settings,
     whose,
 )
+from ..api.contract import CREATE_RETIRED_ON, KEYS_PATH
 from ..api.errors import ConfigurationError, GenAIError, KeyLookupError
 from ..dynamic import diagnostics
 from ..dynamic import resources as core
@@ -470,10 +472,22 @@ def _spelled(message: str) -> str:
     return spelled(message, INPUTS)
 
 
+ADOPT_HINT = (
+    "DigitalOcean retired creating model access keys through the API (POST "
+    f"{KEYS_PATH} answers 410 since {CREATE_RETIRED_ON}). Create the key in the control "
+    "panel (GenAI > Model access keys), then adopt it: set adoptUuid to its UUID, or set name "
+    "to its exact name and adoptExisting to true; for a RotatingModelAccessKey, make two keys "
+    "and set adoptUuids to their two UUIDs. Adoption regenerates the secret so that the stack "
+    "holds a working one."
+)
+"""The retired-create hint in every language's terms (the core's names Python's syntax)."""
+
+
 @contextlib.contextmanager
 def _spelled_errors() -> Iterator[None]:
     """Our errors with the inputs named as the schema names them."""
     try:
         yield
     except GenAIError as error:
-        raise PluginError(spelled(str(error), INPUTS)) from None
+        said = str(error).replace(errors.ADOPT_HINT, ADOPT_HINT)
+        raise PluginError(spelled(said, INPUTS)) from None

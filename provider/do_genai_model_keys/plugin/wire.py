@@ -16,8 +16,10 @@ from pulumi.provider.experimental.property_value import Computed, PropertyValue
 
 from ..api.config import FIELDS as SETTINGS
 from ..dynamic.key_inputs import UNKNOWN
+from ..dynamic.rotation import OUTPUTS
 from . import PACKAGE
 from .names import camel, snake
+from .schema import rotating_inputs
 
 
 def plain(value: PropertyValue) -> Any:
@@ -67,8 +69,9 @@ def to_wire(
     }
 
 
-ROTATING_NAMES = ("min_rotation_interval_hours", "emergency_rotations", "rotate_after_days")
-"""A rotating pair's inputs that its slots' messages name."""
+ROTATING_NAMES = (*rotating_inputs(), *OUTPUTS)
+"""A rotating pair's inputs and outputs, which its slots' messages name (`adopt_uuids`,
+`previous_secret_key`): the schema's own lists."""
 RESOURCE_OPTIONS = ("retain_on_delete",)
 """Pulumi's resource options that messages name."""
 
