@@ -29,26 +29,41 @@ def render(schema: dict[str, Any]) -> str:
     ]
     for token, resource in schema.get("resources", {}).items():
         kind = "component" if resource.get("isComponent") else "resource"
-        parts += [
-            f"## `{token}` ({kind})",
-            clean(resource.get("description", "")),
-            "### Inputs",
-            table(resource.get("inputProperties", {}), resource.get("requiredInputs", [])),
-            "### Outputs",
-            table(resource.get("properties", {}), []),
-        ]
+        given = (resource.get("inputProperties", {}), resource.get("requiredInputs", []))
+        parts += entry(
+            f"`{token}` ({kind})",
+            resource,
+            ("Inputs", *given),
+            ("Outputs", resource.get("properties", {})),
+        )
     for token, function in schema.get("functions", {}).items():
-        inputs = function.get("inputs", {})
-        outputs = function.get("outputs", {})
-        parts += [
-            f"## `{token}` (function)",
-            clean(function.get("description", "")),
-            "### Arguments",
-            table(inputs.get("properties", {}), inputs.get("required", [])),
-            "### Result",
-            table(outputs.get("properties", {}), []),
-        ]
+        inputs, outputs = function.get("inputs", {}), function.get("outputs", {})
+        given = (inputs.get("properties", {}), inputs.get("required", []))
+        parts += entry(
+            f"`{token}` (function)",
+            function,
+            ("Arguments", *given),
+            ("Result", outputs.get("properties", {})),
+        )
     return "\n\n".join(parts) + "\n"
+
+
+def entry(
+    title: str,
+    spec: dict[str, Any],
+    given: tuple[str, dict[str, Any], list[str]],
+    answered: tuple[str, dict[str, Any]],
+) -> list[str]:
+    """A resource's or function's section: its description, what it takes, what it gives."""
+    (given_title, given_props, required), (answered_title, answered_props) = given, answered
+    return [
+        f"## {title}",
+        clean(spec.get("description", "")),
+        f"### {given_title}",
+        table(given_props, required),
+        f"### {answered_title}",
+        table(answered_props, []),
+    ]
 
 
 def table(properties: dict[str, Any], required: list[str]) -> str:

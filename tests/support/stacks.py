@@ -12,9 +12,9 @@ from typing import Any
 import pulumi
 from do_genai_model_keys import ModelAccessKey
 from do_genai_model_keys.api.config import DEFAULT_RETRY_MAX
+from do_genai_model_keys.doors import snake
 from do_genai_model_keys.dynamic import KEY_TYPE
 from do_genai_model_keys.emulator import Emulator
-from do_genai_model_keys.plugin.names import snake
 from pulumi import automation as auto
 
 from support.backend import SECRET_SIG as SECRET_MARK

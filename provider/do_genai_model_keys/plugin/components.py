@@ -19,9 +19,9 @@ from typing import Any
 import pulumi
 import pulumi.provider as classic
 
+from ..doors import camel
 from ..dynamic.resources import ROTATING
 from ..dynamic.rotation import OUTPUTS, RotatingModelAccessKey, known
-from .names import camel
 from .schema import KEY_TOKEN, ROTATING_TOKEN, VERSION, rotating_inputs
 
 

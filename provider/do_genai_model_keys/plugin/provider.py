@@ -38,13 +38,13 @@ from ..api.config import (
 )
 from ..api.contract import CREATE_RETIRED_ON, KEYS_PATH
 from ..api.errors import ConfigurationError, GenAIError, KeyLookupError
+from ..doors import DEFAULT_PROVIDER_PREFIX, camel, snake
 from ..dynamic import diagnostics
 from ..dynamic import resources as core
 from ..dynamic.key_inputs import INPUTS, UNKNOWN
 from ..dynamic.key_outputs import OUTPUT_ONLY, ROTATION_COUNTS
 from ..dynamic.runtime import runtime, use_settings
 from . import PACKAGE, schema
-from .names import camel, snake
 from .serving import PluginError
 from .wire import from_wire, spelled, to_wire
 
@@ -74,10 +74,10 @@ class KeysProvider(wire_api.Provider):
         refresh's diff that follows reports no change for it; the next `up` checks first."""
         self._settings: ClientSettings | None = None
         self._explicit = False
-        self._stack = ""
-        """The stack this process serves (from the provider's URN), to read its config file."""
         """Whether this process serves an explicit `Provider` resource (its URN, seen by
         `check_config`), not the stack's default provider."""
+        self._stack = ""
+        """The stack this process serves (from the provider's URN), to read its config file."""
 
     def attach(self, address: str) -> None:
         """An engine attached to this plugin, started by hand: its warnings go there."""
@@ -100,7 +100,7 @@ class KeysProvider(wire_api.Provider):
 
     async def check_config(self, request: wire_api.CheckRequest) -> wire_api.CheckResponse:
         news = request.new_inputs
-        self._explicit = not request.urn.rpartition("::")[2].startswith("default")
+        self._explicit = not request.urn.rpartition("::")[2].startswith(DEFAULT_PROVIDER_PREFIX)
         self._stack = request.urn.removeprefix("urn:pulumi:").partition("::")[0]
         failures = [
             wire_api.CheckFailure(name, problem) for name, problem in _config_problems(news)

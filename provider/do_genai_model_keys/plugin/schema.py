@@ -25,13 +25,12 @@ from importlib import metadata
 from typing import Any
 
 from ..api.config import ClientSettings
-from ..doors import PLUGIN
+from ..doors import PLUGIN, camel
 from ..dynamic import data_sources
 from ..dynamic.key_inputs import ModelAccessKeyArgs
 from ..dynamic.key_outputs import OUTPUT_ONLY, KeyOutputs
 from ..dynamic.rotation import OUTPUTS, RotatingModelAccessKey
 from . import PACKAGE
-from .names import camel
 
 VERSION = metadata.version("do-genai-model-keys")
 """The release's one version, written once in pyproject.toml: the plugin, its schema and the

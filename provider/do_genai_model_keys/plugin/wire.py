@@ -15,10 +15,10 @@ from typing import Any
 from pulumi.provider.experimental.property_value import Computed, PropertyValue
 
 from ..api.config import FIELDS as SETTINGS
+from ..doors import camel, snake
 from ..dynamic.key_inputs import UNKNOWN
 from ..dynamic.rotation import OUTPUTS
 from . import PACKAGE
-from .names import camel, snake
 from .schema import rotating_inputs
 
 
