@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import pulumi
-from do_genai_model_keys.dynamic.key_outputs import KeyOutputs
+from do_genai_model_keys.lifecycle.outputs import KeyOutputs
 from pulumi.dynamic import (
     CreateResult,
     DiffResult,

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 _EXPORTS = {
     # Resources
     "ModelAccessKey": "do_genai_model_keys.dynamic.resources",
-    "ModelAccessKeyArgs": "do_genai_model_keys.dynamic.key_inputs",
+    "ModelAccessKeyArgs": "do_genai_model_keys.lifecycle.inputs",
     "ModelAccessKeyProvider": "do_genai_model_keys.dynamic.resources",
     "RotatingModelAccessKey": "do_genai_model_keys.dynamic.rotation",
     "Account": "do_genai_model_keys.dynamic.account",
@@ -118,10 +118,10 @@ if TYPE_CHECKING:
     from .dynamic.data_sources import get_model_access_keys_output as get_model_access_keys_output
     from .dynamic.data_sources import get_models as get_models
     from .dynamic.data_sources import get_models_output as get_models_output
-    from .dynamic.key_inputs import ModelAccessKeyArgs as ModelAccessKeyArgs
     from .dynamic.resources import ModelAccessKey as ModelAccessKey
     from .dynamic.resources import ModelAccessKeyProvider as ModelAccessKeyProvider
     from .dynamic.rotation import RotatingModelAccessKey as RotatingModelAccessKey
+    from .lifecycle.inputs import ModelAccessKeyArgs as ModelAccessKeyArgs
     from .lookups.filtering import Filter as Filter
     from .lookups.filtering import Sort as Sort
     from .lookups.records import GetInferenceModelsResult as GetInferenceModelsResult

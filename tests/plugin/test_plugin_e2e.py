@@ -229,7 +229,9 @@ def test_a_stack_moves_from_the_dynamic_resources_to_the_plugin_keeping_its_secr
 
 
 def node_program(cli: Cli, folder: Path, sdk: Path, **request: object) -> dict[str, object]:
-    done = cli.script(folder, "node", str(folder / "program.js"), str(sdk), json.dumps(request))
+    done = cli.script(
+        folder, "node", str(folder / "program.js"), str(sdk), stdin=json.dumps(request)
+    )
     return dict(json.loads(done.stdout.strip().splitlines()[-1]))
 
 

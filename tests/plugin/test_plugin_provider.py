@@ -11,9 +11,9 @@ from typing import Any
 
 import pytest
 from do_genai_model_keys.api.errors import ConfigurationError
-from do_genai_model_keys.dynamic.key_inputs import UNKNOWN
-from do_genai_model_keys.dynamic.runtime import reset_runtime, runtime
 from do_genai_model_keys.emulator import Emulator
+from do_genai_model_keys.lifecycle.inputs import UNKNOWN
+from do_genai_model_keys.lifecycle.runtime import reset_runtime, runtime
 from do_genai_model_keys.plugin.provider import KeysProvider
 from do_genai_model_keys.plugin.schema import KEY_TOKEN, package_schema
 from do_genai_model_keys.plugin.serving import PluginError

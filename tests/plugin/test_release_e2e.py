@@ -192,13 +192,13 @@ def test_the_archive_installs_with_pulumi_plugin_install(
 
 TYPESCRIPT_PROGRAM = """\
 // A TypeScript team's program, run inline by the Automation API: a panel key adopted, a pair
-// rotated, the secrets handed on. Usage: node program.js '{"action": "up", "config": {...}}'
+// rotated, the secrets handed on. Usage: node program.js < '{"action": "up", "config": {...}}'
 import * as pulumi from "@pulumi/pulumi";
 import { LocalWorkspace } from "@pulumi/pulumi/automation";
 import * as genai from "pulumi-do-genai";
 
 async function main(): Promise<void> {
-  const request = JSON.parse(process.argv[2]);
+  const request = JSON.parse(require("fs").readFileSync(0, "utf8"));  // stdin: it holds a token
   const program = async () => {
     const config = new pulumi.Config();
     const web = new genai.ModelAccessKey("web", {
@@ -298,7 +298,7 @@ def test_a_typescript_team_installs_the_sdk_tarball_and_the_engine_gets_the_plug
         )
 
         def program(**request: object) -> dict[str, str]:
-            done = cli.script(folder, "node", "program.js", json.dumps(request))
+            done = cli.script(folder, "node", "program.js", stdin=json.dumps(request))
             return dict(json.loads(done.stdout.strip().splitlines()[-1]))
 
         with Emulator() as emu:

@@ -52,13 +52,16 @@ class Cli:
         )
 
     def script(
-        self, cwd: Path, *command: str, check: bool = True
+        self, cwd: Path, *command: str, check: bool = True, stdin: str | None = None
     ) -> subprocess.CompletedProcess[str]:
-        """Run a command (the CLI, or a CI pipeline script) with this environment."""
+        """Run a command (the CLI, or a CI pipeline script) with this environment. What a
+        command must not show on its command line (a request holding a token) goes on `stdin`:
+        a failure's message quotes the command line."""
         done = subprocess.run(
             list(command),
             cwd=cwd,
             env=self.environment(),
+            input=stdin,
             capture_output=True,
             text=True,
             check=False,

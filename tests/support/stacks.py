@@ -51,7 +51,7 @@ def import_copies(
 def unprotected(deployment: dict[str, Any]) -> bool:
     """Set deletion_protection to false on every key of a deployment (either door), as an `up`
     with deletion_protection=False would write it; False when it holds no key."""
-    from do_genai_model_keys.dynamic.key_outputs import deletion_protected
+    from do_genai_model_keys.lifecycle.outputs import deletion_protected
 
     changed = False
     for resource in deployment.get("resources", []):

@@ -9,9 +9,10 @@ import pytest
 from do_genai_model_keys import GenAIClient
 from do_genai_model_keys.api.config import resolve_settings
 from do_genai_model_keys.api.errors import GenAIError
-from do_genai_model_keys.dynamic import data_sources, runtime
+from do_genai_model_keys.dynamic import data_sources
 from do_genai_model_keys.dynamic.resources import ModelAccessKeyProvider, check_inputs
 from do_genai_model_keys.emulator import Emulator
+from do_genai_model_keys.lifecycle import runtime
 from support.emulators import emulator_client, fault
 from support.secrets import secret_absent
 

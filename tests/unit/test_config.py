@@ -118,8 +118,8 @@ def test_the_official_providers_keys_and_other_namespaces_pass_quietly() -> None
 
 
 def test_the_provider_refuses_a_typo_before_sending_anything() -> None:
-    from do_genai_model_keys.dynamic import runtime
     from do_genai_model_keys.dynamic.resources import ModelAccessKeyProvider
+    from do_genai_model_keys.lifecycle import runtime
     from pulumi.dynamic import Config, ConfigureRequest
 
     config = {"digitalocean:token": "t", "digitalocean:apiEndpiont": "http://127.0.0.1:9"}

@@ -10,8 +10,9 @@ from collections.abc import Iterator
 import pytest
 from do_genai_model_keys.api import errors
 from do_genai_model_keys.api.contract import INFERENCE_MODELS_PATH, KEYS_PATH
-from do_genai_model_keys.dynamic import diagnostics, runtime
+from do_genai_model_keys.dynamic import diagnostics
 from do_genai_model_keys.dynamic.resources import ModelAccessKeyProvider
+from do_genai_model_keys.lifecycle import runtime
 
 
 def test_within_leaves_a_shared_error_as_it_was() -> None:

@@ -18,9 +18,11 @@ LAYERS = {
     "keys": 1,
     "lookups": 1,
     "doors": 1,
-    "dynamic": 2,
-    "plugin": 3,
-    "commands": 4,
+    "lifecycle": 2,
+    "seams": 2,
+    "dynamic": 3,
+    "plugin": 4,
+    "commands": 5,
 }
 """Each subpackage's floor: a module imports only from floors below its own (or its own
 subpackage). The package's top-level modules are the stable import paths and sit above all."""
@@ -105,6 +107,39 @@ def test_imports_only_go_down_the_layers() -> None:
         and (floor(dep) is None or floor(dep) >= floor(module))  # type: ignore[operator]
     ]
     assert upward == []
+
+
+SCHEMA_FROM_DYNAMIC = {
+    "do_genai_model_keys.plugin.components": {"do_genai_model_keys.dynamic.rotation"},
+    "do_genai_model_keys.plugin.schema": {
+        "do_genai_model_keys.dynamic.data_sources",
+        "do_genai_model_keys.dynamic.rotation",
+    },
+    "do_genai_model_keys.plugin.wire": {"do_genai_model_keys.dynamic.rotation"},
+}
+"""What the plugin still reads of the dynamic door: the declarations its schema is made from
+(the data sources' signatures, the pair's inputs and outputs) and the pair's component, which
+it runs under its own types. The key's life is not among them (ARCHITECTURE.md)."""
+
+
+def test_the_doors_stand_on_the_lifecycle_not_on_each_other() -> None:
+    edges = graph()
+    lifecycle = {m for m in edges if m.startswith(f"{PACKAGE}.lifecycle")}
+    assert f"{PACKAGE}.lifecycle.key" in lifecycle
+    for module in lifecycle:  # the home imports no door
+        assert not {d for d in edges[module] if d.split(".")[1] in ("dynamic", "plugin")}, module
+    for module, deps in edges.items():
+        door = module.split(".")[1] if "." in module else ""
+        reached = {d for d in deps if d.split(".")[1] in ("dynamic", "plugin")} - {
+            d for d in deps if d.split(".")[1] == door
+        }
+        if door == "dynamic":
+            assert reached == set(), f"{module} imports the plugin: {reached}"
+        if door == "plugin":
+            allowed = SCHEMA_FROM_DYNAMIC.get(module, set())
+            assert reached <= allowed, f"{module} reaches into the dynamic door: {reached}"
+    assert f"{PACKAGE}.lifecycle.key" in edges[f"{PACKAGE}.plugin.provider"]
+    assert f"{PACKAGE}.lifecycle.key" in edges[f"{PACKAGE}.dynamic.resources"]
 
 
 if __name__ == "__main__":  # the reading itself, run by `graph` in a fresh interpreter

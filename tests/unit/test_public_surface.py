@@ -80,6 +80,8 @@ def test_importing_the_package_loads_nothing_heavy() -> None:
         "do_genai_model_keys.api.client, do_genai_model_keys.api.decoding",
         "do_genai_model_keys.keys.store, do_genai_model_keys.keys.secret_checks",
         "do_genai_model_keys.lookups.records, do_genai_model_keys.lookups.filtering",
+        "do_genai_model_keys.lifecycle.key, do_genai_model_keys.lifecycle.rules",
+        "do_genai_model_keys.lifecycle.runtime, do_genai_model_keys.keys.holds",
     ],
 )
 def test_the_core_imports_nothing_of_pulumi(modules: str) -> None:
@@ -135,7 +137,7 @@ def test_which_api_a_path_is_for_is_decided_by_the_contract() -> None:
 
 def test_key_outputs_read_a_state_of_an_earlier_release_and_take_fresh_metadata() -> None:
     from do_genai_model_keys.api.models import ApiKeyInfo
-    from do_genai_model_keys.dynamic.key_outputs import KeyOutputs
+    from do_genai_model_keys.lifecycle.outputs import KeyOutputs
 
     old = {"uuid": "u", "name": "web", "secret_key": "s", "created_at": None, "secret_version": 2}
     held = KeyOutputs.held(old)

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import pulumi
 import pytest
-from do_genai_model_keys.dynamic import resources, runtime
+from do_genai_model_keys.dynamic import resources
 from do_genai_model_keys.emulator import Emulator
+from do_genai_model_keys.lifecycle import runtime
 from support.secrets import same_secret
 
 

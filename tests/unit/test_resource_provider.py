@@ -13,9 +13,10 @@ import pytest
 from do_genai_model_keys.api import errors, times
 from do_genai_model_keys.api.contract import KEYS_PATH
 from do_genai_model_keys.api.errors import GenAIError
-from do_genai_model_keys.dynamic import key_inputs, runtime
 from do_genai_model_keys.dynamic.resources import ModelAccessKeyProvider, check_inputs
 from do_genai_model_keys.emulator import Emulator
+from do_genai_model_keys.lifecycle import inputs as key_inputs
+from do_genai_model_keys.lifecycle import runtime
 from pulumi.dynamic.dynamic import serialize_provider
 from support.emulators import api_requests, control, fault
 from support.secrets import different_secrets, expect, same_secret

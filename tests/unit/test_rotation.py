@@ -50,14 +50,14 @@ def test_bad_rotation_inputs(args, message: str) -> None:
     ],
 )
 def test_an_emergency_is_told_by_the_count_the_state_holds(stored, new, emergency) -> None:
-    from do_genai_model_keys.dynamic.resources import is_emergency
+    from do_genai_model_keys.lifecycle.rules import is_emergency
 
     assert is_emergency(stored, new) is emergency
 
 
 def test_the_state_keeps_a_rotating_slots_counts() -> None:
     """What the next run's update compares with: the counts travel with the outputs."""
-    from do_genai_model_keys.dynamic.key_outputs import KeyOutputs
+    from do_genai_model_keys.lifecycle.outputs import KeyOutputs
 
     outputs = KeyOutputs("u", "n", "s", "c", "b", "r", 2)
     state = outputs.state({"name": "n", "secret_version": 2, "__emergencies": 1, "__rotation": 3})

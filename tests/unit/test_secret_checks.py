@@ -14,10 +14,10 @@ from do_genai_model_keys import GenAIClient
 from do_genai_model_keys.api.config import ClientSettings
 from do_genai_model_keys.api.contract import INFERENCE_MODELS_PATH
 from do_genai_model_keys.api.errors import ConfigurationError
-from do_genai_model_keys.dynamic import runtime
 from do_genai_model_keys.dynamic.resources import ModelAccessKeyProvider
 from do_genai_model_keys.emulator import Emulator
 from do_genai_model_keys.keys.secret_checks import DEAD_AFTER_REFUSALS, SecretChecker, Verdict
+from do_genai_model_keys.lifecycle import runtime
 from pydantic import SecretStr
 from support.emulators import api_requests, control, fault
 from support.secrets import different_secrets, expect, same_secret

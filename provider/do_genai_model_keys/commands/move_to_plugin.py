@@ -33,8 +33,8 @@ from typing import Any
 from ..api.config import STACK_CONFIG_KEYS
 from ..api.errors import GenAIError
 from ..doors import DYNAMIC, PACKAGE, PLUGIN, PROVIDER_TYPE, camel
-from ..dynamic.key_inputs import INPUTS
-from ..dynamic.key_outputs import OUTPUTS, ROTATION_COUNTS
+from ..lifecycle.inputs import INPUTS
+from ..lifecycle.outputs import OUTPUTS, ROTATION_COUNTS
 from ..plugin.schema import VERSION
 from .exits import OK, TROUBLE, USAGE
 

@@ -39,7 +39,7 @@ from ..api.config import settings_from_stack_config
 from ..api.errors import ConfigurationError, GenAIError
 from ..api.models import ApiKeyInfo
 from ..doors import DOORS, DYNAMIC, PACKAGE, PLUGIN, Door, explicit_provider
-from ..dynamic.key_outputs import KeyOutputs
+from ..lifecycle.outputs import KeyOutputs
 from .exits import AMBIGUOUS, BUSY, OK, TROUBLE
 
 log = logging.getLogger("do_genai_model_keys.recovery")

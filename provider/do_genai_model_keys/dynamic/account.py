@@ -61,21 +61,3 @@ class Account:
         """The settings this account sets, by the names of `ClientSettings`."""
         given = {f.name: getattr(self, f.name) for f in fields(self) if f.name != "token"}
         return {name: value for name, value in given.items() if value is not None}
-
-
-def identity(account: Any) -> Any:
-    """What makes two accounts the same, for `diff`: their resolved settings, with each endpoint
-    in its one spelling (`config.canonical_endpoint`), so a trailing slash, the default endpoint
-    written out or `localhost` for 127.0.0.1 is no change at all. None: the stack's config; a
-    value that is no usable account stays as it is (the provider's `check` refuses it)."""
-    if not isinstance(account, dict) or not account.get("token"):
-        return account
-    from ..api.config import FIELDS, settings_of, whose
-    from ..api.errors import ConfigurationError
-
-    try:
-        settings = settings_of(dict(account))
-    except ConfigurationError:
-        return account
-    rest = (name for name in FIELDS if name not in ("token", "api_endpoint", "inference_endpoint"))
-    return (*whose(settings), *(getattr(settings, name) for name in rest))

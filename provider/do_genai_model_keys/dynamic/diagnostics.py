@@ -13,13 +13,12 @@ Nothing changes in a program, or where the SDK's server is not the one we know.
 
 from __future__ import annotations
 
-import contextlib
 import functools
 import sys
 import threading
 import traceback
 import types
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 from ..api.errors import GenAIError
@@ -79,61 +78,17 @@ def note_diff(properties: Sequence[str], replaces: Sequence[str] = ()) -> None:
     _notes.diffs = ([p for p in properties if p not in replaces], list(replaces))
 
 
-def take_noted_diff() -> tuple[list[str], list[str]] | None:
-    """The properties the last `note_diff` of this thread named (updated, replaced), once."""
-    noted: tuple[list[str], list[str]] | None = getattr(_notes, "diffs", None)
-    _notes.diffs = None
-    return noted
-
-
-# The plugin serves each call on a worker thread and says which resource it is for.
-_served = threading.local()
-
-
-@contextlib.contextmanager
-def serving(urn: str, engine: Any, spell: Callable[[str], str] | None = None) -> Iterator[None]:
-    """While the plugin serves a call for `urn`: warnings go to that resource through
-    `engine` (the engine's gRPC stub, `engine_at`), said as `spell` says them (the plugin's
-    names for inputs and settings)."""
-    _served.urn, _served.engine, _served.spell = urn, engine, spell
-    try:
-        yield
-    finally:
-        _served.urn, _served.engine, _served.spell = "", None, None
-
-
-def engine_at(address: str) -> Any:
-    """The engine's gRPC stub at `address` (None without one)."""
-    if ":" not in address:
-        return None
-    import grpc
-    from pulumi.runtime.proto import engine_pb2_grpc
-
-    return engine_pb2_grpc.EngineStub(grpc.insecure_channel(address))
-
-
 def warn_on_resource(message: str) -> bool:
     """Show `message` as a warning on the resource whose call is being served; False when
     there is no engine or resource to attach it to (the caller then logs it plainly)."""
-    urn = getattr(_served, "urn", "") or _calling_urn()
-    engine = getattr(_served, "engine", None) or _engine()
-    spell = getattr(_served, "spell", None)
-    message = spell(message) if spell is not None else message
-    if not urn or engine is None:
-        return False
-    from pulumi.runtime.proto import engine_pb2
+    from ..seams.engine import warn_on
 
-    try:
-        request = engine_pb2.LogRequest(severity=engine_pb2.WARNING, message=message, urn=urn)
-        engine.Log(request, timeout=5)
-    except Exception:  # any failure at all: a warning that cannot be shown is logged plainly
-        return False
-    return True
+    return warn_on(_engine(), _calling_urn(), message)
 
 
 def served_urn() -> str:
     """The URN of the resource whose call is being served ("" outside an engine's call)."""
-    return getattr(_served, "urn", "") or _calling_urn()
+    return _calling_urn()
 
 
 def _calling_urn() -> str:
@@ -153,12 +108,11 @@ def _calling_urn() -> str:
 def _engine() -> Any:
     """The engine's gRPC stub: the dynamic provider is started with its address as argument."""
     address = sys.argv[-1] if len(sys.argv) > 1 else ""
-    if not _is_dynamic_server(sys.modules.get("__main__")) or ":" not in address:
+    if not _is_dynamic_server(sys.modules.get("__main__")):
         return None
-    import grpc
-    from pulumi.runtime.proto import engine_pb2_grpc
+    from ..seams.engine import engine_at
 
-    return engine_pb2_grpc.EngineStub(grpc.insecure_channel(address))
+    return engine_at(address)
 
 
 class _DetailedDiffs(types.ModuleType):

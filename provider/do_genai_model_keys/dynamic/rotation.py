@@ -21,20 +21,34 @@ both slots at once, floor waived, and says what it kills.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable, Sequence
-from datetime import datetime
 from typing import Any
 
 import pulumi
 
-from ..api.times import now, parse_time
+from ..lifecycle.rules import (
+    DEFAULT_ANCHOR,
+    DEFAULT_MIN_ROTATION_INTERVAL_HOURS,
+    SLOTS,
+    active_slot,
+    pace_problem,
+    rotation_count,
+    slot_versions,
+)
 from . import ROTATING_KEY_TYPE
 from .account import Account
-from .key_inputs import days_problem
 from .resources import ModelAccessKey
 
-SLOTS = ("a", "b")
+__all__ = [  # the schedule's rules, where programs and tests have always imported them from
+    "DEFAULT_ANCHOR",
+    "OUTPUTS",
+    "RotatingModelAccessKey",
+    "active_slot",
+    "known",
+    "rotation_count",
+    "slot_versions",
+]
+
 OUTPUTS = (
     "active_secret_key",
     "previous_secret_key",
@@ -46,39 +60,6 @@ OUTPUTS = (
 )
 """The pair's outputs, declared once: its attributes, what its state records (with the schedule
 it was given), and the plugin's component outputs (camelCased by the schema)."""
-DEFAULT_ANCHOR = "2026-01-01T00:00:00Z"
-DEFAULT_MIN_ROTATION_INTERVAL_HOURS = 24.0
-"""The previous secret keeps working at least a day after it stopped being active: apps that
-re-read their configuration daily never hold a dead one. Tests and fast pipelines lower it."""
-
-
-def rotation_count(
-    rotation: int,
-    rotate_after_days: float | None = None,
-    anchor: str = DEFAULT_ANCHOR,
-    at: datetime | None = None,
-) -> int:
-    """The rotation number r: the configured count plus the whole periods since the anchor."""
-    if isinstance(rotation, bool) or not isinstance(rotation, int) or rotation < 0:
-        raise ValueError(f"rotation must be a whole number >= 0, got {rotation!r}")
-    if rotate_after_days is None:
-        return rotation
-    problem = days_problem(rotate_after_days)
-    if problem:
-        raise ValueError(f"rotate_after_days {problem}")
-    start = parse_time(anchor)
-    elapsed_days = ((at or now()) - start).total_seconds() / 86400
-    return rotation + max(0, math.floor(elapsed_days / rotate_after_days))
-
-
-def slot_versions(count: int, emergencies: int = 0) -> tuple[int, int]:
-    """(secret_version of slot a, of slot b) after `count` rotations and `emergencies`
-    emergency rotations (each regenerates both)."""
-    return 1 + count // 2 + emergencies, 1 + (count + 1) // 2 + emergencies
-
-
-def active_slot(count: int) -> str:
-    return SLOTS[count % 2]
 
 
 class RotatingModelAccessKey(pulumi.ComponentResource):
@@ -163,9 +144,11 @@ class RotatingModelAccessKey(pulumi.ComponentResource):
             min_rotation_interval_hours = DEFAULT_MIN_ROTATION_INTERVAL_HOURS
         try:
             count = rotation_count(rotation, rotate_after_days, rotation_anchor)
-            _check_pace(min_rotation_interval_hours, emergency_rotations)
         except ValueError as error:
             raise ValueError(f"RotatingModelAccessKey {resource_name!r}: {error}") from None
+        problem = pace_problem(min_rotation_interval_hours, emergency_rotations)
+        if problem:
+            raise ValueError(f"RotatingModelAccessKey {resource_name!r}: {problem}")
 
         active = active_slot(count)
         standby = SLOTS[1 - SLOTS.index(active)]
@@ -225,12 +208,3 @@ def known(component: str, name: str, value: Any) -> Any:
             "count decides, when the program runs, which slot is regenerated"
         )
     return value
-
-
-def _check_pace(min_hours: float, emergencies: int) -> None:
-    if isinstance(min_hours, bool) or not isinstance(min_hours, int | float) or min_hours < 0:
-        raise ValueError(
-            f"min_rotation_interval_hours must be a number of hours >= 0, got {min_hours!r}"
-        )
-    if isinstance(emergencies, bool) or not isinstance(emergencies, int) or emergencies < 0:
-        raise ValueError(f"emergency_rotations must be a whole number >= 0, got {emergencies!r}")

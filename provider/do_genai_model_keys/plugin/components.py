@@ -20,9 +20,9 @@ import pulumi
 import pulumi.provider as classic
 
 from ..doors import camel
-from ..dynamic.resources import ROTATING
 from ..dynamic.rotation import OUTPUTS, RotatingModelAccessKey, known
 from .schema import KEY_TOKEN, ROTATING_TOKEN, VERSION, rotating_inputs
+from .wire import ROTATING
 
 
 class PluginKey:

@@ -17,6 +17,7 @@ import contextlib
 import dataclasses
 import hashlib
 import json
+import logging
 import os
 import re
 import threading
@@ -39,16 +40,18 @@ from ..api.config import (
 from ..api.contract import CREATE_RETIRED_ON, KEYS_PATH
 from ..api.errors import ConfigurationError, GenAIError, KeyLookupError
 from ..doors import DEFAULT_PROVIDER_PREFIX, camel, snake
-from ..dynamic import diagnostics
-from ..dynamic import resources as core
-from ..dynamic.key_inputs import INPUTS, UNKNOWN
-from ..dynamic.key_outputs import OUTPUT_ONLY, ROTATION_COUNTS
-from ..dynamic.runtime import runtime, use_settings
+from ..lifecycle import key as lifecycle
+from ..lifecycle.inputs import INPUTS, UNKNOWN
+from ..lifecycle.outputs import OUTPUT_ONLY, ROTATION_COUNTS
+from ..lifecycle.rules import Rotating
+from ..lifecycle.runtime import runtime, use_settings
+from ..seams.engine import engine_at, warn_on
 from . import PACKAGE, schema
 from .serving import PluginError
-from .wire import from_wire, spelled, to_wire
+from .wire import ROTATING, from_wire, spelled, to_wire
 
 T = TypeVar("T")
+log = logging.getLogger("do_genai_model_keys.secrets")
 
 WORKERS = 64
 """Calls served at once; the engine's `--parallel` decides how many it sends, the client's
@@ -65,8 +68,7 @@ class KeysProvider(wire_api.Provider):
 
     def __init__(self, engine_address: str = "") -> None:
         self._pool = ThreadPoolExecutor(max_workers=WORKERS, thread_name_prefix="do-genai")
-        self._engine = diagnostics.engine_at(engine_address)
-        self._core = core.ModelAccessKeyProvider()
+        self._engine = engine_at(engine_address)
         self._imported: set[str] = set()
         self._imported_lock = threading.Lock()
         self._refreshed_without_secret: set[str] = set()
@@ -81,17 +83,22 @@ class KeysProvider(wire_api.Provider):
 
     def attach(self, address: str) -> None:
         """An engine attached to this plugin, started by hand: its warnings go there."""
-        self._engine = diagnostics.engine_at(address)
+        self._engine = engine_at(address)
 
-    async def _run(self, urn: str, call: Callable[[], T]) -> T:
-        """`call` on a worker thread, its warnings shown on the resource `urn`, and our errors
-        said as their message with the inputs spelled as this door spells them."""
+    async def _run(self, call: Callable[[], T]) -> T:
+        """`call` on a worker thread, our errors said as their message with the inputs spelled
+        as this door spells them."""
 
         def served() -> T:
-            with diagnostics.serving(urn, self._engine, _spelled), _spelled_errors():
+            with _spelled_errors():
                 return call()
 
         return await asyncio.get_running_loop().run_in_executor(self._pool, served)
+
+    def _call(self, urn: str) -> lifecycle.Call:
+        """A call for the resource `urn`: it holds what it takes for the run, and its warnings
+        are shown on it, in this door's spelling."""
+        return lifecycle.Call(holder=urn, notices=_OnTheResource(self._engine, urn))
 
     # --- the package -----------------------------------------------------------------------
 
@@ -138,21 +145,23 @@ class KeysProvider(wire_api.Provider):
             self._refreshed_without_secret.discard(request.urn)  # an `up`'s diff follows
         olds, news = from_wire(request.old_inputs), from_wire(request.new_inputs)
         hidden = {snake(k) for k, v in request.new_inputs.items() if v.contains_secret()}
-        allowed = set(INPUTS) - set(schema.NOT_ON_THE_WIRE) | {core.ROTATING, *OUTPUT_ONLY}
+        allowed = set(INPUTS) - set(schema.NOT_ON_THE_WIRE) | {ROTATING, *OUTPUT_ONLY}
         unknown = sorted(set(news) - allowed)
-        if isinstance(news.get(core.ROTATING), dict):  # a slot of a RotatingModelAccessKey
-            rotating = news[core.ROTATING]
-            news[core.ROTATING] = {k: None if v == UNKNOWN else v for k, v in rotating.items()}
-        result = await self._run(request.urn, lambda: self._core.check(olds, news))
+        rotating = news.pop(ROTATING, None)
+        slot = None
+        if isinstance(rotating, dict):  # a slot of a RotatingModelAccessKey (components.py)
+            slot = Rotating.of({k: None if v == UNKNOWN else v for k, v in rotating.items()})
+        call = self._call(request.urn)
+        checked = await self._run(lambda: lifecycle.check(olds, news, call, slot=slot))
         failures = [
-            wire_api.CheckFailure(camel(f.property), _reason(f.property, f.reason, hidden))
-            for f in result.failures or []
+            wire_api.CheckFailure(camel(p.field), _reason(p.field, p.reason, hidden))
+            for p in checked.problems
         ]
         failures += [
             wire_api.CheckFailure(camel(name), f"{camel(name)} is not an input of ModelAccessKey")
             for name in unknown
         ]
-        inputs = {k: v for k, v in (result.inputs or {}).items() if k in KEPT_INPUTS}
+        inputs = {k: v for k, v in checked.inputs.items() if k in KEPT_INPUTS}
         return wire_api.CheckResponse(inputs=to_wire(inputs, secrets=hidden), failures=failures)
 
     async def diff(self, request: wire_api.DiffRequest) -> wire_api.DiffResponse:
@@ -162,21 +171,17 @@ class KeysProvider(wire_api.Provider):
             self._imported.discard(request.urn)
             refreshing = request.urn in self._refreshed_without_secret
             self._refreshed_without_secret.discard(request.urn)
-        if refreshing:  # a refresh's diff: a secret the state never held is no drift
-            news = {**news, core.IMPORTING: True}
         if importing:
             # The import's own check: the key is what the program says; how it is taken, and
             # its unknown secret, are the next `up`'s business (which regenerates it).
             _same_name_as_imported(request.resource_id, olds, news)
             news = {**news, **{k: olds.get(k) for k in IMPORT_TAKES_NO_CHANGE}}
-            news[core.IMPORTING] = True
-
-        def diff() -> tuple[Any, Any]:  # the noted properties are the worker thread's
-            return self._core.diff(request.resource_id, olds, news), diagnostics.take_noted_diff()
-
-        result, noted = await self._run(request.urn, diff)
-        changed = [camel(name) for name in (noted[0] if noted else [])]
-        replaces = [camel(name) for name in result.replaces or []]
+        call = self._call(request.urn)
+        # A refresh's diff: a secret the state never held is no drift, as during an import.
+        taking = importing or refreshing
+        plan = await self._run(lambda: lifecycle.plan(olds, news, call, importing=taking))
+        changed = [camel(name) for name in plan.changed]
+        replaces = [camel(name) for name in plan.replaces]
         detailed = {
             name: wire_api.PropertyDiff(wire_api.PropertyDiffKind.UPDATE, input_diff=True)
             for name in changed
@@ -185,46 +190,47 @@ class KeysProvider(wire_api.Provider):
             for name in replaces
         }
         return wire_api.DiffResponse(
-            changes=bool(result.changes),
+            changes=plan.changes,
             replaces=replaces,
-            stables=[camel(name) for name in result.stables or []],
-            delete_before_replace=bool(result.delete_before_replace),
+            stables=[camel(name) for name in lifecycle.STABLES],
+            delete_before_replace=False,
             diffs=[*changed, *replaces],
             detailed_diff=detailed,
         )
 
     async def create(self, request: wire_api.CreateRequest) -> wire_api.CreateResponse:
         props = from_wire(request.properties)
+        call = self._call(request.urn)
         if request.preview:
-            await self._run(request.urn, lambda: core.preflight_create(props))
+            await self._run(lambda: lifecycle.preview_create(props, call))
             unknown = dict.fromkeys(OUTPUT_ONLY, UNKNOWN)
             return wire_api.CreateResponse(properties=_state({**props, **unknown}))
-        result = await self._run(request.urn, lambda: self._core.create(props))
-        return wire_api.CreateResponse(result.id, self._state(result.outs or {}))
+        created = await self._run(lambda: lifecycle.create(props, call))
+        return wire_api.CreateResponse(created.uuid, self._state(created.state))
 
     async def update(self, request: wire_api.UpdateRequest) -> wire_api.UpdateResponse:
         olds, news = from_wire(request.olds), from_wire(request.news)
         if request.preview:
             state = {**olds, **{k: news.get(k) for k in KEPT_INPUTS if k in news}}
-            if news.get("secret_version") == UNKNOWN or core.regenerates(olds, news):
+            unknown = news.get("secret_version") == UNKNOWN
+            if unknown or lifecycle.regenerates_on_update(olds, news):
                 state |= {"secret_key": UNKNOWN, "rotated_at": UNKNOWN}
             return wire_api.UpdateResponse(self._state(state))
+        call = self._call(request.urn)
 
-        def update() -> Any:
+        def update() -> dict[str, Any]:
             self._same_account(olds, request.resource_id)
-            return self._core.update(request.resource_id, olds, news)
+            return lifecycle.update(request.resource_id, olds, news, call)
 
-        result = await self._run(request.urn, update)
-        return wire_api.UpdateResponse(self._state(result.outs or {}))
+        return wire_api.UpdateResponse(self._state(await self._run(update)))
 
     async def read(self, request: wire_api.ReadRequest) -> wire_api.ReadResponse:
         props = from_wire(request.properties)
-        importing = not props  # `pulumi import` and the `import` option: nothing known yet
-        if importing:
-            result = await self._run(request.urn, lambda: core.read_for_import(request.resource_id))
+        call = self._call(request.urn)
+        if not props:  # `pulumi import` and the `import` option: nothing known yet
+            state = await self._run(lambda: lifecycle.import_key(request.resource_id, call))
             with self._imported_lock:
                 self._imported.add(request.urn)
-            state = result
             inputs = {"name": state["name"], "secret_version": state["secret_version"]}
             return wire_api.ReadResponse(request.resource_id, self._state(state), to_wire(inputs))
 
@@ -232,25 +238,26 @@ class KeysProvider(wire_api.Provider):
             with self._imported_lock:
                 self._refreshed_without_secret.add(request.urn)
 
-        def read() -> Any:
-            found = self._core.read(request.resource_id, props)
-            if found.id is None:  # gone, unless the provider now points at another account
+        def read() -> dict[str, Any] | None:
+            found = lifecycle.read(request.resource_id, props, call)
+            if found is None:  # gone, unless the provider now points at another account
                 self._gone_for_sure(props, request.resource_id)
             return found
 
-        found = await self._run(request.urn, read)
-        if found.id is None:
+        found = await self._run(read)
+        if found is None:
             return wire_api.ReadResponse(None, {}, {})
-        return wire_api.ReadResponse(found.id, self._state(found.outs or {}), dict(request.inputs))
+        return wire_api.ReadResponse(request.resource_id, self._state(found), dict(request.inputs))
 
     async def delete(self, request: wire_api.DeleteRequest) -> None:
         props = from_wire(request.properties)
+        call = self._call(request.urn)
 
         def delete() -> None:
             self._same_account(props, request.resource_id)
-            self._core.delete(request.resource_id, props)
+            lifecycle.delete(request.resource_id, props, call)
 
-        await self._run(request.urn, delete)
+        await self._run(delete)
 
     def _state(self, props: Mapping[str, Any]) -> dict[str, PropertyValue]:
         """A key's state on the wire, marked with the account it lives in."""
@@ -261,7 +268,7 @@ class KeysProvider(wire_api.Provider):
         account (a new token or endpoint) unless the key is there too."""
         mark = state.get(ACCOUNT)
         if mark and mark != _account_mark(self._account_settings()):
-            core.confirm_in_account(uuid, str(state.get("name") or ""))
+            lifecycle.confirm_in_account(uuid, str(state.get("name") or ""))
 
     def _gone_for_sure(self, state: Mapping[str, Any], uuid: str) -> None:
         """A key a refresh did not find is dropped from the state only when its state says it
@@ -290,7 +297,7 @@ class KeysProvider(wire_api.Provider):
             )
         args = from_wire(request.args)
         secret = any(value.contains_secret() for value in request.args.values())
-        result = await self._run("", lambda: answer(**args, client=runtime().keys.client))
+        result = await self._run(lambda: answer(**args, client=runtime().keys.client))
         return wire_api.InvokeResponse(return_value=_result(result, secret=secret))
 
     def _account_settings(self) -> ClientSettings:
@@ -468,8 +475,17 @@ def _record_value(value: Any) -> PropertyValue:
     return PropertyValue(value)
 
 
-def _spelled(message: str) -> str:
-    return spelled(message, INPUTS)
+class _OnTheResource:
+    """Warnings shown on the resource a call serves, in this door's spelling (the provider's
+    log when the engine cannot take them)."""
+
+    def __init__(self, engine: Any, urn: str) -> None:
+        self._engine, self._urn = engine, urn
+
+    def warn(self, message: str) -> None:
+        said = spelled(message, INPUTS)
+        if not warn_on(self._engine, self._urn, said):
+            log.warning("%s", said)
 
 
 ADOPT_HINT = (

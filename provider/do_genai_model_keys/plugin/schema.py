@@ -27,9 +27,9 @@ from typing import Any
 from ..api.config import ClientSettings
 from ..doors import PLUGIN, camel
 from ..dynamic import data_sources
-from ..dynamic.key_inputs import ModelAccessKeyArgs
-from ..dynamic.key_outputs import OUTPUT_ONLY, KeyOutputs
 from ..dynamic.rotation import OUTPUTS, RotatingModelAccessKey
+from ..lifecycle.inputs import ModelAccessKeyArgs
+from ..lifecycle.outputs import OUTPUT_ONLY, KeyOutputs
 from . import PACKAGE
 
 VERSION = metadata.version("do-genai-model-keys")

@@ -16,10 +16,15 @@ from pulumi.provider.experimental.property_value import Computed, PropertyValue
 
 from ..api.config import FIELDS as SETTINGS
 from ..doors import camel, snake
-from ..dynamic.key_inputs import UNKNOWN
 from ..dynamic.rotation import OUTPUTS
+from ..lifecycle.inputs import UNKNOWN
 from . import PACKAGE
 from .schema import rotating_inputs
+
+ROTATING = "__rotating"
+"""The input a slot of the plugin's `RotatingModelAccessKey` gets from its component
+(`components.py`): the pair's rotation, which the provider reads into a
+`lifecycle.rules.Rotating` and never stores (snake_case `camel` leaves as it is)."""
 
 
 def plain(value: PropertyValue) -> Any:

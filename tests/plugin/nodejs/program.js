@@ -1,15 +1,17 @@
 // An inline Automation API program in Node.js using the plugin's generated Node SDK, as a
 // TypeScript team would write it (compiled JavaScript here: the SDK is built with tsc first).
-// Usage: node program.js SDK_DIR '{"action": "up"|"preview"|"refresh"|"destroy", "config": {...}}'
+// Usage: node program.js SDK_DIR < '{"action": "up"|"preview"|"refresh"|"destroy", "config": {...}}'
+// (the request on stdin: its config holds the token, which a command line would show)
 // Prints one JSON line: the outputs ({value, secret}) and the resource changes.
 "use strict";
+const fs = require("fs");
 const path = require("path");
 const pulumi = require("@pulumi/pulumi");
 const { LocalWorkspace } = require("@pulumi/pulumi/automation");
 
 async function main() {
   const genai = require(path.resolve(process.argv[2]));
-  const request = JSON.parse(process.argv[3]);
+  const request = JSON.parse(fs.readFileSync(0, "utf8"));  // stdin: it holds a token
   const program = async () => {
     const config = new pulumi.Config();
     const web = new genai.ModelAccessKey("web", {

@@ -11,11 +11,12 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import MISSING, dataclass, field, fields
-from typing import Any, TypeGuard
-
-import pulumi
+from typing import TYPE_CHECKING, Any, TypeGuard
 
 from ..api.contract import MAX_NAME_LENGTH, is_key_uuid
+
+if TYPE_CHECKING:  # the annotations only: the lifecycle loads without Pulumi
+    import pulumi
 
 UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"  # pulumi.runtime.rpc.UNKNOWN, during preview
 
@@ -26,7 +27,14 @@ def is_unknown(value: Any) -> bool:
     inside a map (an `Account` whose token is another resource's output)."""
     if isinstance(value, Mapping):
         return any(is_unknown(v) for v in value.values())
-    return isinstance(value, pulumi.output.Unknown) or (isinstance(value, str) and value == UNKNOWN)
+    return _is_sdk_unknown(value) or (isinstance(value, str) and value == UNKNOWN)
+
+
+def _is_sdk_unknown(value: Any) -> bool:
+    """The SDK's `pulumi.output.Unknown`, known by its class without importing Pulumi (a
+    process that never loaded the SDK holds none)."""
+    kind = type(value)
+    return kind.__name__ == "Unknown" and kind.__module__ == "pulumi.output"
 
 
 Check = Callable[[Any, Mapping[str, Any], Mapping[str, Any]], str | None]
@@ -138,7 +146,7 @@ def _input(
 
 
 def _account_identity(account: Any) -> Any:
-    from .account import identity
+    from .accounts import identity
 
     return identity(account)
 

@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, fields
 from typing import Any, Protocol
 
-from .key_inputs import INPUTS, is_whole
+from .inputs import INPUTS, is_whole
 
 CREATED, ADOPTED, IMPORTED = "created", "adopted", "imported"
 """How a stack comes to hold a key (`KeyOutputs.origin`)."""
