@@ -16,10 +16,12 @@ mkdir -p "$(dirname "$schema")" "$out/provider/sdk"
 PYTHONPATH="$root/provider" "$python" -m do_genai_model_keys.plugin schema > "$schema"
 "$sdkgen" "$schema" "$out/provider/sdk" python nodejs go
 cp "$root/provider/do_genai_model_keys/plugin/readmes/go.md" "$out/provider/sdk/go/README.md"
-# The Go SDK as a module of its own, so a program can `replace` its import path with this folder.
+# The Go SDK as a module of its own, at its folder's path in the repository (the release tags it).
 pulumi_version=$(sed -n 's/^# engine: //p' "$root/constraints.txt")
+go_module=$(PYTHONPATH="$root/provider" "$python" -c \
+  'from do_genai_model_keys.plugin.schema import GO_MODULE; print(GO_MODULE)')
 cat > "$out/provider/sdk/go/go.mod" <<GOMOD
-module example.com/do-genai/sdk/go
+module $go_module
 
 go 1.24
 

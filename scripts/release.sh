@@ -5,7 +5,9 @@
 #   pulumi-resource-do-genai-v<v>-<os>-<arch>.tar.gz      the plugin, standalone (no Python needed)
 #   pulumi_do_genai-<v>.tar.gz, -py3-none-any.whl         the plugin's Python SDK
 #   pulumi-do-genai-<v>.tgz                               the plugin's Node SDK (compiled, with types)
-#   the Go SDK is the module in provider/sdk/go, required by its path
+#   goproxy/<module>/@v/v<v>.{info,mod,zip}               the Go SDK, as a Go module proxy serves it
+#                                                         (the module path is its repository folder;
+#                                                         the release workflow tags it)
 # The standalone plugin and the Node packages are cached beside the engine (by version and
 # source), so a warm machine builds a release in seconds. The release workflow runs this.
 set -euo pipefail
@@ -45,5 +47,7 @@ node "$modules/node_modules/typescript/bin/tsc" -p "$work/sdk"
 cp "$work/sdk/package.json" "$work/sdk/README.md" "$work/sdk/bin/"
 (cd "$out" && npm pack --silent "$work/sdk/bin" >/dev/null)
 
-(cd "$out" && sha256sum -- * > SHA256SUMS)
+"$python" scripts/go_module.py "$out" "$version" >/dev/null
+
+(cd "$out" && sha256sum -- $(find . -type f ! -name SHA256SUMS | sed 's#^\./##' | sort) > SHA256SUMS)
 ls -1 "$out" >&2

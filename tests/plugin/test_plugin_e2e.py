@@ -5,7 +5,6 @@ rotates, reads the secret as a secret, imports a control-panel key and destroys.
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import subprocess
 import sys
@@ -289,39 +288,6 @@ def test_typescript_through_the_generated_node_sdk_in_an_inline_program(
         node_program(cli, folder, sdk, action="up", config={"panelProtection": "false"})
         node_program(cli, folder, sdk, action="destroy")
         assert not emu.state.keys
-
-
-def test_go_the_generated_sdk_compiles_and_a_program_builds(tmp_path: Path) -> None:
-    """Go: the SDK against the Go SDK module of the engine's version (modules and build cache
-    kept outside the repository, keyed by that version)."""
-    version = next(
-        line.split(": ")[1]
-        for line in (ROOT / "constraints.txt").read_text().splitlines()
-        if line.startswith("# engine: ")
-    )
-    program = tmp_path / "keys-in-go"
-    program.mkdir()
-    shutil.copy2(ROOT / "tests" / "plugin" / "golang" / "main.go", program / "main.go")
-    sdk = ROOT / "provider" / "sdk" / "go"
-    (program / "go.mod").write_text(
-        "module example.com/keys-in-go\n\ngo 1.24\n\n"
-        f"require (\n\texample.com/do-genai/sdk/go v0.1.0\n"
-        f"\tgithub.com/pulumi/pulumi/sdk/v3 v{version}\n)\n\n"
-        f"replace example.com/do-genai/sdk/go => {sdk}\n"
-    )
-    cache = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
-    go_cache = cache / "do-genai-pulumi-engine" / f"go-sdk-v{version}"
-    env = {
-        **os.environ,
-        "GOMODCACHE": str(go_cache / "mod"),
-        "GOCACHE": str(go_cache / "build"),
-        "GOFLAGS": "-mod=mod -modcacherw",
-        "CGO_ENABLED": "0",
-    }
-    for command in (["go", "mod", "tidy"], ["go", "vet", "./..."], ["go", "build", "-o", "keys"]):
-        done = subprocess.run(command, cwd=program, env=env, capture_output=True, text=True)
-        assert done.returncode == 0, f"{' '.join(command)}:\n{done.stdout}\n{done.stderr}"
-    assert (program / "keys").stat().st_size > 0
 
 
 def test_the_plugin_serves_more_than_four_calls_at_once(

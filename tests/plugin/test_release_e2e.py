@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 from do_genai_model_keys.emulator import Emulator
-from do_genai_model_keys.plugin.schema import PLUGIN_DOWNLOAD_URL, VERSION
+from do_genai_model_keys.plugin.schema import GO_MODULE, PLUGIN_DOWNLOAD_URL, VERSION
 from support.builds import made_once, run
 from support.cli import ROOT, Cli
 from support.emulators import inference_status
@@ -377,3 +377,48 @@ def test_a_python_team_installs_the_sdk_wheel_and_the_engine_gets_the_plugin(
         assert inference_status(emu, shown) == 200
         cli.run(project, "destroy", "--yes", "--skip-preview")
         assert not emu.state.keys
+
+
+def test_a_go_team_requires_the_sdk_by_its_module_path_with_no_replace(
+    release_server: Server, tmp_path: Path
+) -> None:
+    """Go: a program's go.mod requires the SDK at its module path and the release's version,
+    with no `replace` line; the module comes from the release's `goproxy` folder served as a
+    module proxy on 127.0.0.1 (as the public proxy serves the release's tag), the Pulumi Go SDK
+    from the machine's usual proxy (its modules and build cache kept beside the engine, keyed
+    by the engine's version)."""
+    engine = next(
+        line.split(": ")[1]
+        for line in (ROOT / "constraints.txt").read_text().splitlines()
+        if line.startswith("# engine: ")
+    )
+    program = tmp_path / "keys-in-go"
+    program.mkdir()
+    shutil.copy2(ROOT / "tests" / "plugin" / "golang" / "main.go", program / "main.go")
+    (program / "go.mod").write_text(
+        "module example.com/keys-in-go\n\ngo 1.24\n\n"
+        f"require (\n\t{GO_MODULE} v{VERSION}\n"
+        f"\tgithub.com/pulumi/pulumi/sdk/v3 v{engine}\n)\n"
+    )
+    cache = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
+    go_cache = cache / "do-genai-pulumi-engine" / f"go-sdk-v{engine}"
+    owner = GO_MODULE.split("/")[:2]  # this release's module, never one cached by an earlier run
+    for cached in (go_cache / "mod" / Path(*owner), go_cache / "mod/cache/download" / Path(*owner)):
+        shutil.rmtree(cached, ignore_errors=True)
+    usual = subprocess.run(["go", "env", "GOPROXY"], capture_output=True, text=True, check=True)
+    port = release_server.server_address[1]
+    env = {
+        **os.environ,
+        "GOMODCACHE": str(go_cache / "mod"),
+        "GOCACHE": str(go_cache / "build"),
+        "GOFLAGS": "-mod=mod -modcacherw",
+        "GOPROXY": f"http://127.0.0.1:{port}/goproxy,{usual.stdout.strip()}",
+        "GONOSUMDB": "/".join(owner),  # not in the public checksum database until published
+        "CGO_ENABLED": "0",
+    }
+    for command in (["go", "mod", "tidy"], ["go", "vet", "./..."], ["go", "build", "-o", "keys"]):
+        done = subprocess.run(command, cwd=program, env=env, capture_output=True, text=True)
+        assert done.returncode == 0, f"{' '.join(command)}:\n{done.stdout}\n{done.stderr}"
+    assert (program / "keys").stat().st_size > 0
+    assert f"/goproxy/{GO_MODULE}/@v/v{VERSION}.zip" in release_server.asked
+    assert "replace" not in (program / "go.mod").read_text()

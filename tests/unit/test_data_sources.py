@@ -222,6 +222,28 @@ def test_nested_and_numeric_filters_explain_their_mistakes(
         get_models(filters=[rule], client=client)
 
 
+def test_fields_take_either_doors_spelling_and_an_unknown_one_gets_the_nearest(
+    client: GenAIClient,
+) -> None:
+    """A TypeScript or YAML program names fields in camelCase (the schema's spelling)."""
+    camel = [{"key": "pricing.inputPricePerMillion", "values": [3], "matchBy": "at_most"}]
+    snake = [Filter("pricing.input_price_per_million", [3], match_by="at_most")]
+    sorted_camel = [{"key": "contextWindow", "direction": "desc"}]
+    by_camel = get_models(filters=camel, sorts=sorted_camel, client=client).models
+    by_snake = get_models(
+        filters=snake, sorts=[{"key": "context_window", "direction": "desc"}], client=client
+    ).models
+    assert [m.id for m in by_camel] == [m.id for m in by_snake]
+    assert by_camel
+    with pytest.raises(errors.InvalidArgumentError) as raised:
+        get_models(sorts=[{"key": "contextWindw"}], client=client)
+    said = str(raised.value)
+    assert "Did you mean 'contextWindow'?" in said
+    assert "context_window" not in said  # the fields in the spelling the caller used
+    with pytest.raises(errors.InvalidArgumentError, match="Did you mean 'context_window'"):
+        get_models(sorts=[{"key": "context_windw"}], client=client)
+
+
 def test_inference_models_by_kind(client: GenAIClient, emulator: Emulator) -> None:
     key = emulator.state.create_key("kinds")
     everything = get_inference_models(key.secret, client=client)

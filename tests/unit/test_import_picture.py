@@ -14,10 +14,10 @@ ROOT = Path(__file__).resolve().parents[2] / "provider" / "do_genai_model_keys"
 PACKAGE = "do_genai_model_keys"
 LAYERS = {
     "api": 0,
+    "doors": 0,
     "emulator": 1,
     "keys": 1,
     "lookups": 1,
-    "doors": 1,
     "lifecycle": 2,
     "seams": 2,
     "dynamic": 3,

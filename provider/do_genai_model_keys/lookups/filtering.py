@@ -1,16 +1,21 @@
 """Client-side filters and sorts over records, in the manner of DigitalOcean's list data
 sources: match exactly, by substring, by regular expression or by a numeric bound; sort on a
 field and direction. Every mistake is an `InvalidArgumentError` naming the argument and the
-fields allowed."""
+fields allowed. A field is named in either door's spelling (`input_price_per_million` in
+Python, `inputPricePerMillion` through the plugin), and an unknown one gets the nearest name, in
+the spelling it was given."""
 
 from __future__ import annotations
 
+import dataclasses
+import difflib
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal, TypeVar
 
 from ..api.errors import InvalidArgumentError
 from ..api.models import Record
+from ..doors import camel, snake
 
 MatchBy = Literal["exact", "substring", "re", "at_least", "at_most"]
 MATCH_BY = ("exact", "substring", "re", "at_least", "at_most")
@@ -41,16 +46,44 @@ class Sort:
     direction: Direction = "asc"
 
 
+T = TypeVar("T", Filter, "Sort")
 FilterArg = Filter | Mapping[str, Any]
 SortArg = Sort | Mapping[str, Any]
 
 
-def _as_filter(value: FilterArg, fields_allowed: Sequence[str], argument: str) -> Filter:
-    raw = value if isinstance(value, Filter) else Filter(**dict(value))
-    if raw.key not in fields_allowed:
+def _field(given: str, fields_allowed: Sequence[str], argument: str, kind: str) -> str:
+    """The field a filter or sort names, in either spelling (dotted into nested records)."""
+    name = ".".join(snake(part) for part in str(given).split("."))
+    if name in fields_allowed:
+        return name
+    spelled_camel = name != str(given)  # the caller writes camelCase: answer in camelCase
+    shown = [".".join(map(camel, f.split("."))) if spelled_camel else f for f in fields_allowed]
+    nearest = difflib.get_close_matches(str(given), shown, n=1, cutoff=0.6)
+    guess = f". Did you mean {nearest[0]!r}?" if nearest else ""
+    raise InvalidArgumentError(
+        f"{argument}: unknown field {given!r}; {kind} fields: {', '.join(shown)}{guess}"
+    )
+
+
+def _record(kind: type[T], value: Any, argument: str) -> T:
+    """A filter or sort given as its record, or as a map of its fields in either spelling."""
+    if isinstance(value, kind):
+        return value
+    names = [f.name for f in dataclasses.fields(kind)]
+    given = {snake(str(k)): v for k, v in dict(value).items()}
+    unknown = sorted(set(given) - set(names))
+    if unknown or "key" not in given:
         raise InvalidArgumentError(
-            f"{argument}: unknown field {raw.key!r}; filterable fields: {', '.join(fields_allowed)}"
+            f"{argument}: {kind.__name__.lower()} {dict(value)!r} has "
+            f"{'unknown ' + ', '.join(map(repr, unknown)) if unknown else 'no key'}: "
+            f"its fields are {', '.join(names)}"
         )
+    return kind(**given)
+
+
+def _as_filter(value: FilterArg, fields_allowed: Sequence[str], argument: str) -> Filter:
+    raw = _record(Filter, value, argument)
+    raw = dataclasses.replace(raw, key=_field(raw.key, fields_allowed, argument, "filterable"))
     if raw.match_by not in MATCH_BY:
         raise InvalidArgumentError(
             f"{argument}: match_by must be one of {', '.join(map(repr, MATCH_BY))}, "
@@ -78,11 +111,8 @@ def _as_filter(value: FilterArg, fields_allowed: Sequence[str], argument: str) -
 
 
 def _as_sort(value: SortArg, fields_allowed: Sequence[str]) -> Sort:
-    raw = value if isinstance(value, Sort) else Sort(**dict(value))
-    if raw.key not in fields_allowed:
-        raise InvalidArgumentError(
-            f"sorts: unknown field {raw.key!r}; sortable fields: {', '.join(fields_allowed)}"
-        )
+    raw = _record(Sort, value, "sorts")
+    raw = dataclasses.replace(raw, key=_field(raw.key, fields_allowed, "sorts", "sortable"))
     if raw.direction not in ("asc", "desc"):
         raise InvalidArgumentError(
             f"sorts: direction must be 'asc' or 'desc', got {raw.direction!r}"

@@ -35,7 +35,10 @@ from . import PACKAGE
 VERSION = metadata.version("do-genai-model-keys")
 """The release's one version, written once in pyproject.toml: the plugin, its schema and the
 SDKs generated from it carry the wheel's version."""
-PLUGIN_DOWNLOAD_URL = "github://api.github.com/do-genai/do-genai-model-keys"
+REPOSITORY = "github.com/do-genai/do-genai-model-keys"
+"""Where the project lives (pyproject.toml's [project.urls] name it too): its GitHub releases
+hold the plugin, its tags the Go module."""
+PLUGIN_DOWNLOAD_URL = f"github://api.{REPOSITORY}"
 """Where the engine downloads the plugin for a program that uses an SDK (the repository's GitHub
 releases, whose assets are `pulumi-resource-do-genai-v<version>-<os>-<arch>.tar.gz`). A mirror
 replaces it with the engine's PULUMI_PLUGIN_DOWNLOAD_URL_OVERRIDES, no SDK change needed."""
@@ -53,8 +56,11 @@ FUNCTIONS: dict[str, Callable[..., Any]] = {
 }
 """Each function of the package and the data source that answers it."""
 SECRET_ARGUMENTS = ("api_key",)
-GO_IMPORT_PATH = "example.com/do-genai/sdk/go/dogenai"
-"""The Go SDK's import path (a module path of our own until the SDK is published)."""
+GO_MODULE = f"{REPOSITORY}/provider/sdk/go"
+"""The Go SDK's module path: its folder in the repository, so `go get <path>@v<version>` finds
+it by the tag `provider/sdk/go/v<version>`, which the release workflow pushes."""
+GO_IMPORT_PATH = f"{GO_MODULE}/dogenai"
+"""The Go SDK's package."""
 
 
 def _carried(*path: str) -> str:

@@ -1,4 +1,4 @@
-module example.com/do-genai/sdk/go
+module github.com/do-genai/do-genai-model-keys/provider/sdk/go
 
 go 1.24
 

@@ -2,7 +2,7 @@
 package main
 
 import (
-	"example.com/do-genai/sdk/go/dogenai"
+	"github.com/do-genai/do-genai-model-keys/provider/sdk/go/dogenai"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 )
 

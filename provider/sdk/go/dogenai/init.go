@@ -6,8 +6,8 @@ package dogenai
 import (
 	"fmt"
 
-	"example.com/do-genai/sdk/go/dogenai/internal"
 	"github.com/blang/semver"
+	"github.com/do-genai/do-genai-model-keys/provider/sdk/go/dogenai/internal"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 )
 

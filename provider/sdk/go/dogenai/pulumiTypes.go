@@ -7,7 +7,7 @@ import (
 	"context"
 	"reflect"
 
-	"example.com/do-genai/sdk/go/dogenai/internal"
+	"github.com/do-genai/do-genai-model-keys/provider/sdk/go/dogenai/internal"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 )
 

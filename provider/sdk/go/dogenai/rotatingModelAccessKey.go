@@ -8,7 +8,7 @@ import (
 	"reflect"
 
 	"errors"
-	"example.com/do-genai/sdk/go/dogenai/internal"
+	"github.com/do-genai/do-genai-model-keys/provider/sdk/go/dogenai/internal"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 )
 

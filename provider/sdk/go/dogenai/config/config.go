@@ -4,7 +4,7 @@
 package config
 
 import (
-	"example.com/do-genai/sdk/go/dogenai/internal"
+	"github.com/do-genai/do-genai-model-keys/provider/sdk/go/dogenai/internal"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi/config"
 )
