@@ -16,8 +16,8 @@ from do_genai_model_keys.lifecycle.inputs import UNKNOWN
 from do_genai_model_keys.lifecycle.runtime import reset_runtime, runtime
 from do_genai_model_keys.plugin.provider import KeysProvider
 from do_genai_model_keys.plugin.schema import KEY_TOKEN, package_schema
-from do_genai_model_keys.plugin.serving import PluginError
 from do_genai_model_keys.plugin.wire import spelled
+from do_genai_model_keys.seams.plugin_server import PluginError
 from pulumi.provider.experimental import provider as api
 from pulumi.provider.experimental.property_value import PropertyValue
 from support.emulators import inference_status

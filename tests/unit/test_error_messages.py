@@ -10,9 +10,9 @@ from collections.abc import Iterator
 import pytest
 from do_genai_model_keys.api import errors
 from do_genai_model_keys.api.contract import INFERENCE_MODELS_PATH, KEYS_PATH
-from do_genai_model_keys.dynamic import diagnostics
 from do_genai_model_keys.dynamic.resources import ModelAccessKeyProvider
 from do_genai_model_keys.lifecycle import runtime
+from do_genai_model_keys.seams import dynamic_server
 
 
 def test_within_leaves_a_shared_error_as_it_was() -> None:
@@ -76,8 +76,8 @@ def format_while_handling(server: types.ModuleType, error: Exception) -> str:
 
 def test_our_errors_reach_a_newer_sdk_as_their_message_alone() -> None:
     server = _server_module()
-    assert diagnostics.install(server) is True
-    assert diagnostics.install(server) is True  # once is enough; twice changes nothing
+    assert dynamic_server.install(server) is True
+    assert dynamic_server.install(server) is True  # once is enough; twice changes nothing
     error = errors.NotFoundError(status=404, method="PUT", path="/v2/x").within("updating 'k'")
     assert format_while_handling(server, error) == str(error)
     assert "\n" not in format_while_handling(server, error)
@@ -90,9 +90,9 @@ def test_our_errors_reach_a_newer_sdk_as_their_message_alone() -> None:
 def test_nothing_is_hooked_outside_the_sdks_provider_server() -> None:
     program = types.ModuleType("__main__")
     program.traceback = traceback  # type: ignore[attr-defined]
-    assert diagnostics.install(program) is False
+    assert dynamic_server.install(program) is False
     assert program.traceback is traceback
-    assert diagnostics.install(sys.modules["__main__"]) is False  # pytest's own __main__
+    assert dynamic_server.install(sys.modules["__main__"]) is False  # pytest's own __main__
 
 
 GATEWAY_TOKEN = "gw-token-4f1e2d3c"
@@ -151,8 +151,8 @@ def test_a_noted_diff_reaches_the_engine_as_a_detailed_diff() -> None:
     server.proto = proto  # type: ignore[attr-defined]
     saved = server.proto, server.traceback
     try:
-        assert diagnostics.install(server) is True
-        diagnostics.note_diff(["name", "secret_key"], ["adopt_uuid"])
+        assert dynamic_server.install(server) is True
+        dynamic_server.note_diff(["name", "secret_key"], ["adopt_uuid"])
         some = server.proto.DiffResponse.DIFF_SOME
         answer = server.proto.DiffResponse(changes=some, replaces=["adopt_uuid"])
         assert answer.hasDetailedDiff

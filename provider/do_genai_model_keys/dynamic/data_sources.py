@@ -76,10 +76,9 @@ def _settings(client: GenAIClient | None, account: Account | None) -> ClientSett
 
 
 def _program_settings() -> ClientSettings:
-    from pulumi.runtime.config import CONFIG, get_config_env
+    from ..seams.program import config_keys
 
-    keys = {*CONFIG.get(), *get_config_env()}
-    return settings_from_stack_config(pulumi.runtime.get_config, keys)
+    return settings_from_stack_config(pulumi.runtime.get_config, config_keys())
 
 
 def _fingerprint(settings: ClientSettings, secret: str | None = None) -> tuple[str, str]:

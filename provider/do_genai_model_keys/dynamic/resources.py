@@ -58,9 +58,9 @@ class _OnTheResource:
     """Warnings shown on the key being served (the provider's log when they cannot be)."""
 
     def warn(self, message: str) -> None:
-        from . import diagnostics
+        from ..seams import dynamic_server
 
-        if not diagnostics.warn_on_resource(message):
+        if not dynamic_server.warn_on_resource(message):
             log.warning("%s", message)
 
 
@@ -68,9 +68,9 @@ def _call() -> Call:
     """The call being served: its resource (the engine names it for every call; "" for
     provider methods called by hand, which take no hold) and where its warnings go."""
     from ..lifecycle.key import Call
-    from . import diagnostics
+    from ..seams import dynamic_server
 
-    return Call(holder=diagnostics.served_urn(), notices=_OnTheResource())
+    return Call(holder=dynamic_server.served_urn(), notices=_OnTheResource())
 
 
 def check_inputs(olds: Mapping[str, Any], news: Mapping[str, Any]) -> list[CheckFailure]:
@@ -94,14 +94,13 @@ class ModelAccessKeyProvider(ResourceProvider):
     def configure(self, req: ConfigureRequest) -> None:
         from ..api import lifeline
         from ..lifecycle.runtime import configure_runtime
-        from . import diagnostics
+        from ..seams import dynamic_server
 
         lifeline.install()  # a killed engine leaves no provider of ours acting on its own
-        diagnostics.install()
-        # The SDK's Config offers no way to list its keys; a typo is found only with them.
-        keys = getattr(req.config, "_props", None) or {}
+        dynamic_server.install()
         # Called by an engine: checks ask DigitalOcean what `up` would meet (the preflight).
-        configure_runtime(req.config.get, list(keys)).preflight = True
+        keys = dynamic_server.config_keys(req.config)  # every key set: a typo is found with them
+        configure_runtime(req.config.get, keys).preflight = True
 
     def check(self, olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
         from ..lifecycle import key
@@ -117,10 +116,10 @@ class ModelAccessKeyProvider(ResourceProvider):
 
     def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
         from ..lifecycle import key
-        from . import diagnostics
+        from ..seams import dynamic_server
 
         plan = key.plan(olds, news, _call())
-        diagnostics.note_diff(plan.changed, plan.replaces)  # named in the engine's plan
+        dynamic_server.note_diff(plan.changed, plan.replaces)  # named in the engine's plan
         return DiffResult(
             changes=plan.changes,
             replaces=plan.replaces,

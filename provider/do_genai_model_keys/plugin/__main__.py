@@ -20,16 +20,18 @@ def main() -> None:
         print(json.dumps(package_schema(), indent=2, sort_keys=False))
         return
     try:
+        from ..seams.plugin_server import serve
         from .components import Components
         from .provider import KeysProvider
-        from .serving import serve
-    except ImportError as error:  # an old pulumi SDK: the dynamic resources still work with it
+    except ImportError as error:  # an SDK too old for the plugin's server
         from importlib.metadata import version
+
+        from ..seams import NEWEST, OLDEST
 
         sys.exit(
             f"pulumi-resource-do-genai: the pulumi SDK {version('pulumi')} in this environment "
             f"cannot serve a provider plugin ({error}): `pip install -U pulumi` (the plugin "
-            "is tested with 3.259 and newer)"
+            f"is checked with {OLDEST['plugin']} to {NEWEST})"
         )
     from ..api import lifeline
     from .schema import VERSION

@@ -46,8 +46,8 @@ from ..lifecycle.outputs import OUTPUT_ONLY, ROTATION_COUNTS
 from ..lifecycle.rules import Rotating
 from ..lifecycle.runtime import runtime, use_settings
 from ..seams.engine import engine_at, warn_on
+from ..seams.plugin_server import PluginError
 from . import PACKAGE, schema
-from .serving import PluginError
 from .wire import ROTATING, from_wire, spelled, to_wire
 
 T = TypeVar("T")

@@ -57,6 +57,12 @@ def install(server: types.ModuleType | None = None) -> bool:
     return True
 
 
+def config_keys(config: Any) -> list[str]:
+    """Every key of the stack config a `ConfigureRequest` carries: the SDK's `Config` reads one
+    key at a time and keeps them all in `_props`; a typo is found only with the list."""
+    return list(getattr(config, "_props", None) or {})
+
+
 def _is_dynamic_server(server: types.ModuleType | None) -> bool:
     return server is not None and hasattr(server, "DynamicResourceProviderServicer")
 
