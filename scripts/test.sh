@@ -33,6 +33,21 @@ trap 'kill "$typing" 2>/dev/null || true' EXIT  # an interrupted run leaves no m
 # and the run's files go to DO_GENAI_LEAK_DIR/tmp, so that the scan afterwards sees them all.
 run=$(mktemp -d "${TMPDIR:-/tmp}/do-genai-tests.XXXXXX")
 export DO_GENAI_LEAK_DIR="$run"
+
+# The release the release tests install (scripts/release.sh) is built beside the first tests,
+# under the lock the tests' own `made_once` takes (tests/support/builds.py): no worker sits
+# idle waiting for it. A failed build leaves no `.made`, and the tests then build it again
+# and show why it fails.
+export DO_GENAI_BUILDS="$run/builds"
+mkdir -p "$DO_GENAI_BUILDS/release"
+(
+  flock 9
+  [ -e "$DO_GENAI_BUILDS/release/.made" ] ||
+    { bash scripts/release.sh "$DO_GENAI_BUILDS/release" >"$DO_GENAI_BUILDS/release.log" 2>&1 &&
+      touch "$DO_GENAI_BUILDS/release/.made"; }
+) 9>"$DO_GENAI_BUILDS/release.lock" &
+releasing=$!
+trap 'kill "$typing" "$releasing" 2>/dev/null || true' EXIT
 # Three workers on two cores: an engine test spends part of its time waiting (on the engine's
 # processes, on paced or delayed answers), which a third worker fills; two left 23% idle, and
 # four were slower again (629 s against 568 s: more CPU lost to contention than waits filled).

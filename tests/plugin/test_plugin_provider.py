@@ -4,7 +4,6 @@ and unknowns."""
 
 from __future__ import annotations
 
-import asyncio
 import json
 from collections.abc import Iterator
 from typing import Any
@@ -21,27 +20,9 @@ from do_genai_model_keys.seams.plugin_server import PluginError
 from pulumi.provider.experimental import provider as api
 from pulumi.provider.experimental.property_value import PropertyValue
 from support.emulators import inference_status
+from support.plugin_calls import run, wire
 
 URN = f"urn:pulumi:dev::proj::{KEY_TOKEN}::web"
-
-
-def run(coroutine: Any) -> Any:
-    """The coroutine on a loop of its own: `asyncio.run` would leave the thread's event loop
-    unset, which the Pulumi SDK's mocks (another test of the same worker) cannot start with."""
-    loop = asyncio.new_event_loop()
-    try:
-        return loop.run_until_complete(coroutine)
-    finally:
-        loop.close()
-
-
-def wire(**values: Any) -> dict[str, PropertyValue]:
-    def one(value: Any) -> PropertyValue:
-        if isinstance(value, int) and not isinstance(value, bool):
-            value = float(value)
-        return value if isinstance(value, PropertyValue) else PropertyValue(value)
-
-    return {name: one(value) for name, value in values.items()}
 
 
 def text(value: PropertyValue) -> str:

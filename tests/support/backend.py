@@ -14,7 +14,7 @@ import os
 import shutil
 import subprocess
 import sys
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -42,14 +42,43 @@ def find_engine_bin(explicit: str | os.PathLike[str] | None = None) -> Path:
 
 
 class SummaryStack(auto.Stack):
-    """A stack whose operations' summaries are read without the config's secrets.
+    """A stack whose operations' summaries are read without the config's secrets, and whose
+    outputs are read when first looked at.
 
     After each `up`, `refresh` and `destroy` the Automation API reads the last history entry,
     by default with `--show-secrets`: one more passphrase key derivation (about 0.3 s of CPU)
-    per operation, for config values no test reads. Everything else is the SDK's own."""
+    per operation, for config values no test reads. After each `up` it reads the outputs, with
+    one more; most tests look at the state or the emulator instead. Everything else is the
+    SDK's own."""
 
     def info(self, show_secrets: bool = True) -> auto.UpdateSummary | None:
         return super().info(show_secrets=False)
+
+    def outputs(self) -> auto.OutputMap:
+        return OutputsWhenRead(super().outputs)  # type: ignore[return-value]
+
+
+class OutputsWhenRead(Mapping[str, auto.OutputValue]):
+    """A stack's outputs, read from the state the first time any is asked for (an `up`
+    result's `outputs`); a mapping, not a dict, so nothing can read it unloaded."""
+
+    def __init__(self, read: Callable[[], auto.OutputMap]) -> None:
+        self._read = read
+        self._outputs: auto.OutputMap | None = None
+
+    def _loaded(self) -> auto.OutputMap:
+        if self._outputs is None:
+            self._outputs = self._read()
+        return self._outputs
+
+    def __getitem__(self, name: str) -> auto.OutputValue:
+        return self._loaded()[name]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._loaded())
+
+    def __len__(self) -> int:
+        return len(self._loaded())
 
 
 SECRET_SIG = "4dabf18193072939515e22adb298388d"
@@ -155,7 +184,10 @@ class LocalBackend:
             # `main` as `create_or_select_stack` sets it for an inline program
             project_settings=auto.ProjectSettings(name=project, runtime="python", main=os.getcwd()),
         )
-        result = SummaryStack(stack, workspace, StackInitMode.CREATE_OR_SELECT)
+        # Selecting a stack that is not there yet is one more CLI run that fails.
+        known = (self.root / "state" / ".pulumi" / "stacks" / project / f"{stack}.json").exists()
+        mode = StackInitMode.SELECT if known else StackInitMode.CREATE
+        result = SummaryStack(stack, workspace, mode)
         values = {}
         for key, value in (config or {}).items():
             text, secret = value if isinstance(value, tuple) else (value, False)

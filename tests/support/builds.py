@@ -23,12 +23,19 @@ def run(*args: str | Path, cwd: Path | None = None) -> str:
     return done.stdout
 
 
+SHARED_BUILDS = "DO_GENAI_BUILDS"
+"""A folder of builds the test command starts before the tests (`scripts/test.sh`: the
+release), so that no worker waits for one: a build there, under its lock, is this one."""
+
+
 def made_once(factory: pytest.TempPathFactory, name: str, make: Callable[[Path], None]) -> Path:
     """The folder `name`, made by `make` once in the whole run: the workers of a run share the
-    parent of their temporary folders, and a lock there lets the first make it while the others
-    wait."""
+    parent of their temporary folders (or `DO_GENAI_BUILDS`), and a lock there lets the first
+    make it while the others wait."""
     base = factory.getbasetemp()
     shared = base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
+    if os.environ.get(SHARED_BUILDS):
+        shared = Path(os.environ[SHARED_BUILDS])
     folder = shared / name
     with (shared / f"{name}.lock").open("w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)

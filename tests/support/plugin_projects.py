@@ -33,9 +33,8 @@ def plugin_cli(engine_bin: Path, tools_bin: Path, work: Path, *, on_path: bool =
 def configure(cli: Cli, project: Path, emu: Emulator) -> None:
     """Stack `dev` with the plugin's account: its token (a secret) and endpoint."""
     cli.run(project, "stack", "init", "dev")
-    cli.run(project, "config", "set", "--secret", "do-genai:token", emu.token)
-    cli.run(project, "config", "set", "do-genai:apiEndpoint", emu.url)
-    cli.run(project, "config", "set", "do-genai:secretReadyWait", "5")
+    settings = {"do-genai:apiEndpoint": emu.url, "do-genai:secretReadyWait": "5"}
+    cli.config(project, settings, secrets={"do-genai:token": emu.token})
 
 
 def write(folder: Path, files: dict[str, str]) -> Path:
