@@ -49,5 +49,5 @@ cp "$work/sdk/package.json" "$work/sdk/README.md" "$work/sdk/bin/"
 
 "$python" scripts/go_module.py "$out" "$version" >/dev/null
 
-(cd "$out" && sha256sum -- $(find . -type f ! -name SHA256SUMS | sed 's#^\./##' | sort) > SHA256SUMS)
+(cd "$out" && sha256sum -- $(find . -type f ! -name SHA256SUMS ! -name '.*' | sed 's#^\./##' | sort) > SHA256SUMS)
 ls -1 "$out" >&2

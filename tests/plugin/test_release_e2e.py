@@ -129,6 +129,10 @@ def test_the_release_lists_every_artifact_with_its_checksum(release: Path) -> No
         f"pulumi_do_genai-{VERSION}.tar.gz",
         f"pulumi-do-genai-{VERSION}.tgz",
         ARCHIVE,
+        *(
+            f"goproxy/{GO_MODULE}/@v/{name}"
+            for name in ("list", *(f"v{VERSION}.{e}" for e in ("info", "mod", "zip")))
+        ),
     }
     schema = json.loads((ROOT / "provider/do_genai_model_keys/plugin/schema.json").read_text())
     assert schema["pluginDownloadURL"] == PLUGIN_DOWNLOAD_URL
