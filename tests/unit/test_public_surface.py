@@ -80,6 +80,7 @@ def test_importing_the_package_loads_nothing_heavy() -> None:
         "do_genai_model_keys.api.client, do_genai_model_keys.api.decoding",
         "do_genai_model_keys.keys.store, do_genai_model_keys.keys.secret_checks",
         "do_genai_model_keys.lookups.records, do_genai_model_keys.lookups.filtering",
+        "do_genai_model_keys.lookups.answers",
         "do_genai_model_keys.lifecycle.key, do_genai_model_keys.lifecycle.rules",
         "do_genai_model_keys.lifecycle.runtime, do_genai_model_keys.keys.holds",
     ],

@@ -4,8 +4,9 @@ Each follows Pulumi's convention: `get_x(...)` returns a typed result now, `get_
 takes Inputs and returns an Output of the same result. They run in the program's process with
 credentials from the stack config (`digitalocean:*`), then the environment, as the resource does.
 
-Calls with the same API arguments share one round of requests per program (a per-process
-cache); client-side filters and sorts (`lookups.filtering`) run on the cached list. Results are
+The answers themselves are `lookups.answers`, which the plugin's functions share: calls with
+the same API arguments share one round of requests per process, and client-side filters and
+sorts (`lookups.filtering`) run on the cached list. Results are
 the frozen dataclasses of `lookups.records` and `api.models.ModelInfo`, which `pulumi.export`
 takes as they are.
 """
@@ -13,59 +14,27 @@ takes as they are.
 from __future__ import annotations
 
 import dataclasses
-import hashlib
-import threading
-from collections.abc import Callable, Sequence
-from typing import Any, TypeVar
+from collections.abc import Sequence
 
 import pulumi
 
 from ..api.client import GenAIClient
 from ..api.config import ClientSettings, settings_from_stack_config
-from ..api.contract import USECASES
-from ..api.errors import GenAIError, InvalidArgumentError
-from ..lookups.filtering import Filter, FilterArg, SortArg, apply_filters_and_sorts
-from ..lookups.records import (
-    KEY_FIELDS,
-    MODEL_FIELDS,
-    GetInferenceModelsResult,
-    GetModelAccessKeysResult,
-    GetModelsResult,
-    InferenceModelInfo,
-    inference_model,
-    key_metadata,
-    of_kind,
-)
+from ..lookups import answers
+from ..lookups.answers import clear_cache
+from ..lookups.filtering import FilterArg, SortArg
+from ..lookups.records import GetInferenceModelsResult, GetModelAccessKeysResult, GetModelsResult
 from .account import Account
 
-# --- the per-program cache of API answers ------------------------------------------------------
-
-_cache: dict[tuple[Any, ...], Any] = {}
-_cache_lock = threading.Lock()
-_in_flight: dict[tuple[Any, ...], threading.Lock] = {}
-
-T = TypeVar("T")
-
-
-def _cached(key: tuple[Any, ...], fetch: Callable[[], T]) -> T:
-    """One fetch per key per process; concurrent callers of a key wait for the first."""
-    with _cache_lock:
-        if key in _cache:
-            return _cache[key]  # type: ignore[no-any-return]
-        lock = _in_flight.setdefault(key, threading.Lock())
-    with lock:
-        with _cache_lock:
-            if key in _cache:
-                return _cache[key]  # type: ignore[no-any-return]
-        value = fetch()
-        with _cache_lock:
-            _cache[key] = value
-        return value
-
-
-def clear_cache() -> None:
-    with _cache_lock:
-        _cache.clear()
+__all__ = [
+    "clear_cache",
+    "get_inference_models",
+    "get_inference_models_output",
+    "get_model_access_keys",
+    "get_model_access_keys_output",
+    "get_models",
+    "get_models_output",
+]
 
 
 def _settings(client: GenAIClient | None, account: Account | None) -> ClientSettings:
@@ -81,22 +50,6 @@ def _program_settings() -> ClientSettings:
     return settings_from_stack_config(pulumi.runtime.get_config, config_keys())
 
 
-def _fingerprint(settings: ClientSettings, secret: str | None = None) -> tuple[str, str]:
-    token = secret if secret is not None else settings.require_token().get_secret_value()
-    digest = hashlib.sha256(token.encode()).hexdigest()
-    return settings.api_endpoint + "|" + settings.inference_endpoint, digest
-
-
-def _using_client(
-    settings: ClientSettings, client: GenAIClient | None, call: Callable[[GenAIClient], T]
-) -> T:
-    """Run `call` with the caller's client, or with a short-lived one that is closed after."""
-    if client is not None:
-        return call(client)
-    with GenAIClient(settings=settings) as own:
-        return call(own)
-
-
 # --- get_models ---------------------------------------------------------------------------
 
 
@@ -109,30 +62,17 @@ def get_models(
     client: GenAIClient | None = None,
     account: Account | None = None,
 ) -> GetModelsResult:
-    """The GenAI model catalogue, every page, with the API's filters and client-side ones.
+    """The GenAI model catalogue, every page, with the API's filters and client-side ones
+    (`lookups.answers.get_models`), asked with `client`, else in `account`, else with the
+    stack config's account.
 
     `usecases` are `MODEL_USECASE_*` names; `filters` and `sorts` work on the fields of
     `ModelInfo`. Use `.lookup(id_or_name)` on the result to pick one model.
     """
-    chosen = tuple(usecases or ())
-    unknown = [u for u in chosen if u not in USECASES]
-    if unknown:
-        raise InvalidArgumentError(
-            f"usecases: unknown value(s) {', '.join(map(repr, unknown))}; "
-            f"allowed: {', '.join(USECASES)}"
-        )
     settings = _settings(client, account)
-    key = ("models", _fingerprint(settings), public_only, tuple(sorted(chosen)))
-    models = _cached(
-        key,
-        lambda: _using_client(
-            settings,
-            client,
-            lambda c: tuple(c.iter_models(public_only=public_only, usecases=chosen)),
-        ),
+    return answers.get_models(
+        public_only, usecases, filters, sorts, client=client, settings=settings
     )
-    kept = apply_filters_and_sorts(models, filters, sorts, MODEL_FIELDS)
-    return GetModelsResult(models=tuple(kept), ids=tuple(m.id for m in kept))
 
 
 def get_models_output(
@@ -160,19 +100,10 @@ def get_model_access_keys(
     client: GenAIClient | None = None,
     account: Account | None = None,
 ) -> GetModelAccessKeysResult:
-    """Metadata of the existing model access keys (never a secret), optionally by exact name."""
+    """Metadata of the existing model access keys (never a secret), optionally by exact name,
+    in `account` (or the stack config's)."""
     settings = _settings(client, account)
-    keys = _cached(
-        ("keys", _fingerprint(settings)),
-        lambda: _using_client(
-            settings, client, lambda c: tuple(key_metadata(k) for k in c.iter_keys())
-        ),
-    )
-    all_filters = list(filters or [])
-    if name is not None:
-        all_filters.append(Filter(key="name", values=[name]))
-    kept = apply_filters_and_sorts(keys, all_filters, sorts, KEY_FIELDS)
-    return GetModelAccessKeysResult(keys=tuple(kept), uuids=tuple(k.uuid for k in kept))
+    return answers.get_model_access_keys(name, filters, sorts, client=client, settings=settings)
 
 
 def get_model_access_keys_output(
@@ -198,48 +129,11 @@ def get_inference_models(
     client: GenAIClient | None = None,
     account: Account | None = None,
 ) -> GetInferenceModelsResult:
-    """The `/v1/models` list as seen by `api_key` (a model access key): proof that it works,
-    and the models it may call (a key made for chosen models sees only those).
-
-    `kind` keeps the models of that type or types (`chat`, `reasoning`, `embedding`, `rerank`,
-    `image`, ...). `/v1/models` does not say a model's type, so asking for a kind also reads
-    the catalogue (`get_models`, with the API token) and fills each result's `kind` from it."""
-    if not isinstance(api_key, str) or not api_key:
-        raise InvalidArgumentError("api_key: a model access key secret is required")
+    """The `/v1/models` list as seen by `api_key` (a model access key), and with `kind` only
+    the models of that type or types, whose catalogue is read in `account` (or the stack
+    config's): `lookups.answers.get_inference_models`."""
     settings = _settings(client, account)
-    endpoint, digest = _fingerprint(settings, secret=api_key)
-    models = _cached(
-        ("inference", endpoint, digest),
-        lambda: _using_client(
-            settings,
-            client,
-            lambda c: tuple(inference_model(m) for m in c.list_inference_models(api_key)),
-        ),
-    )
-    if kind is not None:
-        models = _of_kind(models, kind, client, account)
-    return GetInferenceModelsResult(models=models, ids=tuple(m.id for m in models))
-
-
-def _of_kind(
-    models: tuple[InferenceModelInfo, ...],
-    kind: str | Sequence[str],
-    client: GenAIClient | None,
-    account: Account | None,
-) -> tuple[InferenceModelInfo, ...]:
-    kinds = {kind} if isinstance(kind, str) else set(kind)
-    if not kinds or not all(isinstance(k, str) and k for k in kinds):
-        raise InvalidArgumentError(
-            f"kind: a model type such as 'chat' or 'embedding', got {kind!r}"
-        )
-    try:
-        types = {m.id: m.type for m in get_models(client=client, account=account).models}
-    except GenAIError as error:
-        raise error.within(
-            "get_inference_models(kind=...) reads the model catalogue to learn each model's type"
-        ) from error
-    typed = (of_kind(m, types.get(m.id, "")) for m in models)
-    return tuple(m for m in typed if m.kind in kinds)
+    return answers.get_inference_models(api_key, kind, client=client, settings=settings)
 
 
 def get_inference_models_output(

@@ -26,10 +26,10 @@ from typing import Any
 
 from ..api.config import ClientSettings
 from ..doors import PLUGIN, camel
-from ..dynamic import data_sources
 from ..dynamic.rotation import OUTPUTS, RotatingModelAccessKey
 from ..lifecycle.inputs import ModelAccessKeyArgs
 from ..lifecycle.outputs import OUTPUT_ONLY, KeyOutputs
+from ..lookups import answers
 from . import PACKAGE
 
 VERSION = metadata.version("do-genai-model-keys")
@@ -50,9 +50,9 @@ NOT_ON_THE_WIRE = ("account",)
 SECRET_OUTPUTS = ("secret_key",)
 SECRET_CONFIG = ("token",)
 FUNCTIONS: dict[str, Callable[..., Any]] = {
-    "getModels": data_sources.get_models,
-    "getModelAccessKeys": data_sources.get_model_access_keys,
-    "getInferenceModels": data_sources.get_inference_models,
+    "getModels": answers.get_models,
+    "getModelAccessKeys": answers.get_model_access_keys,
+    "getInferenceModels": answers.get_inference_models,
 }
 """Each function of the package and the data source that answers it."""
 SECRET_ARGUMENTS = ("api_key",)
