@@ -21,20 +21,10 @@ import pulumi
 from ..api.client import GenAIClient
 from ..api.config import ClientSettings, settings_from_stack_config
 from ..lookups import answers
-from ..lookups.answers import clear_cache
+from ..lookups.answers import clear_cache as clear_cache  # the stable path re-exports it
 from ..lookups.filtering import FilterArg, SortArg
 from ..lookups.records import GetInferenceModelsResult, GetModelAccessKeysResult, GetModelsResult
 from .account import Account
-
-__all__ = [
-    "clear_cache",
-    "get_inference_models",
-    "get_inference_models_output",
-    "get_model_access_keys",
-    "get_model_access_keys_output",
-    "get_models",
-    "get_models_output",
-]
 
 
 def _settings(client: GenAIClient | None, account: Account | None) -> ClientSettings:
