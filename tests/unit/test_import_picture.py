@@ -20,7 +20,8 @@ LAYERS = {
     "lookups": 1,
     "lifecycle": 2,
     "seams": 2,
-    "dynamic": 3,
+    "pair": 3,
+    "dynamic": 4,
     "plugin": 4,
     "commands": 5,
 }
@@ -109,16 +110,6 @@ def test_imports_only_go_down_the_layers() -> None:
     assert upward == []
 
 
-SCHEMA_FROM_DYNAMIC = {
-    "do_genai_model_keys.plugin.components": {"do_genai_model_keys.dynamic.rotation"},
-    "do_genai_model_keys.plugin.schema": {"do_genai_model_keys.dynamic.rotation"},
-    "do_genai_model_keys.plugin.wire": {"do_genai_model_keys.dynamic.rotation"},
-}
-"""What the plugin still reads of the dynamic door: the pair's component, which it runs under
-its own types, and whose inputs and outputs its schema is made from. The key's life and the
-data sources are not among them (ARCHITECTURE.md)."""
-
-
 def test_the_doors_stand_on_the_lifecycle_not_on_each_other() -> None:
     edges = graph()
     lifecycle = {m for m in edges if m.startswith(f"{PACKAGE}.lifecycle")}
@@ -130,13 +121,12 @@ def test_the_doors_stand_on_the_lifecycle_not_on_each_other() -> None:
         reached = {d for d in deps if d.split(".")[1] in ("dynamic", "plugin")} - {
             d for d in deps if d.split(".")[1] == door
         }
-        if door == "dynamic":
-            assert reached == set(), f"{module} imports the plugin: {reached}"
-        if door == "plugin":
-            allowed = SCHEMA_FROM_DYNAMIC.get(module, set())
-            assert reached <= allowed, f"{module} reaches into the dynamic door: {reached}"
+        if door in ("dynamic", "plugin"):
+            assert reached == set(), f"{module} imports the other door: {reached}"
     assert f"{PACKAGE}.lifecycle.key" in edges[f"{PACKAGE}.plugin.provider"]
     assert f"{PACKAGE}.lifecycle.key" in edges[f"{PACKAGE}.dynamic.resources"]
+    for door in ("dynamic.rotation", "plugin.components"):  # one pair, each door's slots
+        assert f"{PACKAGE}.pair.component" in edges[f"{PACKAGE}.{door}"]
 
 
 if __name__ == "__main__":  # the reading itself, run by `graph` in a fresh interpreter

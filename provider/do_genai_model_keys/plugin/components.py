@@ -2,7 +2,7 @@
 
 A program in any language declares `do-genai:index:RotatingModelAccessKey` (a remote component);
 the engine asks the plugin to `Construct` it, and the plugin runs the very component the Python
-door runs (`dynamic/rotation.py`), with the plugin's own key resource for its two slots. So the
+door runs (`pair/component.py`), with the plugin's own key resource for its two slots. So the
 rotation arithmetic, the pacing and the proof of a new secret are the ones Python programs have:
 the slots' `check` (the same core) refuses a rotation that comes too soon, names the emergency
 counter, and so on. A component rather than a resource: its two keys stay two keys in the state,
@@ -20,7 +20,7 @@ import pulumi
 import pulumi.provider as classic
 
 from ..doors import camel
-from ..dynamic.rotation import OUTPUTS, RotatingModelAccessKey, known
+from ..pair.component import OUTPUTS, RotatingPair, known
 from .schema import KEY_TOKEN, ROTATING_TOKEN, VERSION, rotating_inputs
 from .wire import ROTATING
 
@@ -59,6 +59,13 @@ class PluginKey:
         self.rotated_at: pulumi.Output[str] = key.rotatedAt  # type: ignore[attr-defined]
 
 
+class PluginPair(RotatingPair):
+    """The pair under the plugin's type, with the plugin's key in its slots."""
+
+    type_token = ROTATING_TOKEN
+    slot_key = PluginKey
+
+
 class Components(classic.Provider):
     """The plugin's components, served through the SDK's component-provider `Construct`."""
 
@@ -79,9 +86,7 @@ class Components(classic.Provider):
             for python, wire in rotating_inputs().items()
             if inputs.get(wire) is not None
         }
-        component = RotatingModelAccessKey(
-            name, **given, opts=options, _type=ROTATING_TOKEN, _key=PluginKey
-        )
+        component = PluginPair(name, **given, opts=options)
         state = {camel(field): getattr(component, field) for field in OUTPUTS}
         return classic.ConstructResult(component.urn, state)
 

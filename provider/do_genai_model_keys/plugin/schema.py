@@ -26,10 +26,10 @@ from typing import Any
 
 from ..api.config import ClientSettings
 from ..doors import PLUGIN, camel
-from ..dynamic.rotation import OUTPUTS, RotatingModelAccessKey
 from ..lifecycle.inputs import ModelAccessKeyArgs
 from ..lifecycle.outputs import OUTPUT_ONLY, KeyOutputs
 from ..lookups import answers
+from ..pair.component import OUTPUTS, RotatingPair
 from . import PACKAGE
 
 VERSION = metadata.version("do-genai-model-keys")
@@ -281,23 +281,23 @@ def rotating_inputs() -> dict[str, str]:
     skipped = {"self", "resource_name", "opts", *NOT_ON_THE_WIRE}
     return {
         name: camel(name)
-        for name in inspect.signature(RotatingModelAccessKey.__init__).parameters
+        for name in inspect.signature(RotatingPair.__init__).parameters
         if name not in skipped and not name.startswith("_")
     }
 
 
 def rotating_component() -> dict[str, Any]:
     """`RotatingModelAccessKey`: the inputs of its constructor, the outputs it declares."""
-    hints = typing.get_type_hints(RotatingModelAccessKey.__init__)
-    docs = attribute_docs(RotatingModelAccessKey)
-    parameters = inspect.signature(RotatingModelAccessKey.__init__).parameters
-    described = argument_docs(RotatingModelAccessKey.__init__)
+    hints = typing.get_type_hints(RotatingPair.__init__)
+    docs = attribute_docs(RotatingPair)
+    parameters = inspect.signature(RotatingPair.__init__).parameters
+    described = argument_docs(RotatingPair.__init__)
     inputs = {
         wire: _described(_Types().of(hints[python]), described.get(python))
         for python, wire in rotating_inputs().items()
     }
-    module = vars(inspect.getmodule(RotatingModelAccessKey))
-    own = RotatingModelAccessKey.__annotations__  # the base classes' do not resolve
+    module = vars(inspect.getmodule(RotatingPair))
+    own = RotatingPair.__annotations__  # the base classes' do not resolve
     declared = {name: eval(str(own[name]), module) for name in OUTPUTS}  # noqa: S307
     outputs = {
         camel(name): _described(
@@ -311,7 +311,7 @@ def rotating_component() -> dict[str, Any]:
     }
     return {
         "isComponent": True,
-        "description": _doc(RotatingModelAccessKey),
+        "description": _doc(RotatingPair),
         "inputProperties": inputs,
         "requiredInputs": [
             wire

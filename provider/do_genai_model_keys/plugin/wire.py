@@ -16,8 +16,8 @@ from pulumi.provider.experimental.property_value import Computed, PropertyValue
 
 from ..api.config import FIELDS as SETTINGS
 from ..doors import camel, snake
-from ..dynamic.rotation import OUTPUTS
 from ..lifecycle.inputs import UNKNOWN
+from ..pair.component import OUTPUTS
 from . import PACKAGE
 from .schema import rotating_inputs
 
