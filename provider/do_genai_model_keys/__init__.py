@@ -72,7 +72,7 @@ _EXPORTS = {
     "UnprocessableEntityError": "do_genai_model_keys.api.errors",
     "RateLimitError": "do_genai_model_keys.api.errors",
     "ServerError": "do_genai_model_keys.api.errors",
-    "InventoryError": "do_genai_model_keys.commands.inventory",
+    "InventoryError": "do_genai_model_keys.commands.backend",
 }
 
 __all__ = sorted(_EXPORTS)
@@ -110,7 +110,7 @@ if TYPE_CHECKING:
     from .api.models import Pricing as Pricing
     from .api.models import Setting as Setting
     from .api.models import Version as Version
-    from .commands.inventory import InventoryError as InventoryError
+    from .commands.backend import InventoryError as InventoryError
     from .dynamic.account import Account as Account
     from .dynamic.data_sources import get_inference_models as get_inference_models
     from .dynamic.data_sources import get_inference_models_output as get_inference_models_output

@@ -30,11 +30,8 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import json
-import os
-import shutil
-import subprocess
 import sys
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any, TextIO
@@ -43,7 +40,10 @@ from ..api.errors import GenAIError
 from ..api.models import ApiKeyInfo
 from ..api.times import now, parse_time
 from ..doors import SECRET_SIGNATURE, door_of, own_account
+from .backend import InventoryError as InventoryError  # where tests and programs import it
+from .backend import Run, backend_env, find_pulumi, pulumi_runner, read_json
 from .exits import OK, TROUBLE, UNREADABLE
+from .terminal import printable
 
 if TYPE_CHECKING:
     from ..api.client import GenAIClient
@@ -88,31 +88,6 @@ class KeyReport:
 
 
 # --- reading the backend -----------------------------------------------------------------------
-
-
-Run = Callable[[Sequence[str]], str]
-"""Runs `pulumi` with these arguments and returns its standard output."""
-
-
-def pulumi_runner(pulumi: str, env: Mapping[str, str]) -> Run:
-    def run(args: Sequence[str]) -> str:
-        done = subprocess.run(  # noqa: S603  # our own fixed arguments, no shell
-            [pulumi, *args, "--non-interactive"],
-            env=dict(env),
-            capture_output=True,
-            text=True,
-            check=False,
-        )
-        if done.returncode != 0:
-            last = (done.stderr.strip().splitlines() or ["(no message)"])[-1]
-            raise InventoryError(f"`pulumi {' '.join(args)}` failed: {last}")
-        return done.stdout
-
-    return run
-
-
-class InventoryError(GenAIError):
-    """The backend or the account could not be read."""
 
 
 def backend_stacks(run: Run) -> list[str]:
@@ -161,12 +136,7 @@ def stack_holdings(run: Run, stack: str, *, with_secrets: bool) -> list[tuple[st
 
 
 def _json(text: str, what: str) -> Any:
-    try:
-        return json.loads(text)
-    except ValueError:
-        raise InventoryError(f"`{what}` did not answer with JSON") from None
-    except RecursionError:
-        raise InventoryError(f"`{what}` answered with JSON nested too deeply to read") from None
+    return read_json(text, f"`{what}`")
 
 
 def _shown(value: Any) -> str:
@@ -323,20 +293,14 @@ def render_table(reports: Sequence[KeyReport]) -> str:
                     ",".join(entry.flags) if first else "",
                 )
             )
-    cells = [[_cell(cell) for cell in row] for row in rows]
+    cells = [[printable(cell) for cell in row] for row in rows]
     widths = [max(len(row[i]) for row in cells) for i in range(len(cells[0]))]
     text = ["  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)) for row in cells]
     counts = {flag: sum(flag in r.flags for r in reports) for flag in FLAGS}
     summary = ", ".join(f"{n} {flag}" for flag, n in counts.items() if n)
     text.append(f"{len(reports)} keys" + (f": {summary}" if summary else ", no findings"))
-    text += [f"{_cell(r.name)} ({r.uuid}): {_cell(r.advice)}" for r in reports if r.advice]
+    text += [f"{printable(r.name)} ({r.uuid}): {printable(r.advice)}" for r in reports if r.advice]
     return "\n".join(line.rstrip() for line in text)
-
-
-def _cell(text: str) -> str:
-    """Text for a terminal: a control character (an escape sequence could forge rows or
-    colours) shows escaped, as Python writes it."""
-    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
 
 
 FLAGS = ("conflict", "dead", "gone", "elsewhere", "unmanaged", "old")
@@ -384,14 +348,14 @@ def main(argv: Sequence[str] | None = None, *, out: TextIO | None = None) -> int
     try:
         reports = _inventory(args, unreadable)
     except UNREADABLE_SHAPES as error:  # an answer of a shape we cannot read
-        print(f"keys: an answer could not be read ({_cell(_what(error))})", file=sys.stderr)
+        print(f"keys: an answer could not be read ({printable(_what(error))})", file=sys.stderr)
         return UNREADABLE
     except (InventoryError, GenAIError) as error:
-        print(f"keys: {_cell(str(error))}", file=sys.stderr)
+        print(f"keys: {printable(str(error))}", file=sys.stderr)
         return UNREADABLE
     print(render_json(reports) if args.json else render_table(reports), file=out)
     for problem in unreadable:
-        print(f"keys: {_cell(problem)}", file=sys.stderr)
+        print(f"keys: {printable(problem)}", file=sys.stderr)
     return UNREADABLE if unreadable else exit_code(reports)
 
 
@@ -417,13 +381,7 @@ def _inventory(args: argparse.Namespace, unreadable: list[str]) -> list[KeyRepor
     from ..api.client import GenAIClient
     from ..api.config import whose
 
-    pulumi = shutil.which(args.pulumi)
-    if pulumi is None:
-        raise InventoryError(f"{args.pulumi!r} is not on PATH: install Pulumi or pass --pulumi")
-    env = dict(os.environ)
-    if args.backend_url:
-        env["PULUMI_BACKEND_URL"] = args.backend_url
-    run = pulumi_runner(pulumi, env)
+    run = pulumi_runner(find_pulumi(args.pulumi), backend_env(args.backend_url))
     with GenAIClient() as client:
         keys = client.list_keys()
         stacks = backend_stacks(run)

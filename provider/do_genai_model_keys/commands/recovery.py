@@ -29,10 +29,8 @@ import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 from urllib.parse import unquote, urlsplit
-
-from pulumi import automation as auto
 
 from ..api.client import GenAIClient
 from ..api.config import settings_from_stack_config
@@ -40,6 +38,16 @@ from ..api.errors import ConfigurationError, GenAIError
 from ..api.models import ApiKeyInfo
 from ..doors import DOORS, DYNAMIC, PACKAGE, PLUGIN, Door, explicit_provider
 from ..lifecycle.outputs import KeyOutputs
+from .backend import (
+    CliStack,
+    InventoryError,
+    Run,
+    backend_url,
+    find_pulumi,
+    pulumi_runner,
+    selected_stack,
+)
+from .backend import pulumi_said as pulumi_said
 from .exits import AMBIGUOUS, BUSY, OK, TROUBLE
 
 log = logging.getLogger("do_genai_model_keys.recovery")
@@ -172,8 +180,18 @@ def _set_aside_truncated_attrs(checkpoint: Path) -> bool:
         return True
 
 
+class Stack(Protocol):
+    """A stack as `recover` reads and writes it: the CLI's (`backend.CliStack`), or an
+    Automation API `Stack` that a program hands over."""
+
+    def export_stack(self) -> Any: ...
+    def import_stack(self, state: Any) -> None: ...
+    def cancel(self) -> None: ...
+    def get_all_config(self) -> Mapping[str, Any]: ...
+
+
 def recover_pending_creates(
-    stack: auto.Stack,
+    stack: Stack,
     clients: GenAIClient | Mapping[str, GenAIClient | None],
     *,
     break_lock: bool = False,
@@ -205,12 +223,20 @@ def recover_pending_creates(
             report.unwritten = True
             return report
     else:
-        stack.import_stack(auto.Deployment(version=exported.version, deployment=settled))
+        stack.import_stack(_Deployment(version=exported.version, deployment=settled))
     for urn, uuid in report.adopted.items():
         log.warning("recovered %s as key %s; the next up regenerates its secret", urn, uuid)
     for urn, uuids in report.ambiguous.items():
         log.warning("left %s pending: several keys could be it (%s)", urn, ", ".join(uuids))
     return report
+
+
+@dataclass(frozen=True)
+class _Deployment:
+    """A state to import, as both kinds of `Stack` take it."""
+
+    version: Any
+    deployment: dict[str, Any]
 
 
 def _listings(
@@ -251,7 +277,7 @@ def _write_checkpoint(checkpoint: Path, deployment: dict[str, Any]) -> bool:
     return True
 
 
-def stack_client(stack: auto.Stack) -> GenAIClient:
+def stack_client(stack: Stack) -> GenAIClient:
     """A client with the stack's own `digitalocean:*` config (secrets decrypted), falling back
     to the environment like the provider does."""
     client = stack_clients(stack)[DYNAMIC.name]
@@ -259,7 +285,7 @@ def stack_client(stack: auto.Stack) -> GenAIClient:
     return client
 
 
-def stack_clients(stack: auto.Stack) -> dict[str, GenAIClient | None]:
+def stack_clients(stack: Stack) -> dict[str, GenAIClient | None]:
     """A client per door, each with that door's own config namespace of the stack
     (`digitalocean:*` for the dynamic resources, `do-genai:*` for the plugin; secrets
     decrypted), falling back to the environment as each provider does. Doors whose config
@@ -359,10 +385,11 @@ def main(argv: list[str] | None = None) -> int:
         )
         return BUSY
     try:
-        workspace = auto.LocalWorkspace(work_dir=args.cwd)
-        name = args.stack or _selected_stack(workspace)
-        stack = auto.Stack.select(name, workspace)
-        checkpoint = _file_checkpoint(workspace, name)
+        cwd = Path(args.cwd)
+        run = pulumi_runner(find_pulumi(), dict(os.environ), cwd)
+        name = args.stack or _selected_stack(run, cwd)
+        stack = CliStack(run, name)
+        checkpoint = _file_checkpoint(run, cwd, name)
         if checkpoint is not None and restore_truncated_checkpoint(checkpoint):
             print(f"restored the previous checkpoint of {name} (the last one was cut short)")
         clients = stack_clients(stack)
@@ -373,8 +400,8 @@ def main(argv: list[str] | None = None) -> int:
         finally:
             for client in {id(c): c for c in clients.values() if c is not None}.values():
                 client.close()
-    except auto.CommandError as error:
-        said = pulumi_said(str(error))
+    except InventoryError as error:
+        said = str(error).partition(" failed: ")[2] or str(error)
         locked = "locked" in said
         advice = (
             " It is the killed run's lock when no `pulumi` runs on this stack any more: run "
@@ -399,24 +426,22 @@ def main(argv: list[str] | None = None) -> int:
     return AMBIGUOUS if report.ambiguous or report.other_account or report.unwritten else OK
 
 
-def _selected_stack(workspace: auto.LocalWorkspace) -> str:
-    summary = workspace.stack()
-    if summary is None:
-        raise ConfigurationError(
-            f"no stack is selected in {workspace.work_dir}: name one with --stack"
-        )
-    return summary.name
+def _selected_stack(run: Run, cwd: Path) -> str:
+    try:
+        return selected_stack(run)
+    except InventoryError:
+        raise ConfigurationError(f"no stack is selected in {cwd}: name one with --stack") from None
 
 
-def _file_checkpoint(workspace: auto.LocalWorkspace, stack: str) -> Path | None:
+def _file_checkpoint(run: Run, cwd: Path, stack: str) -> Path | None:
     """The stack's checkpoint file on a file backend (`file://DIR`, `file://~`), if that is the
     backend and the file is there (project-scoped layout, then the older flat one)."""
-    url = urlsplit(workspace.who_am_i().url or "")
+    url = urlsplit(backend_url(run))
     if url.scheme != "file":
         return None
     root = Path(unquote(url.netloc + url.path)).expanduser() / ".pulumi" / "stacks"
     name = stack.rsplit("/", 1)[-1]
-    project = workspace.project_settings().name
+    project = _project_name(cwd)
     for path in (root / project / f"{name}.json", root / f"{name}.json"):
         if path.exists():
             return path
@@ -424,19 +449,15 @@ def _file_checkpoint(workspace: auto.LocalWorkspace, stack: str) -> Path | None:
     return None
 
 
-def pulumi_said(text: str) -> str:
-    """What a failed `pulumi` command said, once: its `error:` lines without repeats (the
-    Automation API's message holds the command's output and its errors, so each line twice),
-    else its last line."""
-    said: list[str] = []
-    for line in text.splitlines():
-        line = line.strip()
-        if line.lower().startswith("error:") and line[6:].strip() not in said:
-            said.append(line[6:].strip())
-    if not said:
-        lines = [line.strip().removeprefix("stderr:").strip() for line in text.splitlines()]
-        said = [line for line in lines if line][-1:] or ["(no message)"]
-    return "; ".join(said).rstrip(".")
+def _project_name(cwd: Path) -> str:
+    """The project's name, from its Pulumi.yaml (or Pulumi.yml)."""
+    import yaml
+
+    for name in ("Pulumi.yaml", "Pulumi.yml"):
+        if (cwd / name).exists():
+            settings = yaml.safe_load((cwd / name).read_text()) or {}
+            return str(settings.get("name") or "") if isinstance(settings, dict) else ""
+    return ""
 
 
 def _summary(stack: str, report: RecoveryReport) -> str:

@@ -14,8 +14,6 @@ from __future__ import annotations
 import argparse
 import json
 import math
-import os
-import shutil
 import sys
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass
@@ -24,16 +22,10 @@ from typing import Any, TextIO
 
 from ..api.times import format_time, now, parse_time
 from ..doors import door_of
+from .backend import InventoryError, Run, backend_env, find_pulumi, pulumi_runner, read_json
 from .exits import OK, UNREADABLE
-from .inventory import (
-    UNREADABLE_SHAPES,
-    InventoryError,
-    Run,
-    _cell,
-    _json,
-    backend_stacks,
-    pulumi_runner,
-)
+from .inventory import UNREADABLE_SHAPES, backend_stacks
+from .terminal import printable
 
 
 @dataclass(frozen=True)
@@ -61,7 +53,9 @@ class RotationStatus:
 
 def stack_rotations(run: Run, stack: str, at: datetime) -> list[RotationStatus]:
     """The rotating keys of one stack's state, as of `at`."""
-    exported = _json(run(["stack", "export", "--stack", stack]), f"pulumi stack export {stack}")
+    exported = read_json(
+        run(["stack", "export", "--stack", stack]), f"`pulumi stack export {stack}`"
+    )
     deployment = exported.get("deployment") if isinstance(exported, dict) else None
     resources = deployment.get("resources") if isinstance(deployment, dict) else None
     if not isinstance(resources or [], list):
@@ -79,7 +73,7 @@ def stack_rotations(run: Run, stack: str, at: datetime) -> list[RotationStatus]:
         except UNREADABLE_SHAPES as error:
             raise InventoryError(
                 f"the export of {stack} holds a rotating key that cannot be read "
-                f"({type(error).__name__}: {_cell(str(error))[:200]})"
+                f"({type(error).__name__}: {printable(str(error))[:200]})"
             ) from None
     return found
 
@@ -172,10 +166,10 @@ def render_table(rows: Sequence[RotationStatus]) -> str:
                 or "at the next `rotation` bump",
             )
         )
-    widths = [max(len(_cell(row[i])) for row in table) for i in range(len(table[0]))]
+    widths = [max(len(printable(row[i])) for row in table) for i in range(len(table[0]))]
     return "\n".join(
         "  ".join(
-            _cell(cell).ljust(width) for cell, width in zip(row, widths, strict=True)
+            printable(cell).ljust(width) for cell, width in zip(row, widths, strict=True)
         ).rstrip()
         for row in table
     )
@@ -193,23 +187,17 @@ def main(argv: Sequence[str] | None = None, *, out: TextIO | None = None) -> int
     parser.add_argument("--pulumi", default="pulumi", help="the pulumi CLI (default: on PATH)")
     args = parser.parse_args(argv)
     out = out or sys.stdout
-    pulumi = shutil.which(args.pulumi)
-    if pulumi is None:
-        print(
-            f"rotation: {args.pulumi!r} is not on PATH: install Pulumi or pass --pulumi",
-            file=sys.stderr,
-        )
+    try:
+        run = pulumi_runner(find_pulumi(args.pulumi), backend_env(args.backend_url))
+    except InventoryError as error:
+        print(f"rotation: {error}", file=sys.stderr)
         return UNREADABLE
-    env = dict(os.environ)
-    if args.backend_url:
-        env["PULUMI_BACKEND_URL"] = args.backend_url
-    run = pulumi_runner(pulumi, env)
     rows: list[RotationStatus] = []
     problems: list[str] = []
     try:
         stacks = backend_stacks(run)
     except InventoryError as error:
-        print(f"rotation: {_cell(str(error))}", file=sys.stderr)
+        print(f"rotation: {printable(str(error))}", file=sys.stderr)
         return UNREADABLE
     at = now()
     for stack in stacks:
@@ -222,5 +210,5 @@ def main(argv: Sequence[str] | None = None, *, out: TextIO | None = None) -> int
     else:
         print(render_table(rows), file=out)
     for problem in problems:
-        print(f"rotation: {_cell(problem)}", file=sys.stderr)
+        print(f"rotation: {printable(problem)}", file=sys.stderr)
     return UNREADABLE if problems else OK
