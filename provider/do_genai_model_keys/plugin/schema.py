@@ -105,9 +105,21 @@ def attribute_docs(cls: type) -> dict[str, str]:
         for line, after in itertools.pairwise(_body_statements(source, klass.__name__)):
             is_field = len(line) > 1 and line[0].type == tokenize.NAME and line[1].string == ":"
             if is_field and len(after) == 1 and after[0].type == tokenize.STRING:
-                doc = inspect.cleandoc(eval(after[0].string, {"__builtins__": {}}))  # noqa: S307
+                doc = inspect.cleandoc(_string_literal(after[0].string))
                 docs[line[0].string] = " ".join(doc.split())
     return docs
+
+
+def _string_literal(token: str) -> str:
+    """The text of a plain or raw string literal as the tokenizer gives it (a docstring), read
+    without evaluating anything."""
+    prefix = len(token) - len(token.lstrip("rRuU"))
+    body = token[prefix:]
+    quote = body[:3] if body[:3] in ('"""', "'''") else body[:1]
+    text = body[len(quote) : -len(quote)]
+    if "r" in token[:prefix].lower():
+        return text
+    return text.encode("latin-1", "backslashreplace").decode("unicode_escape")
 
 
 def _body_statements(source: str, name: str) -> list[list[tokenize.TokenInfo]]:
@@ -163,40 +175,41 @@ class _Types:
     def __init__(self) -> None:
         self.found: dict[str, dict[str, Any]] = {}
 
-    def of(self, hint: Any) -> dict[str, Any]:
-        """The schema type of a Python type hint."""
+    def of(self, hint: Any, *, answer: bool = False) -> dict[str, Any]:
+        """The schema type of a Python type hint; `answer`: it is part of what a function
+        answers (every field of its records is always there), not of its arguments."""
         hint = _without_none(hint)
         origin = typing.get_origin(hint)
         if origin is typing.Annotated:
-            return self.of(typing.get_args(hint)[0])
+            return self.of(typing.get_args(hint)[0], answer=answer)
         if origin in (types.UnionType, typing.Union):
             # `Filter | Mapping`, `str | Sequence[str]`: the richest form is the declared one
             choices = typing.get_args(hint)
             chosen = next((c for c in choices if dataclasses.is_dataclass(c)), None)
             chosen = chosen or next((c for c in choices if _is_sequence(c)), choices[0])
-            return self.of(chosen)
+            return self.of(chosen, answer=answer)
         if _is_sequence(hint):
             (item, *_) = typing.get_args(hint) or (Any,)
-            return {"type": "array", "items": self.of(item)}
+            return {"type": "array", "items": self.of(item, answer=answer)}
         if origin in (dict, Mapping) or hint in (dict, typing.Any):
             return {"$ref": "pulumi.json#/Any"}
         if dataclasses.is_dataclass(hint) and isinstance(hint, type):
-            return {"$ref": f"#/types/{self.object_type(hint)}"}
+            return {"$ref": f"#/types/{self.object_type(hint, answer=answer)}"}
         simple = {bool: "boolean", int: "integer", float: "number", str: "string"}
         if hint in simple:
             return {"type": simple[hint]}
         return {"type": "string"}  # Literal aliases (a sort's direction) and SecretStr
 
-    def object_type(self, cls: type) -> str:
+    def object_type(self, cls: type, *, answer: bool) -> str:
         token = f"{PACKAGE}:index:{cls.__name__}"
         if token not in self.found:
             self.found[token] = {}  # a placeholder: records may nest themselves
             self.found[token] = {
                 "type": "object",
                 **({"description": _doc(cls)} if _doc(cls) else {}),
-                "properties": self.properties(cls),
+                "properties": self.properties(cls, answer=answer),
                 "required": [camel(f.name) for f in dataclasses.fields(cls)]
-                if _is_result(cls)
+                if answer
                 else [
                     camel(f.name)
                     for f in dataclasses.fields(cls)
@@ -205,11 +218,11 @@ class _Types:
             }
         return token
 
-    def properties(self, cls: Any) -> dict[str, Any]:
+    def properties(self, cls: Any, *, answer: bool = False) -> dict[str, Any]:
         hints = typing.get_type_hints(cls, include_extras=True)
         docs = attribute_docs(cls)
         return {
-            camel(f.name): _described(self.of(hints[f.name]), docs.get(f.name))
+            camel(f.name): _described(self.of(hints[f.name], answer=answer), docs.get(f.name))
             for f in dataclasses.fields(cls)
             if not f.name.startswith("_")
         }
@@ -227,11 +240,6 @@ def _without_none(hint: Any) -> Any:
 def _is_sequence(hint: Any) -> bool:
     origin = typing.get_origin(hint)
     return origin in (tuple, list, Sequence) or hint in (tuple, list)
-
-
-def _is_result(cls: type) -> bool:
-    """Records the package answers with (every field is always there) rather than arguments."""
-    return cls.__module__.endswith(("records", "models"))
 
 
 def _doc(item: Any) -> str:
@@ -296,9 +304,10 @@ def rotating_component() -> dict[str, Any]:
         wire: _described(_Types().of(hints[python]), described.get(python))
         for python, wire in rotating_inputs().items()
     }
-    module = vars(inspect.getmodule(RotatingPair))
-    own = RotatingPair.__annotations__  # the base classes' do not resolve
-    declared = {name: eval(str(own[name]), module) for name in OUTPUTS}  # noqa: S307
+    # The pair's own annotations, resolved in its module (its base classes' do not resolve).
+    own = type("Own", (), {"__annotations__": RotatingPair.__annotations__})
+    own.__module__ = RotatingPair.__module__
+    declared = typing.get_type_hints(own)
     outputs = {
         camel(name): _described(
             {
@@ -366,7 +375,7 @@ def function(token: str, answer: Callable[..., Any], all_types: _Types) -> dict[
             "required": [camel(p.name) for p in parameters if p.default is inspect.Parameter.empty],
         },
         "outputs": {
-            "properties": all_types.properties(result),
+            "properties": all_types.properties(result, answer=True),
             "required": [camel(f.name) for f in dataclasses.fields(result)],
         },
     }
