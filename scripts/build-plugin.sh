@@ -41,5 +41,8 @@ if [ ! -x "$home/pulumi-resource-do-genai" ]; then
   rm -rf "$home.partial"
   mv "$work/dist/pulumi-resource-do-genai" "$home.partial"
   rm -rf "$home" && mv "$home.partial" "$home"
+  # Each source change makes a new build (about 90 MB): keep the three newest, which covers
+  # clones of other commits tested at the same time, and let the older ones go.
+  ls -dt "$cache"/plugin-v*-*/ 2>/dev/null | grep -v '\.partial/$' | tail -n +4 | xargs -r rm -rf
 fi
 echo "$home"
