@@ -33,6 +33,20 @@ def _clean_environment(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 @pytest.fixture(autouse=True)
+def _no_runtime_left_behind() -> Iterator[None]:
+    """Each test starts without the provider runtime an earlier test of its worker configured.
+
+    A test that configures a provider (either door's) makes the process's runtime ask DigitalOcean
+    what `up` would meet at every check; a later test of the same worker that calls a provider's
+    `check` by hand would then send requests to whatever endpoint that runtime had, DigitalOcean's
+    own included (it happened once, in a run whose order put the two together)."""
+    yield
+    from do_genai_model_keys.lifecycle.runtime import reset_runtime
+
+    reset_runtime()
+
+
+@pytest.fixture(autouse=True)
 def _unwrap_pulumi_pickler() -> Iterator[None]:
     """Undo the Pulumi SDK's pickler patch after each test.
 
