@@ -429,8 +429,10 @@ def main(argv: list[str] | None = None) -> int:
 def _selected_stack(run: Run, cwd: Path) -> str:
     try:
         return selected_stack(run)
-    except InventoryError:
-        raise ConfigurationError(f"no stack is selected in {cwd}: name one with --stack") from None
+    except InventoryError as error:  # pulumi's own words say why (none selected, no login)
+        raise ConfigurationError(
+            f"no stack is selected in {cwd} ({error}): name one with --stack"
+        ) from None
 
 
 def _file_checkpoint(run: Run, cwd: Path, stack: str) -> Path | None:
